@@ -1,0 +1,54 @@
+# valuecase: two commands on a fresh machine.
+#   make reports   build the environment, run the notebook suite on data/sample, write reports/index.html
+#   make test      build the environment (with test extras and Debian chromium), run the whole test suite
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DATA   ?= data/sample
+OUT    ?= reports
+SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: reports test lab env env-test chromium lint bench sample clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps re-run the install only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,lab]"
+	touch $@ $(VENV)/.installed
+
+env: $(VENV)/.installed
+env-test: $(VENV)/.installed-test
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium (headless browser for report tests)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version
+
+reports: env
+	$(BIN)/valuecase report --data $(DATA) --out $(OUT)
+
+test: env-test chromium
+	$(BIN)/ruff check valuecase tests notebooks benchmarks
+	$(BIN)/python -m pytest
+
+lab: env-test
+	$(BIN)/python -m ipykernel install --sys-prefix --name valuecase --display-name "valuecase (.venv)"
+	$(BIN)/jupyter lab --notebook-dir=.
+
+bench: env-test
+	$(BIN)/python benchmarks/bench_panel.py
+
+sample: env
+	$(BIN)/valuecase synth --out $(DATA)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

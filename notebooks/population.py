@@ -1,0 +1,153 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Population and cost concentration
+#
+# Who the population is, how much care it uses, and how concentrated spending is.
+# Every number here is computed by the `valuecase` library from the member-month panel.
+
+# %% tags=["parameters"]
+data_dir = "../data/sample"
+mapping_file = ""
+period = "year"
+persistence_top = 0.05
+
+# %%
+import pandas as pd
+
+from valuecase import concentration, figures, population
+from valuecase.load import load
+from valuecase.mapping import ColumnMapping
+from valuecase.panel import build_panel
+from valuecase.privacy import suppress_small_counts
+from valuecase.reporting.display import show, show_markdown, show_table
+
+data = load(data_dir, mapping=ColumnMapping.from_file(mapping_file) if mapping_file else None)
+panel = build_panel(data)
+summary = population.utilization_summary(panel, by=period)
+annual = population.annual_costs(panel)
+years = sorted(annual["year"].unique())
+
+# %% [markdown]
+# ## The population
+
+# %%
+overview = summary[["period", "persons", "member_months", "paid_total", "pmpm_total"]].copy()
+show_table(
+    suppress_small_counts(overview, ["persons"]),
+    caption="Persons, member months and spending by period",
+    formats={"member_months": "{:,}", "paid_total": "${:,.0f}", "pmpm_total": "${:,.2f}"},
+)
+show_markdown(
+    f"**{panel['person_id'].nunique():,} persons** contributed **{len(panel):,} member months** "
+    f"from {panel['month'].min():%B %Y} to {panel['month'].max():%B %Y}. "
+    "A member month is a calendar month with any enrolled day (Tuva's rule)."
+)
+
+# %% [markdown]
+# ## Where the money goes: PMPM by service category
+#
+# PMPM = paid / member months. Spend outside enrolled months is excluded here and reported in
+# the data-quality checks.
+
+# %%
+pmpm = population.pmpm_by_category(panel, by=period)
+show(figures.pmpm_figure(pmpm))
+show_table(
+    pmpm.pivot(index="category", columns="period", values="pmpm").reset_index(),
+    caption="PMPM ($) by service category and period",
+    formats={c: "${:,.2f}" for c in pmpm["period"].unique()},
+)
+
+# %% [markdown]
+# ## Utilization per 1,000 member-years
+#
+# Per 1,000 = events / member months × 12,000. Intervals are exact Poisson 95% CIs; the
+# readmission rate is readmissions / eligible index stays with a Wilson 95% CI (crude all-cause
+# 30-day readmissions, not the CMS planned-readmission algorithm).
+
+# %%
+for event, label in population.RATE_EVENTS.items():
+    if event != "bed_days":
+        show(figures.rate_figure(summary, event, label))
+rates = summary[["period"]].copy()
+for event, label in population.RATE_EVENTS.items():
+    rates[label] = [
+        f"{r:,.0f} ({lo:,.0f}–{hi:,.0f})"
+        for r, lo, hi in zip(summary[f"{event}_per_1000"], summary[f"{event}_per_1000_ci_low"],
+                             summary[f"{event}_per_1000_ci_high"], strict=True)
+    ]
+rates["Readmission rate"] = [
+    f"{r:.1%} ({lo:.1%}–{hi:.1%})"
+    for r, lo, hi in zip(summary["readmission_rate"], summary["readmission_rate_ci_low"],
+                         summary["readmission_rate_ci_high"], strict=True)
+]
+show_table(rates, caption="Events per 1,000 member-years (95% CI)")
+
+# %% [markdown]
+# ## Cost concentration
+#
+# Annual paid (medical + pharmacy) per person enrolled at least one month in the year. In US data
+# (MEPS) the top 1% hold about 21–24% of spending, the top 5% about half, the bottom 50% about 3%.
+
+# %%
+latest = population.latest_full_year(panel)
+costs = population.annual_cost_series(panel, latest)
+shares = concentration.top_share(costs)
+show(figures.lorenz_figure(concentration.lorenz(costs), title=f"Lorenz curve, {latest}"))
+show(figures.top_share_figure(shares, title=f"Share of {latest} spending held by the costliest"))
+rows = []
+for y in years:
+    c = population.annual_cost_series(panel, y)
+    s = concentration.top_share(c)
+    rows.append({"year": y, "persons": len(c), "top 1%": s[0.01], "top 5%": s[0.05],
+                 "top 10%": s[0.1], "bottom 50%": 1 - s[0.5], "Gini": concentration.gini(c)})
+conc = pd.DataFrame(rows)
+show_table(
+    suppress_small_counts(conc, ["persons"]),
+    caption="Share of annual spending by group of people",
+    formats={"top 1%": "{:.1%}", "top 5%": "{:.1%}", "top 10%": "{:.1%}",
+             "bottom 50%": "{:.1%}", "Gini": "{:.3f}"},
+)
+
+# %% [markdown]
+# ## Persistence: do the costliest stay costly?
+#
+# Of the people in the top group one year, how many are still there the next year? Low
+# persistence is regression to the mean: selecting people *because* they were costly guarantees
+# that many will cost less next year with or without a program.
+
+# %%
+pers = []
+for y0, y1 in zip(years[:-1], years[1:], strict=True):
+    a, b = population.annual_cost_series(panel, y0), population.annual_cost_series(panel, y1)
+    both = len(a.index.intersection(b.index))
+    pers.append({"from": y0, "to": y1, "persons in both years": both,
+                 f"top {persistence_top:.0%} still top": concentration.persistence(
+                     a, b, top=persistence_top),
+                 "top 1% still top": concentration.persistence(a, b, top=0.01)})
+if pers:
+    show_table(
+        suppress_small_counts(pd.DataFrame(pers), ["persons in both years"]),
+        caption="Persistence of high cost from one year to the next",
+        formats={f"top {persistence_top:.0%} still top": "{:.1%}", "top 1% still top": "{:.1%}"},
+    )
+else:
+    show_markdown("Only one year of data: persistence needs two consecutive years.")
+
+# %% tags=["remove_cell"]
+from valuecase.reporting.suite import publish_summary
+
+publish_summary(
+    f"{panel['person_id'].nunique():,} persons, {len(panel):,} member months, "
+    f"PMPM ${panel['paid_total'].sum() / len(panel):,.2f}; top 5% hold "
+    f"{shares[0.05]:.0%} of {latest} spending."
+)

@@ -1,0 +1,158 @@
+"""Encounter rules: ED visits, acute stays, bed days, readmissions, service categories.
+
+Small hand-made claim sets cover each edge case; the Tuva seed facts check real files."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from valuecase import encounters as enc
+from valuecase.load import load_frames
+
+ELIG = pd.DataFrame({"person_id": ["P1", "P2"], "enrollment_start_date": ["2020-01-01"] * 2,
+                     "enrollment_end_date": ["2020-12-31"] * 2})
+COLS = ["claim_id", "claim_line_number", "person_id", "claim_type", "claim_start_date",
+        "claim_end_date", "admission_date", "discharge_date", "bill_type_code", "drg_code",
+        "revenue_center_code", "place_of_service_code", "hcpcs_code",
+        "discharge_disposition_code", "facility_npi", "paid_amount"]
+
+
+def stay(cid, pid, adm, dis, disp="01", fac="H1", bill="111", drg="470", paid="1000", line=1,
+         rev="0100"):
+    return [cid, line, pid, "institutional", adm, dis, adm, dis, bill, drg, rev, None, None,
+            disp, fac, paid]
+
+
+def prof(cid, pid, day, pos="11", hcpcs="99213", paid="80"):
+    return [cid, 1, pid, "professional", day, day, None, None, None, None, None, pos, hcpcs,
+            None, None, paid]
+
+
+def run(rows, data_end="2020-12-31"):
+    data = load_frames({"eligibility": ELIG, "medical_claim": pd.DataFrame(rows, columns=COLS)})
+    lines = data.ibis().table("medical_claim")
+    stays = enc.readmissions(enc.inpatient_stays(lines), data_end=data_end)
+    return lines, stays.to_pandas().sort_values(["person_id", "admission_date"])
+
+
+def test_overlapping_and_adjacent_claims_merge_into_one_stay():
+    _, s = run([stay("A", "P1", "2020-03-01", "2020-03-05"),
+                stay("B", "P1", "2020-03-05", "2020-03-08"),    # overlaps on discharge day
+                stay("C", "P1", "2020-03-09", "2020-03-10"),    # adjacent (next day)
+                stay("D", "P1", "2020-03-12", "2020-03-13")])   # gap of 2 days: new stay
+    assert len(s) == 2
+    first = s.iloc[0]
+    assert (str(first.admission_date)[:10], str(first.discharge_date)[:10]) == (
+        "2020-03-01", "2020-03-10")
+    assert first.claims == 3 and first.bed_days == 9
+
+
+def test_different_facility_is_a_separate_stay():
+    _, s = run([stay("A", "P1", "2020-03-01", "2020-03-05", fac="H1"),
+                stay("B", "P1", "2020-03-05", "2020-03-08", fac="H2")])
+    assert len(s) == 2
+
+
+def test_header_style_payment_sums_over_lines():
+    _, s = run([stay("A", "P1", "2020-03-01", "2020-03-03", paid="900", line=1),
+                stay("A", "P1", "2020-03-01", "2020-03-03", paid=None, line=2, rev="0250"),
+                stay("A", "P1", "2020-03-01", "2020-03-03", paid=None, line=3, rev="0300")])
+    assert len(s) == 1 and s.iloc[0].paid_amount == pytest.approx(900)
+
+
+def test_same_day_stay_has_one_bed_day():
+    _, s = run([stay("A", "P1", "2020-03-01", "2020-03-01")])
+    assert s.iloc[0].bed_days == 1
+
+
+def test_bill_type_12x_without_drg_is_not_a_stay_but_with_drg_is():
+    _, s = run([stay("A", "P1", "2020-03-01", "2020-03-01", bill="121", drg=None),
+                stay("B", "P2", "2020-04-01", "2020-04-03", bill="121", drg="291"),
+                stay("C", "P2", "2020-06-01", "2020-06-01", bill="131", drg=None)])
+    assert s["person_id"].tolist() == ["P2"]
+
+
+@pytest.mark.parametrize(("disp", "expected"), [("01", True), ("02", False), ("07", False),
+                                                ("20", False), ("62", True)])
+def test_readmission_index_exclusions(disp, expected):
+    _, s = run([stay("A", "P1", "2020-03-01", "2020-03-05", disp=disp),
+                stay("B", "P1", "2020-03-20", "2020-03-22", fac="H2")])
+    assert s["readmission_30d"].tolist() == [False, expected]
+
+
+@pytest.mark.parametrize(("readmit_day", "expected"), [("2020-03-06", True), ("2020-04-04", True),
+                                                       ("2020-04-05", False)])
+def test_readmission_window_is_1_to_30_days(readmit_day, expected):
+    _, s = run([stay("A", "P1", "2020-03-01", "2020-03-05", fac="H1"),
+                stay("B", "P1", readmit_day, readmit_day, fac="H2")])
+    assert s["readmission_30d"].tolist() == [False, expected]
+
+
+def test_same_day_transfer_to_other_hospital_is_not_a_readmission():
+    _, s = run([stay("A", "P1", "2020-03-01", "2020-03-05", fac="H1", disp="01"),
+                stay("B", "P1", "2020-03-05", "2020-03-09", fac="H2")])
+    assert s["readmission_30d"].tolist() == [False, False]
+
+
+def test_stays_in_last_30_days_of_data_are_not_index_stays():
+    _, s = run([stay("A", "P1", "2020-12-01", "2020-12-05"),
+                stay("B", "P1", "2020-12-10", "2020-12-11")], data_end="2020-12-31")
+    assert s["is_index_stay"].tolist() == [False, False]
+    assert not s["readmission_30d"].any()
+
+
+def test_ed_visits_once_per_person_day_and_admission_flag():
+    rows = [
+        prof("E1", "P1", "2020-05-01", pos="23", hcpcs="99284"),
+        prof("E2", "P1", "2020-05-01", pos="23", hcpcs="99284"),            # same day: once
+        stay("E3", "P1", "2020-05-01", "2020-05-01", bill="131", drg=None, rev="0450"),
+        prof("E4", "P2", "2020-06-01", pos="11", hcpcs="99283"),            # ED HCPCS in office
+        prof("O1", "P2", "2020-06-02", pos="11", hcpcs="99213"),            # office: not ED
+        stay("I1", "P2", "2020-07-10", "2020-07-12", rev="0450"),           # ED -> admission
+        prof("E5", "P2", "2020-07-09", pos="23", hcpcs="99285"),            # day before admit
+    ]
+    lines, stays = run(rows)
+    ed = enc.ed_visits(lines, enc.inpatient_stays(lines)).to_pandas()
+    ed = ed.sort_values(["person_id", "visit_date"])
+    assert ed["person_id"].tolist() == ["P1", "P2", "P2", "P2"]
+    assert ed["led_to_admission"].tolist() == [False, False, True, True]
+
+
+@pytest.mark.parametrize("rev", ["0450", "0451", "0452", "0459", "0981"])
+def test_ed_revenue_codes(rev):
+    lines, _ = run([stay("E", "P1", "2020-05-01", "2020-05-01", bill="131", drg=None, rev=rev)])
+    assert enc.ed_visits(lines).count().execute() == 1
+
+
+def test_service_categories():
+    rows = [stay("I", "P1", "2020-03-01", "2020-03-02"),
+            stay("E", "P1", "2020-04-01", "2020-04-01", bill="131", drg=None, rev="0450"),
+            stay("O", "P1", "2020-05-01", "2020-05-01", bill="131", drg=None, rev="0300"),
+            stay("S", "P1", "2020-06-01", "2020-06-20", bill="211", drg=None),
+            prof("P", "P1", "2020-07-01"),
+            prof("Q", "P1", "2020-07-02", pos="23", hcpcs="99284")]
+    lines, _ = run(rows)
+    cats = enc.service_category(lines).to_pandas().set_index("claim_id")["service_category"]
+    assert cats.to_dict() == {"I": "inpatient", "E": "ed", "O": "outpatient", "S": "other",
+                              "P": "professional", "Q": "ed"}
+
+
+def test_seed10_encounter_facts(seed10_data):
+    lines = seed10_data.ibis().table("medical_claim")
+    end = lines.service_date.max().as_scalar()
+    stays = enc.readmissions(enc.inpatient_stays(lines), data_end=end).to_pandas()
+    assert len(stays) == 6
+    assert stays["bed_days"].sum() == 18
+    readmits = stays[stays["readmission_30d"]]
+    assert readmits["person_id"].tolist() == ["10046"]
+    assert str(readmits.iloc[0].admission_date)[:10] == "2018-04-17"
+    # 10017's second stay (AMA) is not followed by anything; it is not an index stay
+    ama = stays[(stays.person_id == "10017") & (stays.discharge_disposition_code == "07")]
+    assert not ama["is_index_stay"].any()
+    ed = enc.ed_visits(lines, enc.inpatient_stays(lines)).to_pandas()
+    inst_ed = (lines.filter((lines.claim_type == "institutional")
+                            & lines.revenue_center_code.isin(enc.ED_REVENUE_CODES))
+               .select("person_id", "service_date").distinct().count().execute())
+    assert inst_ed == 10  # README: 10 institutional ED person-days
+    assert len(ed) >= 24  # at least the 24 POS-23 person-days

@@ -1,0 +1,72 @@
+"""Member-month panel: Tuva member months, spend assignment, counts per person-month."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from valuecase.load import load_frames
+from valuecase.panel import PANEL_COLUMNS, build_panel, spend_outside_enrollment
+
+
+def test_seed10_member_months_and_encounters(seed10_panel):
+    p = seed10_panel
+    assert list(p.columns) == list(PANEL_COLUMNS)
+    assert len(p) == 309
+    assert not p.duplicated(["person_id", "month"]).any()
+    assert p["inpatient_stays"].sum() == 6
+    assert p["bed_days"].sum() == 18
+    assert p["readmissions_30d"].sum() == 1
+    assert p.loc[p["readmissions_30d"] > 0, "person_id"].tolist() == ["10046"]
+
+
+def test_seed10_paid_reconciles_with_outside_enrollment(seed10_data, seed10_panel):
+    rec = seed10_data.reconciliation.set_index("table")
+    medical = seed10_panel[[c for c in PANEL_COLUMNS if c.startswith("paid_")
+                            and c not in ("paid_pharmacy", "paid_total")]].sum().sum()
+    assert medical + rec.loc["medical_claim", "paid_outside_enrollment"] + rec.loc[
+        "medical_claim", "paid_rejected"] == pytest.approx(163_818.97, abs=0.01)
+    pharmacy = seed10_panel["paid_pharmacy"].sum()
+    assert pharmacy + rec.loc["pharmacy_claim", "paid_outside_enrollment"] == pytest.approx(
+        45_827.28, abs=0.01)
+    outside = spend_outside_enrollment(seed10_data)
+    assert outside.groupby("table")["paid_amount"].sum()["pharmacy_claim"] == pytest.approx(
+        rec.loc["pharmacy_claim", "paid_outside_enrollment"])
+    assert seed10_panel["paid_total"].sum() == pytest.approx(medical + pharmacy)
+
+
+def test_overlapping_spans_do_not_double_count_months():
+    elig = pd.DataFrame({
+        "person_id": ["P1", "P1", "P1"],
+        "enrollment_start_date": ["2020-01-20", "2020-03-01", "2020-07-31"],
+        "enrollment_end_date": ["2020-04-15", "2020-05-01", "2020-08-01"],
+    })
+    med = pd.DataFrame({"claim_id": ["C1"], "claim_line_number": [1], "person_id": ["P1"],
+                        "claim_type": ["professional"], "claim_start_date": ["2020-06-15"],
+                        "paid_amount": [50.0]})
+    p = build_panel(load_frames({"eligibility": elig, "medical_claim": med}))
+    assert p["month"].dt.strftime("%Y-%m").tolist() == [
+        "2020-01", "2020-02", "2020-03", "2020-04", "2020-05", "2020-07", "2020-08"]
+    assert p["paid_total"].sum() == 0  # June is not enrolled: spend is outside enrollment
+
+
+def test_negative_paid_is_kept_as_reversal_in_pmpm():
+    elig = pd.DataFrame({"person_id": ["P1"], "enrollment_start_date": ["2020-01-01"],
+                         "enrollment_end_date": ["2020-01-31"]})
+    med = pd.DataFrame({"claim_id": ["C1", "C2"], "claim_line_number": [1, 1],
+                        "person_id": ["P1", "P1"], "claim_type": ["professional"] * 2,
+                        "claim_start_date": ["2020-01-05", "2020-01-20"],
+                        "paid_amount": [100.0, -40.0]})
+    p = build_panel(load_frames({"eligibility": elig, "medical_claim": med}))
+    assert p["paid_professional"].tolist() == [60.0]
+
+
+def test_age_and_gender_carried_from_eligibility():
+    elig = pd.DataFrame({"person_id": ["P1"], "enrollment_start_date": ["2020-01-01"],
+                         "enrollment_end_date": ["2020-03-31"], "birth_date": ["1980-02-15"],
+                         "gender": ["female"]})
+    med = pd.DataFrame(columns=["claim_id", "claim_line_number", "person_id", "claim_type",
+                                "claim_start_date", "paid_amount"])
+    p = build_panel(load_frames({"eligibility": elig, "medical_claim": med}))
+    assert p["gender"].tolist() == ["female"] * 3
+    assert p["age"].tolist() == [39, 39, 40]  # completed years on the 1st

@@ -1,0 +1,132 @@
+"""Cost concentration: top-k% shares, Gini, Lorenz curve, persistence (stable API, DESIGN.md §5).
+
+Weights are survey-style person weights (as in MEPS): a person with weight 2 stands for two people.
+Shares are computed on the weighted Lorenz curve with linear interpolation inside the person who
+straddles a cut-off, so results do not jump with the sample size.
+
+Examples
+--------
+>>> import numpy as np
+>>> costs = np.array([0, 0, 10, 10, 80])
+>>> top_share(costs, shares=(0.2,)).round(2).tolist()
+[0.8]
+>>> round(gini(costs), 2)
+0.68
+>>> persistence(pd.Series({"a": 100, "b": 1, "c": 2, "d": 3}),
+...             pd.Series({"a": 50, "b": 60, "c": 1, "d": 2}), top=0.25)
+0.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_SHARES = (0.01, 0.05, 0.1, 0.5)
+
+
+def _prepare(values, weights) -> tuple[np.ndarray, np.ndarray]:
+    v = np.asarray(values, dtype=float).ravel()
+    w = np.ones_like(v) if weights is None else np.asarray(weights, dtype=float).ravel()
+    if v.shape != w.shape:
+        raise ValueError(f"values ({v.size}) and weights ({w.size}) differ in length")
+    keep = ~np.isnan(v)
+    v, w = v[keep], w[keep]
+    if v.size == 0:
+        raise ValueError("no values to measure concentration on")
+    if np.any(w < 0) or not np.all(np.isfinite(w)):
+        raise ValueError("weights must be finite and non-negative")
+    if w.sum() <= 0:
+        raise ValueError("weights sum to zero")
+    if v @ w == 0:
+        raise ValueError("total cost is zero; concentration is undefined")
+    return v, w
+
+
+def lorenz(values: Sequence[float] | np.ndarray | pd.Series,
+           weights: Sequence[float] | np.ndarray | None = None) -> pd.DataFrame:
+    """Lorenz curve: cumulative population share vs cumulative cost share, lowest costs first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``population_share`` and ``cost_share``, starting at (0, 0), ending at (1, 1).
+    """
+    v, w = _prepare(values, weights)
+    order = np.argsort(v, kind="stable")
+    v, w = v[order], w[order]
+    pop = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
+    cost = np.concatenate([[0.0], np.cumsum(v * w) / (v @ w)])
+    return pd.DataFrame({"population_share": pop, "cost_share": cost})
+
+
+def top_share(values: Sequence[float] | np.ndarray | pd.Series,
+              shares: Sequence[float] = DEFAULT_SHARES,
+              weights: Sequence[float] | np.ndarray | None = None) -> pd.Series:
+    """Share of total cost held by the costliest ``p`` of the population, for each ``p``.
+
+    Parameters
+    ----------
+    values : array-like
+        Cost per person (e.g. annual paid).
+    shares : sequence of float
+        Population shares in (0, 1], e.g. 0.01 for the top 1%.
+    weights : array-like, optional
+        Person weights.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by share; the bottom 50% share is ``1 - top_share(v, [0.5])``.
+    """
+    v, w = _prepare(values, weights)
+    if any(not 0 < s <= 1 for s in shares):
+        raise ValueError("shares must lie in (0, 1]")
+    order = np.argsort(-v, kind="stable")
+    v, w = v[order], w[order]
+    pop = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
+    cost = np.concatenate([[0.0], np.cumsum(v * w) / (v @ w)])
+    out = np.interp(np.asarray(shares, dtype=float), pop, cost)
+    return pd.Series(out, index=pd.Index(list(shares), name="share"), name="cost_share")
+
+
+def gini(values: Sequence[float] | np.ndarray | pd.Series,
+         weights: Sequence[float] | np.ndarray | None = None) -> float:
+    """Gini coefficient: 1 - 2 x area under the Lorenz curve (trapezoids; weighted if given)."""
+    curve = lorenz(values, weights)
+    x, y = curve["population_share"].to_numpy(), curve["cost_share"].to_numpy()
+    area = np.sum(np.diff(x) * (y[1:] + y[:-1]) / 2)
+    return float(1 - 2 * area)
+
+
+def persistence(first: pd.Series, second: pd.Series, top: float = 0.05) -> float:
+    """Share of the first period's top group still in the top group in the second period.
+
+    Only persons present in both periods count (as in MEPS panel estimates). The top group is
+    the ``ceil(top * n)`` costliest persons of each period, ties broken by person id.
+
+    Parameters
+    ----------
+    first, second : pandas.Series
+        Cost per person, indexed by person id.
+    top : float
+        Size of the top group as a population share.
+    """
+    if not 0 < top < 1:
+        raise ValueError("top must lie in (0, 1)")
+    common = first.index.intersection(second.index)
+    if len(common) == 0:
+        raise ValueError("no person is present in both periods")
+    k = max(1, math.ceil(top * len(common)))
+
+    def top_ids(s: pd.Series) -> set:
+        d = s.loc[common].rename("cost").to_frame()
+        d["pid"] = d.index.astype(str)
+        d = d.sort_values(["cost", "pid"], ascending=[False, True], kind="stable")
+        return set(d.index[:k])
+
+    a, b = top_ids(first), top_ids(second)
+    return len(a & b) / len(a)

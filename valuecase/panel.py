@@ -1,0 +1,152 @@
+"""The member-month panel: one row per person per enrolled calendar month, the fact table that every
+later stage reads.
+
+Member months follow Tuva's rule: a calendar month counts when any day of it falls inside an
+enrollment span (spans are de-duplicated, so overlapping spans never count a month twice). Spend is
+assigned to the month of ``claim_start_date`` (fallback ``claim_end_date``), pharmacy to the month of
+``dispensing_date`` (fallback ``paid_date``). Encounters land in the month of the visit (ED) or of
+the admission (stays, bed days, readmissions). Spend in months outside enrollment is *not* in the
+panel; :func:`spend_outside_enrollment` reports it.
+
+The panel is built with Ibis, so the same code runs on DuckDB (default), pandas frames registered in
+DuckDB, and Spark.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from valuecase.load import load_frames
+>>> elig = pd.DataFrame({"person_id": ["P1"], "enrollment_start_date": ["2020-01-15"],
+...                      "enrollment_end_date": ["2020-03-01"]})
+>>> med = pd.DataFrame({"claim_id": ["C1"], "claim_line_number": ["1"], "person_id": ["P1"],
+...                     "claim_type": ["professional"], "claim_start_date": ["2020-02-10"],
+...                     "place_of_service_code": ["23"], "paid_amount": ["120"]})
+>>> p = build_panel(load_frames({"eligibility": elig, "medical_claim": med}))
+>>> p[["month", "paid_total", "ed_visits"]].astype(str).values.tolist()
+[['2020-01-01', '0.0', '0'], ['2020-02-01', '120.0', '1'], ['2020-03-01', '0.0', '0']]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from valuecase import encounters as enc
+from valuecase.load import LoadedData
+
+PAID_COLUMNS = tuple(f"paid_{c}" for c in enc.SERVICE_CATEGORIES)
+COUNT_COLUMNS = ("ed_visits", "ed_visits_admitted", "inpatient_stays", "bed_days",
+                 "index_stays", "readmissions_30d")
+PANEL_COLUMNS = ("person_id", "month", "year", "gender", "age", *PAID_COLUMNS, "paid_total",
+                 *COUNT_COLUMNS)
+"""Columns of the member-month panel, in order."""
+
+
+def member_months(eligibility: ir.Table) -> ir.Table:
+    """Distinct (person_id, month) pairs with any enrolled day in the month."""
+    start = eligibility.enrollment_start_date.truncate("M").cast("timestamp")
+    stop = eligibility.enrollment_end_date.cast("timestamp") + ibis.interval(days=1)
+    months = ibis.range(start, stop, ibis.interval(months=1)).unnest().cast("date")
+    return eligibility.select(person_id="person_id", month=months).distinct()
+
+
+def data_end_date(lines: ir.Table) -> ir.Value:
+    """Latest service date in the medical claims (scalar expression)."""
+    return lines.service_date.max().as_scalar()
+
+
+def panel_expr(backend, data_end: str | dt.date | None = None) -> ir.Table:
+    """The member-month panel as an Ibis expression over ``backend``'s contract tables."""
+    elig = backend.table("eligibility")
+    mm = member_months(elig)
+    people = elig.group_by("person_id").aggregate(
+        gender=(elig.gender.max() if "gender" in elig.columns else ibis.null("string")),
+        birth_date=(elig.birth_date.min() if "birth_date" in elig.columns
+                    else ibis.null("date")),
+    )
+    out = mm.left_join(people, "person_id").drop("person_id_right")
+    pieces = []
+    if "medical_claim" in backend.list_tables():
+        lines = backend.table("medical_claim")
+        end = (ibis.literal(dt.date.fromisoformat(str(data_end)[:10])) if data_end
+               else data_end_date(lines))
+        cats = enc.service_category(lines)
+        paid = (cats.group_by(["person_id", "month"]).aggregate(
+            **{f"paid_{c}": _sum_if(cats, c) for c in enc.SERVICE_CATEGORIES if c != "pharmacy"}))
+        pieces.append(paid)
+        stays = enc.readmissions(enc.inpatient_stays(lines), data_end=end)
+        stays = stays.mutate(month=stays.admission_date.truncate("M"))
+        pieces.append(stays.group_by(["person_id", "month"]).aggregate(
+            inpatient_stays=lambda t: t.count(),
+            bed_days=lambda t: t.bed_days.sum(),
+            index_stays=lambda t: t.is_index_stay.cast("int64").sum(),
+            readmissions_30d=lambda t: t.readmission_30d.cast("int64").sum(),
+        ))
+        ed = enc.ed_visits(lines, stays)
+        ed = ed.mutate(month=ed.visit_date.truncate("M"))
+        pieces.append(ed.group_by(["person_id", "month"]).aggregate(
+            ed_visits=lambda t: t.count(),
+            ed_visits_admitted=lambda t: t.led_to_admission.cast("int64").sum(),
+        ))
+    if "pharmacy_claim" in backend.list_tables():
+        rx = backend.table("pharmacy_claim")
+        pieces.append(rx.group_by(["person_id", "month"]).aggregate(
+            paid_pharmacy=lambda t: t.paid_amount.sum()))
+    for piece in pieces:
+        out = out.left_join(piece, ["person_id", "month"]).drop("person_id_right",
+                                                                 "month_right")
+    fills = {}
+    for c in PAID_COLUMNS:
+        fills[c] = (out[c].fill_null(0.0) if c in out.columns else ibis.literal(0.0)).cast(
+            "float64")
+    for c in COUNT_COLUMNS:
+        fills[c] = (out[c].fill_null(0) if c in out.columns else ibis.literal(0)).cast("int64")
+    out = out.mutate(**fills)
+    total = sum((out[c] for c in PAID_COLUMNS[1:]), out[PAID_COLUMNS[0]])
+    # completed years at the first day of the month
+    not_yet = (out.birth_date.month() > out.month.month()) | (
+        (out.birth_date.month() == out.month.month()) & (out.birth_date.day() > 1))
+    age = (out.month.year() - out.birth_date.year() - not_yet.cast("int64")).cast("int64")
+    out = out.mutate(paid_total=total, year=out.month.year(), age=age)
+    return out.select(*PANEL_COLUMNS).order_by(["person_id", "month"])
+
+
+def build_panel(data: LoadedData, data_end: str | dt.date | None = None) -> pd.DataFrame:
+    """Build the member-month panel and return it as pandas (see module docstring).
+
+    Parameters
+    ----------
+    data : LoadedData
+        Output of :func:`valuecase.load.load` or :func:`~valuecase.load.load_frames`.
+    data_end : date, optional
+        Last date of data (stays discharged within 30 days before it are not index stays);
+        defaults to the latest medical service date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`PANEL_COLUMNS`; ``month`` is a ``datetime64`` month start.
+    """
+    df = panel_expr(data.ibis(), data_end=data_end).to_pandas()
+    df["month"] = pd.to_datetime(df["month"])
+    return df.reset_index(drop=True)
+
+
+def spend_outside_enrollment(data: LoadedData) -> pd.DataFrame:
+    """Accepted claim spend in months with no enrollment, by table and month."""
+    frames = []
+    for table in ("medical_claim", "pharmacy_claim"):
+        if table in data.tables:
+            frames.append(data.con.execute(
+                f"SELECT '{table}' AS \"table\", month, count(*) AS lines, "
+                "count(DISTINCT person_id) AS persons, sum(paid_amount) AS paid_amount "
+                f'FROM "{table}" WHERE NOT in_enrollment GROUP BY month ORDER BY month').df())
+    if not frames:
+        return pd.DataFrame(columns=["table", "month", "lines", "persons", "paid_amount"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _sum_if(t: ir.Table, category: str):
+    return (t.paid_amount.fill_null(0.0) * (t.service_category == category).cast("float64")).sum()

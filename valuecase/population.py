@@ -1,0 +1,157 @@
+"""Population metrics from the member-month panel: utilization per 1,000, PMPM, annual costs.
+
+Definitions (DESIGN.md section 4): **PMPM** = paid / member months; **per 1,000** = events / member
+months x 12,000 (i.e. per 1,000 member-years). Rate CIs are exact Poisson (Garwood) intervals on the
+event count; the readmission rate CI is a Wilson interval on readmissions / index stays.
+
+Examples
+--------
+>>> import pandas as pd
+>>> panel = pd.DataFrame({"person_id": ["a", "a", "b"], "year": [2020] * 3,
+...                       "month": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-01-01"]),
+...                       "paid_total": [100.0, 50.0, 0.0], "ed_visits": [1, 0, 2]})
+>>> rate_per_1000(3, 36).round(1).tolist()
+[1000.0, 206.2, 2922.4]
+>>> annual_costs(panel)["paid_total"].tolist()
+[150.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from valuecase.panel import COUNT_COLUMNS, PAID_COLUMNS
+
+RATE_EVENTS = {"ed_visits": "ED visits", "inpatient_stays": "Acute inpatient stays",
+               "bed_days": "Bed days", "readmissions_30d": "30-day readmissions"}
+"""Event columns reported per 1,000 member-years, with their labels."""
+
+
+def rate_per_1000(events: float, member_months: float, alpha: float = 0.05) -> pd.Series:
+    """Events per 1,000 member-years with an exact Poisson confidence interval.
+
+    Returns
+    -------
+    pandas.Series
+        ``rate``, ``ci_low``, ``ci_high``.
+    """
+    if member_months <= 0:
+        return pd.Series({"rate": np.nan, "ci_low": np.nan, "ci_high": np.nan})
+    k = float(events)
+    lo = stats.chi2.ppf(alpha / 2, 2 * k) / 2 if k > 0 else 0.0
+    hi = stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    scale = 12_000 / member_months
+    return pd.Series({"rate": k * scale, "ci_low": lo * scale, "ci_high": hi * scale})
+
+
+def proportion_ci(successes: float, trials: float, alpha: float = 0.05) -> pd.Series:
+    """Proportion with a Wilson score interval (``rate``, ``ci_low``, ``ci_high``)."""
+    if trials <= 0:
+        return pd.Series({"rate": np.nan, "ci_low": np.nan, "ci_high": np.nan})
+    z = stats.norm.ppf(1 - alpha / 2)
+    p = successes / trials
+    denom = 1 + z**2 / trials
+    centre = (p + z**2 / (2 * trials)) / denom
+    half = z * np.sqrt(p * (1 - p) / trials + z**2 / (4 * trials**2)) / denom
+    return pd.Series({"rate": p, "ci_low": centre - half, "ci_high": centre + half})
+
+
+def period_key(panel: pd.DataFrame, by: str) -> pd.Series:
+    """Period label for each panel row: ``year``, ``quarter`` (2020Q1), ``month`` or ``all``."""
+    if by == "year":
+        return panel["month"].dt.year.astype(str)
+    if by == "quarter":
+        return panel["month"].dt.to_period("Q").astype(str)
+    if by == "month":
+        return panel["month"].dt.strftime("%Y-%m")
+    if by == "all":
+        return pd.Series("all", index=panel.index)
+    raise ValueError(f"by must be 'year', 'quarter', 'month' or 'all', got {by!r}")
+
+
+def utilization_summary(panel: pd.DataFrame, by: str = "year") -> pd.DataFrame:
+    """Persons, member months, PMPM by category and events per 1,000 (with 95% CIs) per period.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The member-month panel (:func:`valuecase.panel.build_panel`).
+    by : {"year", "quarter", "month", "all"}
+        Period grouping.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period.
+    """
+    key = period_key(panel, by)
+    rows = []
+    for period, g in panel.groupby(key, sort=True):
+        mm = len(g)
+        row: dict[str, object] = {"period": period, "persons": g["person_id"].nunique(),
+                                  "member_months": mm}
+        for c in PAID_COLUMNS + ("paid_total",):
+            if c in g:
+                row[c] = float(g[c].sum())
+                row[c.replace("paid_", "pmpm_")] = float(g[c].sum()) / mm
+        for c in RATE_EVENTS:
+            if c in g:
+                r = rate_per_1000(g[c].sum(), mm)
+                row[c] = int(g[c].sum())
+                row[f"{c}_per_1000"] = r["rate"]
+                row[f"{c}_per_1000_ci_low"] = r["ci_low"]
+                row[f"{c}_per_1000_ci_high"] = r["ci_high"]
+        if "index_stays" in g and "readmissions_30d" in g:
+            r = proportion_ci(g["readmissions_30d"].sum(), g["index_stays"].sum())
+            row["index_stays"] = int(g["index_stays"].sum())
+            row["readmission_rate"] = r["rate"]
+            row["readmission_rate_ci_low"] = r["ci_low"]
+            row["readmission_rate_ci_high"] = r["ci_high"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pmpm_by_category(panel: pd.DataFrame, by: str = "year") -> pd.DataFrame:
+    """Long table: ``period, category, paid, member_months, pmpm`` (pharmacy included)."""
+    key = period_key(panel, by)
+    cols = [c for c in PAID_COLUMNS if c in panel]
+    g = panel.groupby(key)
+    paid = g[cols].sum()
+    mm = g.size()
+    out = paid.stack().rename("paid").reset_index()
+    out.columns = ["period", "category", "paid"]
+    out["category"] = out["category"].str.replace("paid_", "", regex=False)
+    out["member_months"] = out["period"].map(mm)
+    out["pmpm"] = out["paid"] / out["member_months"]
+    return out
+
+
+def annual_costs(panel: pd.DataFrame) -> pd.DataFrame:
+    """Paid and events per person per calendar year (persons with >= 1 member month that year).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``person_id, year, member_months, paid_total`` and the event count columns present.
+    """
+    counts = [c for c in COUNT_COLUMNS if c in panel]
+    g = panel.groupby(["person_id", "year"], sort=True)
+    out = g[["paid_total", *counts]].sum()
+    out.insert(0, "member_months", g.size())
+    return out.reset_index()
+
+
+def annual_cost_series(panel: pd.DataFrame, year: int) -> pd.Series:
+    """Annual paid per person in ``year``, indexed by person id."""
+    a = annual_costs(panel)
+    a = a[a["year"] == year]
+    return a.set_index("person_id")["paid_total"]
+
+
+def latest_full_year(panel: pd.DataFrame) -> int:
+    """The latest calendar year whose 12 months all appear in the panel (else the latest year)."""
+    months = panel.groupby("year")["month"].nunique()
+    full = months[months == 12]
+    return int(full.index.max() if len(full) else months.index.max())

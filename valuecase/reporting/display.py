@@ -1,0 +1,203 @@
+"""Display helpers for notebooks whose outputs must survive HTML rendering.
+
+plotly >= 6 emits only its own mimetype, which nbconvert drops silently, so a report
+rendered from a papermill run would have no charts. :func:`show` emits both a
+``text/html`` fragment (rendered in the HTML report, where plotly.js is inlined once
+by the ``valuecase`` template) and the plotly mimetype (interactive in JupyterLab).
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from IPython.display import display
+from plotly.basedatatypes import BaseFigure
+
+__all__ = ["show", "show_markdown", "show_table", "figure_bundle", "table_html"]
+
+PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
+
+# A per-kernel counter gives every figure a unique, run-to-run stable div id.
+_figure_ids = itertools.count(1)
+
+_PLOTLY_CONFIG: dict[str, Any] = {"displaylogo": False, "responsive": True}
+
+Formatter = str | Callable[[Any], str]
+
+
+def figure_bundle(fig: go.Figure, div_id: str) -> dict[str, Any]:
+    """Return the mime bundle that :func:`show` displays.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        Figure to display.
+    div_id : str
+        HTML id of the chart's ``div``; must be unique within a report.
+
+    Returns
+    -------
+    dict
+        Bundle with ``text/html``, the plotly mimetype and ``text/plain``.
+
+    Examples
+    --------
+    >>> import plotly.graph_objects as go
+    >>> bundle = figure_bundle(go.Figure(go.Bar(x=["a"], y=[1])), "fig-1")
+    >>> sorted(bundle)
+    ['application/vnd.plotly.v1+json', 'text/html', 'text/plain']
+    """
+    height = fig.layout.height
+    fragment = fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        div_id=div_id,
+        config=_PLOTLY_CONFIG,
+        default_width="100%",
+        default_height=f"{height}px" if height else "450px",
+    )
+    plotly_json = json.loads(fig.to_json())
+    plotly_json["config"] = dict(_PLOTLY_CONFIG)
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else "figure"
+    return {
+        "text/html": fragment,
+        PLOTLY_MIMETYPE: plotly_json,
+        "text/plain": f"<plotly figure: {title}>",
+    }
+
+
+def show(fig: go.Figure) -> None:
+    """Display a plotly figure so it renders both in JupyterLab and in HTML reports.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        Figure to display.
+
+    Examples
+    --------
+    >>> import plotly.express as px
+    >>> show(px.bar(x=["a", "b"], y=[1, 2]))  # doctest: +SKIP
+    """
+    if not isinstance(fig, BaseFigure):
+        raise TypeError(f"show() expects a plotly Figure, got {type(fig).__name__}")
+    display(figure_bundle(fig, f"valuecase-fig-{next(_figure_ids)}"), raw=True)
+
+
+def _format_cell(value: Any, formatter: Formatter | None) -> str:
+    if formatter is None:
+        if value is None or (
+            not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
+        ):
+            return ""
+        return str(value)
+    if callable(formatter):
+        return str(formatter(value))
+    return formatter.format(value)
+
+
+def table_html(
+    df: pd.DataFrame,
+    caption: str | None = None,
+    formats: Mapping[str, Formatter] | None = None,
+) -> str:
+    """Render a DataFrame as an HTML table with every cell and label escaped.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Table to render. The index is shown unless it is a default ``RangeIndex``.
+    caption : str, optional
+        Caption shown above the table.
+    formats : mapping of column name to format, optional
+        A ``str.format`` pattern such as ``"{:,.0f}"`` or a callable returning a string.
+
+    Returns
+    -------
+    str
+        An HTML ``<table>`` fragment.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> "&lt;b&gt;" in table_html(pd.DataFrame({"plan": ["<b>"]}))
+    True
+    """
+    formats = dict(formats or {})
+    unknown = sorted(set(map(str, formats)) - set(map(str, df.columns)))
+    if unknown:
+        raise KeyError(f"formats name columns not in the table: {unknown}")
+    show_index = not (isinstance(df.index, pd.RangeIndex) and df.index.name is None)
+    esc = html.escape
+    parts = ['<table class="valuecase-table">']
+    if caption:
+        parts.append(f"<caption>{esc(caption)}</caption>")
+    head = [f'<th scope="col">{esc(str(df.index.name or ""))}</th>'] if show_index else []
+    head += [f'<th scope="col">{esc(str(col))}</th>' for col in df.columns]
+    parts.append("<thead><tr>" + "".join(head) + "</tr></thead>")
+    parts.append("<tbody>")
+    columns = list(df.columns)
+    for label, row in zip(df.index, df.itertuples(index=False, name=None), strict=True):
+        cells = [f'<th scope="row">{esc(str(label))}</th>'] if show_index else []
+        for col, value in zip(columns, row, strict=True):
+            text = _format_cell(value, formats.get(col, formats.get(str(col))))
+            numeric = pd.api.types.is_number(value) and not pd.api.types.is_bool(value)
+            cls = ' class="num"' if numeric else ""
+            cells.append(f"<td{cls}>{esc(text)}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def show_table(
+    df: pd.DataFrame,
+    caption: str | None = None,
+    formats: Mapping[str, Formatter] | None = None,
+) -> None:
+    """Display a DataFrame as a clean, escaped HTML table.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Table to display.
+    caption : str, optional
+        Caption shown above the table.
+    formats : mapping of column name to format, optional
+        A ``str.format`` pattern such as ``"{:,.0f}"`` or a callable returning a string.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> show_table(pd.DataFrame({"cost": [1234.5]}), formats={"cost": "${:,.0f}"})  # doctest: +SKIP
+    """
+    bundle = {
+        "text/html": table_html(df, caption=caption, formats=formats),
+        "text/plain": (f"{caption}\n" if caption else "") + df.to_string(),
+    }
+    display(bundle, raw=True)
+
+
+def show_markdown(text: str, *, allow_html: bool = False) -> None:
+    """Display Markdown text (rendered in JupyterLab and in the HTML report).
+
+    Parameters
+    ----------
+    text : str
+        Markdown source.
+    allow_html : bool, default False
+        When False, ``<`` is escaped so names interpolated into ``text`` cannot
+        inject HTML. Set True only for trusted, author-written HTML.
+
+    Examples
+    --------
+    >>> show_markdown("**Total savings:** $1.2M")  # doctest: +SKIP
+    """
+    source = text if allow_html else text.replace("<", "&lt;")
+    display({"text/markdown": source, "text/plain": text}, raw=True)
