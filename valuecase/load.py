@@ -39,6 +39,10 @@ DATE_FORMATS = ("%Y%m%d", "%m/%d/%Y")
 _CODE_PAD = {"revenue_center_code": 4, "place_of_service_code": 2,
              "discharge_disposition_code": 2}
 _SUFFIXES = (".csv", ".csv.gz", ".parquet")
+_NATIVE = {"date": "DATE", "amount": ("DOUBLE", "DECIMAL", "FLOAT", "REAL"),
+           "integer": ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT",
+                       "UINTEGER")}
+_NATIVE_CAST = {"date": "DATE", "amount": "DOUBLE", "integer": "BIGINT"}
 _DATE_FALLBACK = {"claim_start_date": "claim_end_date", "dispensing_date": "paid_date"}
 
 
@@ -191,7 +195,9 @@ def _validate_all(con, files, mapping: ColumnMapping, data_dir: str) -> LoadedDa
 
 def _validate_table(con, spec: TableSpec, renames: dict[str, str], label: str):
     raw = f'"raw_{spec.name}"'
-    source_cols = [r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()]
+    described = con.execute(f"DESCRIBE {raw}").fetchall()
+    source_cols = [r[0] for r in described]
+    source_types = {r[0]: str(r[1]).upper() for r in described}
     # apply the mapping; a contract column already present wins over a renamed one
     names: dict[str, str] = {}
     for col in source_cols:
@@ -213,7 +219,11 @@ def _validate_table(con, spec: TableSpec, renames: dict[str, str], label: str):
         src = f'trim(CAST("{col}" AS VARCHAR))'
         src_null = f"nullif({src}, '')"
         kind = spec.kind(target)
-        if kind == "date":
+        native = _NATIVE.get(kind)
+        is_native = bool(native) and source_types[col].startswith(native)
+        if is_native:
+            expr = f'CAST("{col}" AS {_NATIVE_CAST[kind]})'  # already typed (Parquet)
+        elif kind == "date":
             expr = "coalesce(TRY_CAST({s} AS DATE), {alts})".format(
                 s=src_null,
                 alts=", ".join(f"CAST(try_strptime({src_null}, '{f}') AS DATE)"
@@ -228,12 +238,15 @@ def _validate_table(con, spec: TableSpec, renames: dict[str, str], label: str):
         else:
             expr = src_null
         typed_exprs.append(f'{expr} AS "{target}"')
-        if kind in ("date", "amount", "integer"):
+        if kind in ("date", "amount", "integer") and not is_native:
             checks.append((target, src_null, expr))
-    raw_paid = (f'TRY_CAST(replace(replace(nullif(trim(CAST("{names["paid_amount"]}" AS VARCHAR)), '
-                "''), '$', ''), ',', '') AS DOUBLE)" if "paid_amount" in names else "NULL")
+        if target == "paid_amount":
+            # paid as read, before any row is rejected (a typed column can be NULL only if blank)
+            raw_paid = expr
+    if "paid_amount" not in names:
+        raw_paid = "NULL"
     con.execute(
-        f'CREATE OR REPLACE TEMP VIEW "typed_{spec.name}" AS SELECT row_number() OVER () AS _row, '
+        f'CREATE OR REPLACE TEMP TABLE "typed_{spec.name}" AS SELECT row_number() OVER () AS _row, '
         f"{', '.join(typed_exprs)}, {raw_paid} AS _paid_in, "
         + ", ".join(f'{s} AS "_raw_{t}"' for t, s, _ in checks)
         + (", " if checks else "") + "1 AS _one "
