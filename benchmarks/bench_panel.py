@@ -132,7 +132,7 @@ def main() -> None:
     t_full, full = timed(lambda: build_panel(load(data_dir)), args.repeat)
 
     # the three core computations must agree before their times mean anything
-    for name, df in (("pandas", pdf), ("valuecase", core)):
+    for _name, df in (("pandas", pdf), ("valuecase", core)):
         a = df.assign(month=pd.to_datetime(df["month"])).reset_index(drop=True)
         b = ref.assign(month=pd.to_datetime(ref["month"])).reset_index(drop=True)
         pd.testing.assert_frame_equal(a[b.columns], b, check_dtype=False, atol=0.01)

@@ -83,8 +83,9 @@ def show(fig: go.Figure) -> None:
 
     Examples
     --------
-    >>> import plotly.express as px
-    >>> show(px.bar(x=["a", "b"], y=[1, 2]))  # doctest: +SKIP
+    >>> import plotly.graph_objects as go
+    >>> sorted(figure_bundle(go.Figure(go.Bar(x=["a"], y=[1])), "fig-1"))
+    ['application/vnd.plotly.v1+json', 'text/html', 'text/plain']
     """
     if not isinstance(fig, BaseFigure):
         raise TypeError(f"show() expects a plotly Figure, got {type(fig).__name__}")
@@ -175,7 +176,8 @@ def show_table(
     Examples
     --------
     >>> import pandas as pd
-    >>> show_table(pd.DataFrame({"cost": [1234.5]}), formats={"cost": "${:,.0f}"})  # doctest: +SKIP
+    >>> "$1,234" in table_html(pd.DataFrame({"cost": [1234.5]}), formats={"cost": "${:,.0f}"})
+    True
     """
     bundle = {
         "text/html": table_html(df, caption=caption, formats=formats),
@@ -197,7 +199,7 @@ def show_markdown(text: str, *, allow_html: bool = False) -> None:
 
     Examples
     --------
-    >>> show_markdown("**Total savings:** $1.2M")  # doctest: +SKIP
+    In a notebook: ``show_markdown("**Total savings:** $1.2M")``.
     """
     source = text if allow_html else text.replace("<", "&lt;")
     display({"text/markdown": source, "text/plain": text}, raw=True)

@@ -165,7 +165,7 @@ def notebook_parameters(path: Path | str) -> dict[str, dict[str, Any]]:
 
     Examples
     --------
-    >>> notebook_parameters("notebooks/roi.py")["discount_rate"]["value_type"]  # doctest: +SKIP
+    >>> notebook_parameters("notebooks/population.py")["persistence_top"]["value_type"]
     'float'
     """
     import papermill
@@ -228,9 +228,10 @@ def check_parameters(path: Path | str, params: Mapping[str, Any]) -> None:
 
     Examples
     --------
-    >>> check_parameters("notebooks/roi.py", {"discont_rate": 0.03})  # doctest: +SKIP
+    >>> check_parameters("notebooks/population.py", {"perod": "year"})
     Traceback (most recent call last):
-    ParameterError: notebook roi.py has no parameter 'discont_rate'; accepted: ...
+    ...
+    valuecase.reporting.render.ParameterError: notebook population.py has no parameter 'perod'...
     """
     path = Path(path)
     declared = notebook_parameters(path)
@@ -314,9 +315,10 @@ def execute_notebook(
 
     Examples
     --------
-    >>> execute_notebook(Path("notebooks/roi.py"), Path("build/roi.ipynb"),
-    ...                  {"discount_rate": 0.03}, progress=False)  # doctest: +SKIP
-    PosixPath('build/roi.ipynb')
+    A notebook run (this is what ``tests/test_render.py`` does)::
+
+        execute_notebook(Path("notebooks/population.py"), Path("build/population.ipynb"),
+                         {"period": "quarter"}, progress=False)
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -402,9 +404,10 @@ def render_html(ipynb: Path, html: Path, title: str, metadata: Mapping[str, Any]
 
     Examples
     --------
-    >>> render_html(Path("build/roi.ipynb"), Path("reports/roi.html"), "ROI",
-    ...             {"data_fingerprint": "3f2a9c0d1e4b5a67"})  # doctest: +SKIP
-    PosixPath('reports/roi.html')
+    After :func:`execute_notebook` (see ``tests/test_render.py``)::
+
+        render_html(Path("build/population.ipynb"), Path("reports/population.html"),
+                    "Population", {"data_fingerprint": "3f2a9c0d1e4b5a67"})
     """
     import plotly.offline
     from nbconvert import HTMLExporter
@@ -454,8 +457,12 @@ def data_fingerprint(paths: Iterable[Path | str]) -> str:
 
     Examples
     --------
-    >>> data_fingerprint([Path("data/claims.parquet")])  # doctest: +SKIP
-    '3f2a9c0d1e4b5a67'
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "eligibility.csv"
+    >>> _ = f.write_text("person_id\\nP1\\n")
+    >>> a = data_fingerprint([f]); _ = f.write_text("person_id\\nP2\\n")
+    >>> len(a), a == data_fingerprint([f])
+    (16, False)
     """
     digest = hashlib.sha256()
     for path in sorted((Path(p) for p in paths), key=lambda p: (p.name, str(p))):
@@ -504,9 +511,12 @@ def write_index(out_dir: Path, reports: list[ReportEntry], metadata: Mapping[str
 
     Examples
     --------
-    >>> write_index(Path("reports"), [ReportEntry("roi", "ROI", Path("reports/roi.html"))],
-    ...             {"data_fingerprint": "3f2a9c0d1e4b5a67"})  # doctest: +SKIP
-    PosixPath('reports/index.html')
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> idx = write_index(out, [ReportEntry("roi", "ROI", out / "roi.html", "Net savings.")],
+    ...                   {"data_fingerprint": "3f2a9c0d1e4b5a67"})
+    >>> 'href="roi.html"' in idx.read_text()
+    True
     """
     import jinja2
 
