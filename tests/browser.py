@@ -7,9 +7,10 @@ from the network fails the test instead of silently working online.
 
 Examples
 --------
->>> report = open_report(Path("reports/roi.html"))  # doctest: +SKIP
->>> report.charts == report.charts_rendered and not report.external_requests  # doctest: +SKIP
-True
+In a test::
+
+    report = open_report(Path("reports/roi.html"))
+    assert report.charts == report.charts_rendered and not report.external_requests
 """
 
 from __future__ import annotations
@@ -73,8 +74,7 @@ def chromium_path() -> str:
 
     Examples
     --------
-    >>> chromium_path()  # doctest: +SKIP
-    '/usr/bin/chromium'
+    On Debian, ``chromium_path()`` returns ``'/usr/bin/chromium'``.
     """
     candidates = [os.environ.get("VALUECASE_CHROMIUM"), "/usr/bin/chromium"]
     candidates += [shutil.which(name) for name in ("chromium", "chromium-browser")]
@@ -112,8 +112,8 @@ def open_report(
 
     Examples
     --------
-    >>> open_report(Path("reports/index.html")).external_requests  # doctest: +SKIP
-    []
+    ``open_report(Path("reports/index.html")).external_requests`` is ``[]`` for a
+    self-contained page.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright

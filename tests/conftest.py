@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+collect_ignore = ["fixtures"]  # notebooks run by papermill, not modules to import
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
 EXTERNAL = REPO.parent / "shared" / "external-data"
