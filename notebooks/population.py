@@ -19,14 +19,19 @@ data_dir = "../data/sample"
 mapping_file = ""
 period = "year"
 persistence_top = 0.05
+bootstrap_draws = 500
+seed = 2024
+trigger_min_stays = 2
+trigger_window_days = 182
+trigger_after_months = 12
 
 # %%
 import pandas as pd
 
-from valuecase import concentration, figures, population
+from valuecase import cohorts, concentration, figures, population
 from valuecase.load import load
 from valuecase.mapping import ColumnMapping
-from valuecase.panel import build_panel
+from valuecase.panel import build_panel, build_stays
 from valuecase.privacy import suppress_small_counts
 from valuecase.reporting.display import show, show_markdown, show_table
 
@@ -104,6 +109,15 @@ costs = population.annual_cost_series(panel, latest)
 shares = concentration.top_share(costs)
 show(figures.lorenz_figure(concentration.lorenz(costs), title=f"Lorenz curve, {latest}"))
 show(figures.top_share_figure(shares, title=f"Share of {latest} spending held by the costliest"))
+boot = concentration.bootstrap_concentration(costs, n_boot=bootstrap_draws, seed=seed)
+boot["95% CI"] = [f"{lo:.1%} – {hi:.1%}" if s != "Gini" else f"{lo:.3f} – {hi:.3f}"
+                  for s, lo, hi in zip(boot["statistic"], boot["ci_low"], boot["ci_high"],
+                                       strict=True)]
+boot["estimate"] = [f"{e:.1%}" if s != "Gini" else f"{e:.3f}"
+                    for s, e in zip(boot["statistic"], boot["estimate"], strict=True)]
+show_table(boot[["statistic", "estimate", "95% CI", "n", "method"]],
+           caption=f"Cost concentration in {latest} with bootstrap 95% confidence intervals",
+           formats={"n": "{:,}"})
 rows = []
 for y in years:
     c = population.annual_cost_series(panel, y)
@@ -113,7 +127,7 @@ for y in years:
 conc = pd.DataFrame(rows)
 show_table(
     suppress_small_counts(conc, ["persons"]),
-    caption="Share of annual spending by group of people",
+    caption="Share of annual spending by group of people, each year",
     formats={"top 1%": "{:.1%}", "top 5%": "{:.1%}", "top 10%": "{:.1%}",
              "bottom 50%": "{:.1%}", "Gini": "{:.3f}"},
 )
@@ -140,8 +154,34 @@ if pers:
         caption="Persistence of high cost from one year to the next",
         formats={f"top {persistence_top:.0%} still top": "{:.1%}", "top 1% still top": "{:.1%}"},
     )
+    y0, y1 = years[-2], years[-1]
+    if len(population.annual_cost_series(panel, y0).index.intersection(
+            population.annual_cost_series(panel, y1).index)) >= 100:
+        show(figures.transition_heatmap(population.decile_transition(panel, y0, y1),
+                                        title=f"Cost decile transitions, {y0} to {y1}"))
+        show_markdown(
+            "Each row is a cost decile in the first year (10 = costliest); cells show where "
+            "those people landed the next year. Mass off the diagonal is regression to the mean."
+        )
 else:
     show_markdown("Only one year of data: persistence needs two consecutive years.")
+
+# %% [markdown]
+# ## The high-need segment
+#
+# The program's trigger applied to everyone: who meets it, and who of them enrolled. The
+# people who met it but did not enroll are the natural comparison group for the impact report.
+
+# %%
+trigger = cohorts.Trigger(trigger_min_stays, trigger_window_days,
+                          cohorts.baseline_end(panel, trigger_after_months))
+triggered = cohorts.trigger_dates(build_stays(data), trigger)
+enrollment = data.frame("program_enrollment") if "program_enrollment" in data.tables else None
+funnel = cohorts.funnel_for_funders(cohorts.segment_funnel(panel, triggered, enrollment))
+show(figures.funnel_figure(funnel))
+show_table(funnel, caption="From all members to program enrollees",
+           formats={"share_of_previous": "{:.1%}", "share_of_all": "{:.2%}"})
+show_markdown(f"Trigger: {trigger.describe()}.")
 
 # %% tags=["remove_cell"]
 from valuecase.reporting.suite import publish_summary

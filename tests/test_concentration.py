@@ -82,3 +82,16 @@ def test_bad_input_raises_clearly():
         conc.gini([1, 2], weights=[1])
     with pytest.raises(ValueError, match="shares"):
         conc.top_share([1, 2], shares=(1.5,))
+
+
+def test_bootstrap_is_seeded_and_covers_closed_form():
+    sigma = 1.2
+    x = np.random.default_rng(11).lognormal(0, sigma, 5_000)
+    a = conc.bootstrap_concentration(x, shares=(0.05,), n_boot=300, seed=4)
+    b = conc.bootstrap_concentration(x, shares=(0.05,), n_boot=300, seed=4)
+    pd.testing.assert_frame_equal(a, b)
+    row = a.set_index("statistic")
+    assert row.loc["Gini", "estimate"] == pytest.approx(conc.gini(x), abs=1e-3)
+    truth = 2 * stats.norm.cdf(sigma / np.sqrt(2)) - 1
+    assert row.loc["Gini", "ci_low"] < truth < row.loc["Gini", "ci_high"]
+    assert row.loc["top 5%", "se"] > 0

@@ -64,3 +64,54 @@ def test_annual_costs_and_latest_full_year(seed10_panel):
 def test_bad_period_is_a_clear_error(seed10_panel):
     with pytest.raises(ValueError, match="by must be"):
         pop.utilization_summary(seed10_panel, by="fortnight")
+
+
+def test_age_bands():
+    bands = pop.age_band(pd.Series([0, 17, 18, 34, 35, 64, 65, None]))
+    assert bands.tolist() == ["0-17", "0-17", "18-34", "18-34", "35-49", "50-64", "65+",
+                              "unknown"]
+
+
+def test_utilization_by_group_adds_up(seed10_panel):
+    p = seed10_panel.assign(age_band=pop.age_band(seed10_panel["age"]))
+    g = pop.utilization_summary(p, by="all", group="gender")
+    assert set(g["gender"]) == {"female", "male"}
+    assert g["member_months"].sum() == 309
+    assert g["inpatient_stays"].sum() == 6
+    a = pop.utilization_summary(p, by="year", group="age_band")
+    assert a["member_months"].sum() == 309
+    assert (a["inpatient_stays_per_1000_ci_low"] <= a["inpatient_stays_per_1000"]).all()
+
+
+def test_decile_transition_rows_sum_to_one():
+    rng = np.random.default_rng(0)
+    ids = [f"P{i:04d}" for i in range(1000)]
+    persistent = rng.lognormal(0, 1, 1000)
+    panel = pd.DataFrame({
+        "person_id": ids * 2, "year": [2022] * 1000 + [2023] * 1000,
+        "paid_total": np.concatenate([persistent * rng.lognormal(0, .3, 1000),
+                                      persistent * rng.lognormal(0, .3, 1000)])})
+    m = pop.decile_transition(panel, 2022, 2023)
+    assert m.shape == (10, 10)
+    assert m.sum(axis=1).to_numpy() == pytest.approx(np.ones(10))
+    assert np.diag(m).mean() > 0.2  # persistent costs stay near the diagonal
+    same = pop.decile_transition(panel.assign(year=[2022] * 1000 + [2023] * 1000,
+                                              paid_total=np.tile(persistent, 2)), 2022, 2023)
+    assert np.diag(same).tolist() == [1.0] * 10
+
+
+def test_summarize_period_on_tuva_demo(demo100):
+    from valuecase.load import load
+    from valuecase.mapping import ColumnMapping
+    from valuecase.panel import build_panel
+    from valuecase.summary import summarize
+
+    data = load(demo100, mapping=ColumnMapping.from_dict({"patient_id": "person_id"}))
+    s = summarize(data, start="2018", end="2018")
+    assert s["member_months"] == 820
+    assert s["inpatient_stays"] == 9 and s["readmissions_30d"] == 0
+    panel = build_panel(data)
+    assert panel["person_id"].nunique() == 100  # members without claims are counted
+    claimants = set(data.frame("medical_claim")["person_id"])
+    assert len(set(panel["person_id"]) - claimants) == 13
+    assert (data.frame("medical_claim")["paid_amount"] < 0).sum() == 5

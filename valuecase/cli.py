@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import typer
 
 from valuecase.errors import ValuecaseError
+from valuecase.reporting.render import NotebookExecutionError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="valuecase: claims to a defensible value case for complex-care programs.")
@@ -29,7 +30,11 @@ MappingOpt = Annotated[Path | None, typer.Option(
 
 
 def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn :class:`ValuecaseError` into one ``error:`` line on stderr and exit code 2."""
+    """One ``error:`` line on stderr instead of a traceback.
+
+    Bad input or parameters (:class:`ValuecaseError`, ``ValueError``) exit with code 2; a
+    notebook that fails while running exits with code 1 (the message names notebook and cell).
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -38,6 +43,9 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except (ValuecaseError, ValueError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(code=2) from None
+        except NotebookExecutionError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=1) from None
 
     return wrapper
 
@@ -118,11 +126,15 @@ def summarize(
     data_dir: Annotated[Path, typer.Argument(help="Folder with eligibility, medical_claim, ...")],
     mapping: MappingOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    start: Annotated[str | None, typer.Option(
+        help="First month to count (YYYY, YYYY-MM or YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option(
+        help="Last month to count (YYYY means its December).")] = None,
 ) -> None:
     """Headline numbers: persons, member months, paid, PMPM, ED visits, stays, readmissions."""
     from valuecase.summary import summarize as summarize_data
 
-    s = summarize_data(_load(data_dir, mapping))
+    s = summarize_data(_load(data_dir, mapping), start=start, end=end)
     if as_json:
         typer.echo(json.dumps(s))
         return

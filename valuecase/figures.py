@@ -29,9 +29,21 @@ def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
     return fig
 
 
+def no_data_figure(title: str, message: str = "No data for this chart") -> go.Figure:
+    """An empty chart that says why it is empty (builders return it for empty input)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper",
+                       yref="paper", font=dict(size=16))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, "", "")
+
+
 def lorenz_figure(curve: pd.DataFrame, title: str = "Cost concentration (Lorenz curve)"
                   ) -> go.Figure:
     """Lorenz curve from :func:`valuecase.concentration.lorenz`, with the equality line."""
+    if curve.empty:
+        return no_data_figure(title)
     step = max(1, len(curve) // 2000)  # thin very long curves; keep both ends
     c = pd.concat([curve.iloc[::step], curve.iloc[[-1]]]).drop_duplicates()
     fig = go.Figure()
@@ -46,6 +58,8 @@ def lorenz_figure(curve: pd.DataFrame, title: str = "Cost concentration (Lorenz 
 def top_share_figure(shares: pd.Series, title: str = "Share of spending held by the costliest"
                      ) -> go.Figure:
     """Bars of :func:`valuecase.concentration.top_share` output."""
+    if shares.empty:
+        return no_data_figure(title)
     labels = [f"Top {s * 100:g}%" for s in shares.index]
     fig = go.Figure(go.Bar(x=labels, y=shares.to_numpy() * 100, marker_color=PALETTE[0],
                            text=[f"{v * 100:.1f}%" for v in shares], textposition="outside"))
@@ -55,6 +69,8 @@ def top_share_figure(shares: pd.Series, title: str = "Share of spending held by 
 
 def pmpm_figure(pmpm_long: pd.DataFrame, title: str = "PMPM by service category") -> go.Figure:
     """Stacked bars of :func:`valuecase.population.pmpm_by_category` output."""
+    if pmpm_long.empty:
+        return no_data_figure(title)
     fig = go.Figure()
     for i, (cat, g) in enumerate(pmpm_long.groupby("category", sort=False)):
         fig.add_trace(go.Bar(x=g["period"].astype(str), y=g["pmpm"],
@@ -69,6 +85,8 @@ def rate_figure(summary: pd.DataFrame, event: str, label: str | None = None) -> 
 
     ``summary`` is :func:`valuecase.population.utilization_summary` output.
     """
+    if summary.empty:
+        return no_data_figure(f"{label or event} per 1,000 member-years")
     rate = summary[f"{event}_per_1000"]
     err_hi = summary[f"{event}_per_1000_ci_high"] - rate
     err_lo = rate - summary[f"{event}_per_1000_ci_low"]
@@ -78,3 +96,63 @@ def rate_figure(summary: pd.DataFrame, event: str, label: str | None = None) -> 
         line=dict(color=PALETTE[0])))
     return _layout(fig, f"{label or event} per 1,000 member-years (95% CI)", "Period",
                    "Per 1,000 member-years")
+
+
+def line_figure(df: pd.DataFrame, x: str, y: str, color: str | None = None, title: str = "",
+                y_title: str = "", x_title: str = "") -> go.Figure:
+    """One line per value of ``color`` (or a single line), ``x`` against ``y``."""
+    title = title or f"{y.replace('_', ' ').capitalize()} by {x.replace('_', ' ')}"
+    if df.empty:
+        return no_data_figure(title)
+    fig = go.Figure()
+    groups = df.groupby(color, sort=True) if color else [(y, df)]
+    for i, (name, g) in enumerate(groups):
+        g = g.sort_values(x)
+        fig.add_trace(go.Scatter(x=g[x], y=g[y], mode="lines+markers", name=str(name),
+                                 line=dict(color=PALETTE[i % len(PALETTE)])))
+    return _layout(fig, title, x_title or x.replace("_", " ").capitalize(), y_title or y)
+
+
+def group_rate_figure(summary: pd.DataFrame, group: str, event: str, label: str) -> go.Figure:
+    """Bars of events per 1,000 member-years by group with 95% CI error bars.
+
+    ``summary`` is :func:`valuecase.population.utilization_summary` output with ``group``.
+    """
+    if summary.empty:
+        return no_data_figure(f"{label} by {group.replace('_', ' ')}")
+    rate = summary[f"{event}_per_1000"]
+    fig = go.Figure(go.Bar(
+        x=summary[group].astype(str), y=rate, marker_color=PALETTE[0], name=label,
+        error_y=dict(type="data", array=summary[f"{event}_per_1000_ci_high"] - rate,
+                     arrayminus=rate - summary[f"{event}_per_1000_ci_low"], visible=True)))
+    return _layout(fig, f"{label} per 1,000 member-years by {group.replace('_', ' ')} (95% CI)",
+                   group.replace("_", " ").capitalize(), "Per 1,000 member-years")
+
+
+def transition_heatmap(matrix: pd.DataFrame, title: str = "Cost decile transitions"
+                       ) -> go.Figure:
+    """Heatmap of :func:`valuecase.population.decile_transition` (row shares, %)."""
+    if matrix.empty:
+        return no_data_figure(title)
+    fig = go.Figure(go.Heatmap(
+        z=matrix.to_numpy() * 100, x=[str(c) for c in matrix.columns],
+        y=[str(i) for i in matrix.index], colorscale="Blues", zmin=0,
+        colorbar=dict(title="% of row"),
+        text=[[f"{v * 100:.0f}%" for v in row] for row in matrix.to_numpy()],
+        texttemplate="%{text}"))
+    fig = _layout(fig, title, matrix.columns.name or "Decile next year",
+                  matrix.index.name or "Decile this year")
+    fig.update_layout(height=520)
+    return fig
+
+
+def funnel_figure(funnel: pd.DataFrame, title: str = "High-need segment funnel") -> go.Figure:
+    """Funnel of :func:`valuecase.cohorts.segment_funnel` (stages whose count is shown)."""
+    f = funnel[pd.to_numeric(funnel["persons"], errors="coerce").fillna(0) >= 11]
+    if f.empty:
+        return no_data_figure(title, "No stage has 11 or more persons to show")
+    fig = go.Figure(go.Funnel(y=f["stage"], x=f["persons"], textinfo="value+percent initial",
+                              marker=dict(color=PALETTE[0])))
+    fig.update_layout(title=title, template="plotly_white", height=380,
+                      margin=dict(l=200, r=20, t=60, b=40))
+    return fig

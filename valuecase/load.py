@@ -127,7 +127,7 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None) -> LoadedDa
     LoadedData
     """
     files = find_table_files(data_dir)
-    con = duckdb.connect()
+    con = _connect()
     for table, paths in files.items():
         _create_raw_view(con, table, paths)
     return _validate_all(con, files, mapping or ColumnMapping(), data_dir=str(data_dir))
@@ -136,7 +136,7 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None) -> LoadedDa
 def load_frames(frames: Mapping[str, pd.DataFrame],
                 mapping: ColumnMapping | None = None) -> LoadedData:
     """Validate pandas DataFrames (one per contract table) the same way as files."""
-    con = duckdb.connect()
+    con = _connect()
     for table, df in frames.items():
         if table not in TABLES:
             raise ContractError(f"unknown table {table!r}; expected one of {', '.join(TABLES)}")
@@ -144,6 +144,15 @@ def load_frames(frames: Mapping[str, pd.DataFrame],
         con.execute(f'CREATE VIEW "raw_{table}" AS SELECT * FROM "_df_{table}"')
     return _validate_all(con, {t: () for t in frames}, mapping or ColumnMapping(),
                          data_dir="DataFrames")
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")  # no terminal progress bars mid-report
+    except duckdb.Error:  # inside Jupyter without ipywidgets DuckDB refuses the change
+        pass
+    return con
 
 
 def _create_raw_view(con: duckdb.DuckDBPyConnection, table: str, paths: tuple[Path, ...]) -> None:

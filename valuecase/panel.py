@@ -57,10 +57,37 @@ def data_end_date(lines: ir.Table) -> ir.Value:
     return lines.service_date.max().as_scalar()
 
 
-def panel_expr(backend, data_end: str | dt.date | None = None) -> ir.Table:
-    """The member-month panel as an Ibis expression over ``backend``'s contract tables."""
+def month_start(value: str | dt.date | None) -> dt.date | None:
+    """First day of the month of ``value`` (``"2018"``, ``"2018-03"`` or ``"2018-03-15"``)."""
+    if value is None or value == "":
+        return None
+    text = str(value)[:10]
+    parts = text.split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else 1
+        return dt.date(year, month, 1)
+    except (ValueError, IndexError):
+        raise ValueError(f"not a month: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
+
+
+def panel_expr(backend, data_end: str | dt.date | None = None,
+               start: str | dt.date | None = None, end: str | dt.date | None = None) -> ir.Table:
+    """The member-month panel as an Ibis expression over ``backend``'s contract tables.
+
+    ``start`` / ``end`` restrict the panel to months in ``[start, end]`` (inclusive; an ``end``
+    given as a year means its last month).
+    """
     elig = backend.table("eligibility")
     mm = member_months(elig)
+    first = month_start(start)
+    last = month_start(end)
+    if last is not None and len(str(end)) == 4:
+        last = dt.date(last.year, 12, 1)
+    if first is not None:
+        mm = mm.filter(mm.month >= first)
+    if last is not None:
+        mm = mm.filter(mm.month <= last)
     people = elig.group_by("person_id").aggregate(
         gender=(elig.gender.max() if "gender" in elig.columns else ibis.null("string")),
         birth_date=(elig.birth_date.min() if "birth_date" in elig.columns
@@ -113,7 +140,9 @@ def panel_expr(backend, data_end: str | dt.date | None = None) -> ir.Table:
     return out.select(*PANEL_COLUMNS).order_by(["person_id", "month"])
 
 
-def build_panel(data: LoadedData, data_end: str | dt.date | None = None) -> pd.DataFrame:
+def build_panel(data: LoadedData, data_end: str | dt.date | None = None,
+                start: str | dt.date | None = None,
+                end: str | dt.date | None = None) -> pd.DataFrame:
     """Build the member-month panel and return it as pandas (see module docstring).
 
     Parameters
@@ -123,13 +152,15 @@ def build_panel(data: LoadedData, data_end: str | dt.date | None = None) -> pd.D
     data_end : date, optional
         Last date of data (stays discharged within 30 days before it are not index stays);
         defaults to the latest medical service date.
+    start, end : str or date, optional
+        Keep only months from ``start`` to ``end`` (``"2018"``, ``"2018-03"``...; inclusive).
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`PANEL_COLUMNS`; ``month`` is a ``datetime64`` month start.
     """
-    df = panel_expr(data.ibis(), data_end=data_end).to_pandas()
+    df = panel_expr(data.ibis(), data_end=data_end, start=start, end=end).to_pandas()
     df["month"] = pd.to_datetime(df["month"])
     return df.reset_index(drop=True)
 
@@ -150,3 +181,15 @@ def spend_outside_enrollment(data: LoadedData) -> pd.DataFrame:
 
 def _sum_if(t: ir.Table, category: str):
     return (t.paid_amount.fill_null(0.0) * (t.service_category == category).cast("float64")).sum()
+
+
+def build_stays(data: LoadedData, data_end: str | dt.date | None = None) -> pd.DataFrame:
+    """Acute inpatient stays with index and readmission flags, as pandas (one row per stay)."""
+    backend = data.ibis()
+    lines = backend.table("medical_claim")
+    end = (ibis.literal(dt.date.fromisoformat(str(data_end)[:10])) if data_end
+           else data_end_date(lines))
+    stays = enc.readmissions(enc.inpatient_stays(lines), data_end=end).to_pandas()
+    for c in ("admission_date", "discharge_date"):
+        stays[c] = pd.to_datetime(stays[c])
+    return stays.sort_values(["person_id", "admission_date"]).reset_index(drop=True)

@@ -71,7 +71,32 @@ def period_key(panel: pd.DataFrame, by: str) -> pd.Series:
     raise ValueError(f"by must be 'year', 'quarter', 'month' or 'all', got {by!r}")
 
 
-def utilization_summary(panel: pd.DataFrame, by: str = "year") -> pd.DataFrame:
+def _rates_row(g: pd.DataFrame) -> dict[str, object]:
+    """Persons, member months, paid and PMPM per category, rates per 1,000 with CIs for ``g``."""
+    mm = len(g)
+    row: dict[str, object] = {"persons": g["person_id"].nunique(), "member_months": mm}
+    for c in PAID_COLUMNS + ("paid_total",):
+        if c in g:
+            row[c] = float(g[c].sum())
+            row[c.replace("paid_", "pmpm_")] = float(g[c].sum()) / mm if mm else np.nan
+    for c in RATE_EVENTS:
+        if c in g:
+            r = rate_per_1000(g[c].sum(), mm)
+            row[c] = int(g[c].sum())
+            row[f"{c}_per_1000"] = r["rate"]
+            row[f"{c}_per_1000_ci_low"] = r["ci_low"]
+            row[f"{c}_per_1000_ci_high"] = r["ci_high"]
+    if "index_stays" in g and "readmissions_30d" in g:
+        r = proportion_ci(g["readmissions_30d"].sum(), g["index_stays"].sum())
+        row["index_stays"] = int(g["index_stays"].sum())
+        row["readmission_rate"] = r["rate"]
+        row["readmission_rate_ci_low"] = r["ci_low"]
+        row["readmission_rate_ci_high"] = r["ci_high"]
+    return row
+
+
+def utilization_summary(panel: pd.DataFrame, by: str = "year",
+                        group: str | None = None) -> pd.DataFrame:
     """Persons, member months, PMPM by category and events per 1,000 (with 95% CIs) per period.
 
     Parameters
@@ -80,37 +105,60 @@ def utilization_summary(panel: pd.DataFrame, by: str = "year") -> pd.DataFrame:
         The member-month panel (:func:`valuecase.panel.build_panel`).
     by : {"year", "quarter", "month", "all"}
         Period grouping.
+    group : str, optional
+        A panel column to break down by as well (``age_band``, ``gender``, ``segment``...).
 
     Returns
     -------
     pandas.DataFrame
-        One row per period.
+        One row per period (and group value).
     """
-    key = period_key(panel, by)
+    key = period_key(panel, by).rename("period")
+    keys = [key] if group is None else [key, panel[group].fillna("unknown").rename(group)]
     rows = []
-    for period, g in panel.groupby(key, sort=True):
-        mm = len(g)
-        row: dict[str, object] = {"period": period, "persons": g["person_id"].nunique(),
-                                  "member_months": mm}
-        for c in PAID_COLUMNS + ("paid_total",):
-            if c in g:
-                row[c] = float(g[c].sum())
-                row[c.replace("paid_", "pmpm_")] = float(g[c].sum()) / mm
-        for c in RATE_EVENTS:
-            if c in g:
-                r = rate_per_1000(g[c].sum(), mm)
-                row[c] = int(g[c].sum())
-                row[f"{c}_per_1000"] = r["rate"]
-                row[f"{c}_per_1000_ci_low"] = r["ci_low"]
-                row[f"{c}_per_1000_ci_high"] = r["ci_high"]
-        if "index_stays" in g and "readmissions_30d" in g:
-            r = proportion_ci(g["readmissions_30d"].sum(), g["index_stays"].sum())
-            row["index_stays"] = int(g["index_stays"].sum())
-            row["readmission_rate"] = r["rate"]
-            row["readmission_rate_ci_low"] = r["ci_low"]
-            row["readmission_rate_ci_high"] = r["ci_high"]
-        rows.append(row)
+    for values, g in panel.groupby(keys, sort=True, observed=True):
+        values = values if isinstance(values, tuple) else (values,)
+        head = {"period": values[0]}
+        if group is not None:
+            head[group] = values[1]
+        rows.append({**head, **_rates_row(g)})
     return pd.DataFrame(rows)
+
+
+AGE_BANDS = ((0, 17, "0-17"), (18, 34, "18-34"), (35, 49, "35-49"), (50, 64, "50-64"),
+             (65, 200, "65+"))
+"""Age bands (completed years at the start of the month)."""
+
+
+def age_band(age: pd.Series) -> pd.Series:
+    """Label each age with its band from :data:`AGE_BANDS` (``unknown`` when missing)."""
+    edges = [b[0] for b in AGE_BANDS] + [AGE_BANDS[-1][1] + 1]
+    labels = [b[2] for b in AGE_BANDS]
+    out = pd.cut(pd.to_numeric(age, errors="coerce"), bins=edges, right=False, labels=labels)
+    return out.astype(object).where(out.notna(), "unknown").astype(str)
+
+
+def decile_transition(panel: pd.DataFrame, first_year: int, second_year: int) -> pd.DataFrame:
+    """Year-to-year transition matrix of annual-cost deciles (row shares).
+
+    Persons present in both years are ranked into cost deciles each year (1 = lowest,
+    10 = highest; ties broken by person id). Entry (i, j) is the share of decile-i persons in the
+    first year who are in decile j the next year; rows sum to 1.
+    """
+    a = annual_cost_series(panel, first_year)
+    b = annual_cost_series(panel, second_year)
+    common = a.index.intersection(b.index)
+    if len(common) < 10:
+        raise ValueError("need at least 10 persons present in both years for deciles")
+
+    def deciles(s: pd.Series) -> pd.Series:
+        s = s.loc[common].sort_index()
+        rank = s.rank(method="first")
+        return np.ceil(rank * 10 / len(s)).astype(int).clip(1, 10)
+
+    m = pd.crosstab(deciles(a).rename(f"decile {first_year}"),
+                    deciles(b).rename(f"decile {second_year}"), normalize="index")
+    return m.reindex(index=range(1, 11), columns=range(1, 11), fill_value=0.0)
 
 
 def pmpm_by_category(panel: pd.DataFrame, by: str = "year") -> pd.DataFrame:

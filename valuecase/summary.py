@@ -27,11 +27,14 @@ SUMMARY_KEYS = ("persons", "member_months", "medical_paid", "pharmacy_paid", "pm
                 "ed_visits", "inpatient_stays", "bed_days", "readmissions_30d")
 
 
-def summarize(data: LoadedData, panel: pd.DataFrame | None = None) -> dict[str, Any]:
+def summarize(data: LoadedData, panel: pd.DataFrame | None = None, start: str | None = None,
+              end: str | None = None) -> dict[str, Any]:
     """Headline numbers of a loaded data set.
 
     Amounts in enrolled months are in ``medical_paid`` / ``pharmacy_paid`` (and PMPM); accepted
     spend outside enrollment and rejected rows are reported separately so the totals reconcile.
+    ``start`` / ``end`` restrict the panel numbers to a range of months (the reconciliation
+    amounts always cover the whole files).
 
     Returns
     -------
@@ -40,7 +43,7 @@ def summarize(data: LoadedData, panel: pd.DataFrame | None = None) -> dict[str, 
         ``medical_paid_outside_enrollment``, ``pharmacy_paid_outside_enrollment``,
         ``rows_rejected`` and ``rejects_by_reason``.
     """
-    p = build_panel(data) if panel is None else panel
+    p = build_panel(data, start=start, end=end) if panel is None else panel
     medical = float(p[[c for c in p if c.startswith("paid_") and c not in
                        ("paid_pharmacy", "paid_total")]].sum().sum())
     pharmacy = float(p["paid_pharmacy"].sum())

@@ -93,12 +93,13 @@ def show(fig: go.Figure) -> None:
 
 
 def _format_cell(value: Any, formatter: Formatter | None) -> str:
-    if formatter is None:
-        if value is None or (
-            not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
-        ):
-            return ""
-        return str(value)
+    missing = value is None or (
+        not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
+    )
+    if missing:
+        return ""
+    if formatter is None or isinstance(value, str):
+        return str(value)  # already text (e.g. a suppression marker): shown as is
     if callable(formatter):
         return str(formatter(value))
     return formatter.format(value)

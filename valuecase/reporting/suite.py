@@ -8,7 +8,7 @@ notebook and cell.
 Examples
 --------
 >>> [n.name for n in SUITE]
-['population']
+['data_quality', 'population', 'utilization']
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ class SuiteNotebook:
 
 
 SUITE: tuple[SuiteNotebook, ...] = (
+    SuiteNotebook("data_quality", "Data quality"),
     SuiteNotebook("population", "Population and cost concentration"),
+    SuiteNotebook("utilization", "Utilization and cost trends"),
 )
 """The notebooks ``valuecase report`` runs, in order."""
 

@@ -1,0 +1,55 @@
+"""Contract test over every figure builder: a Figure out, empty input handled, deterministic."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from valuecase import cohorts, concentration, figures, population
+
+
+@pytest.fixture(scope="module")
+def panel(seed10_panel):
+    return seed10_panel.assign(age_band=population.age_band(seed10_panel["age"]))
+
+
+def cases(panel):
+    costs = np.random.default_rng(0).lognormal(0, 1.4, 2000)
+    ids = [f"P{i:03d}" for i in range(200)]
+    two_years = pd.DataFrame({"person_id": ids * 2, "year": [1] * 200 + [2] * 200,
+                              "paid_total": np.random.default_rng(1).gamma(1, 100, 400)})
+    funnel = cohorts.segment_funnel(pd.DataFrame({"person_id": ids}),
+                                    pd.DataFrame({"person_id": ids[:50]}))
+    return {
+        "lorenz": (figures.lorenz_figure, concentration.lorenz(costs)),
+        "top_share": (figures.top_share_figure, concentration.top_share(costs)),
+        "pmpm": (figures.pmpm_figure, population.pmpm_by_category(panel)),
+        "rate": (lambda d: figures.rate_figure(d, "ed_visits", "ED visits"),
+                 population.utilization_summary(panel)),
+        "line": (lambda d: figures.line_figure(d, "period", "member_months"),
+                 population.utilization_summary(panel)),
+        "group_rate": (lambda d: figures.group_rate_figure(d, "gender", "ed_visits", "ED"),
+                       population.utilization_summary(panel, by="all", group="gender")),
+        "transition": (figures.transition_heatmap,
+                       population.decile_transition(two_years, 1, 2)),
+        "funnel": (figures.funnel_figure, cohorts.funnel_for_funders(funnel)),
+    }
+
+
+NAMES = ["lorenz", "top_share", "pmpm", "rate", "line", "group_rate", "transition", "funnel"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_builder_contract(panel, name):
+    build, data = cases(panel)[name]
+    fig = build(data)
+    assert isinstance(fig, go.Figure)
+    assert len(fig.data) >= 1
+    assert fig.layout.title.text  # every chart says what it shows
+    assert fig.to_json() == build(data).to_json()  # deterministic
+    empty = data.iloc[0:0]
+    e = build(empty)
+    assert isinstance(e, go.Figure) and len(e.data) == 0
+    assert "No " in e.layout.annotations[0].text
