@@ -178,6 +178,49 @@ def test_reversals_and_out_of_span_lines(small):
     assert 0.001 < outside < 0.02
 
 
+def test_paid_dates_lag_service(small):
+    med = read(small, "medical_claim")
+    claims = med.groupby("claim_id").agg(
+        end=("claim_end_date", "max"), paid=("paid_date", "max"), paid_min=("paid_date", "min"),
+        bill=("bill_type_code", "first"), kind=("claim_type", "first"),
+        amount=("paid_amount", "sum"))
+    assert med["paid_date"].notna().all()
+    assert (claims["paid"] == claims["paid_min"]).all()  # one paid date per claim
+    lag = (claims["paid"] - claims["end"]).dt.days
+    assert (lag >= 1).all()
+    original = claims["amount"] >= 0
+    prof = lag[original & (claims["kind"] == "professional")]
+    inpatient = lag[original & (claims["bill"] == "111")]
+    assert 10 <= prof.median() < inpatient.median() <= 50
+    assert (lag[original] <= 60).mean() > 0.85 and lag[original].quantile(0.99) > 100
+    # A reversal is paid after the line it reverses.
+    rev = med.loc[med["paid_amount"] < 0]
+    keys = ["person_id", "claim_start_date", "revenue_center_code", "hcpcs_code"]
+    pos = med.loc[med["paid_amount"] > 0].assign(paid_amount=lambda d: -d["paid_amount"])
+    pairs = rev.merge(pos, on=[*keys, "paid_amount"], suffixes=("", "_orig"))
+    assert len(pairs.drop_duplicates("claim_id")) > 0.9 * len(rev)
+    first = pairs.groupby("claim_id").apply(
+        lambda g: (g["paid_date"].iloc[0] > g["paid_date_orig"]).any(), include_groups=False)
+    assert first.all()
+    rx = read(small, "pharmacy_claim")
+    rx_lag = (rx["paid_date"] - rx["dispensing_date"]).dt.days
+    assert rx_lag.min() >= 0 and (rx_lag <= 3).mean() > 0.85
+
+
+def test_truth_has_expected_and_generated_counts(small):
+    truth = json.loads(small.truth_path.read_text())
+    exp, gen = truth["expected"], truth["generated"]
+    assert list(exp["by_year"]) == ["2022", "2023"] == list(gen["by_year"])
+    for part in (exp, gen):
+        for key, total in part["total"].items():
+            assert sum(y[key] for y in part["by_year"].values()) == pytest.approx(total, abs=0.2)
+    people = read(small, "eligibility")["person_id"].nunique()
+    assert exp["total"]["member_months"] == gen["total"]["member_months"] > 12 * people
+    for key in ("ed_visits", "acute_stays"):
+        assert abs(gen["total"][key] - exp["total"][key]) <= 3 * np.sqrt(exp["total"][key])
+    assert 0 < exp["total"]["readmissions_30d"] < exp["total"]["index_stays"]
+
+
 def test_deaths_are_consistent(small):
     elig = read(small, "eligibility").drop_duplicates("person_id")
     dead = elig.dropna(subset=["death_date"]).set_index("person_id")["death_date"]

@@ -4,7 +4,9 @@ Dates are day numbers (-1 = null) and string codes use ``""`` for null until the
 Inpatient stays are institutional ``111`` claims whose paid amount sits on line 1 (header style);
 an ED visit that leads to an admission is a ``0450`` line on the admission's claim. A few lines are
 reversals (a negative copy under a new claim id) and a few office claims fall just outside an
-enrollment span, as in real data.
+enrollment span, as in real data. Paid dates lag the service (medical: weeks, with a long tail of
+pended claims; pharmacy: days) and come from a generator of their own, so adding them changed no
+other column.
 
 Examples
 --------
@@ -31,6 +33,19 @@ NDC = np.array([f"{x:011d}" for x in np.random.default_rng(11).integers(10**8, 1
 ANCILLARY = np.array(["0250", "0300", "0320", "0360", "0510", "0636"])
 REVERSAL_SHARE = 0.005
 OUT_OF_SPAN_SHARE = 0.03  # of office claims whose person has a day just outside a span
+# Payment lag (days from claim_end_date to paid_date) of medical claims, by kind of claim:
+# professional, hospital outpatient (13x), acute inpatient (111). A lognormal body around
+# LAG_MEDIAN plus, with probability LAG_PEND_SHARE, a pended/resubmitted claim that waits
+# LAG_PEND_MIN + Exponential(LAG_PEND_MEAN) days more.
+LAG_MEDIAN = np.array([16.0, 24.0, 34.0])
+LAG_SIGMA = 0.45
+LAG_PEND_SHARE = np.array([0.06, 0.09, 0.12])
+LAG_PEND_MIN, LAG_PEND_MEAN = 30.0, 45.0
+LAG_MAX = 540
+REVERSAL_LAG_MIN, REVERSAL_LAG_MEAN = 10.0, 50.0  # reversal paid after the original claim
+RX_LAG_P = np.array([0.45, 0.30, 0.12, 0.06])  # pharmacy: paid 0..3 days after dispensing
+RX_LAG_TAIL_P = 0.12  # else 4 + Geometric(RX_LAG_TAIL_P) - 1 days, at most RX_LAG_MAX
+RX_LAG_MAX = 60
 
 
 def expand(n_lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -176,6 +191,7 @@ def medical_lines(rng: np.random.Generator, events: dict[str, Events], pop: Popu
     lines = concat(parts)
     lines["paid"] = np.round(lines["paid"], 2)
     lines["reversal"] = np.zeros(len(lines["paid"]), dtype=bool)
+    lines["source"] = lines["claim"].copy()  # claim a reversal reverses (own claim otherwise)
     # Reversals: negative copies of some non-inpatient lines, each its own one-line claim.
     eligible = (lines["bill_type"] != "111") & (lines["paid"] > 0)
     pick = np.flatnonzero(eligible & (rng.random(len(eligible)) < REVERSAL_SHARE / eligible.mean()))
@@ -203,3 +219,77 @@ def pharmacy_lines(rng: np.random.Generator, rx: Events) -> dict[str, np.ndarray
     out["allowed"] = np.round(out["paid"] * rng.uniform(1.0, 1.15, len(order)), 2)
     out["ndc"] = NDC[out["ndc"]]
     return out
+
+
+def claim_kind(lines: dict[str, np.ndarray]) -> np.ndarray:
+    """0 professional, 1 hospital outpatient / ED (13x), 2 acute inpatient (111), per line."""
+    inst = lines["claim_type"] == "institutional"
+    return np.where(inst, np.where(lines["bill_type"] == "111", 2, 1), 0)
+
+
+def medical_paid_dates(rng: np.random.Generator, lines: dict[str, np.ndarray]) -> np.ndarray:
+    """Paid date (day number) of every medical line; all lines of a claim share it.
+
+    Uses its own generator so that adding paid dates leaves every other column unchanged. The
+    lag runs from the claim's ``end`` date; a reversal is paid a while after the claim it reverses.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Generator used for payment lags only.
+    lines : dict
+        Output of :func:`medical_lines` (needs ``claim``, ``source``, ``reversal``, ``end``,
+        ``claim_type``, ``bill_type``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Day numbers, one per line.
+
+    Examples
+    --------
+    >>> lines = {"claim": np.array([0, 0, 1, 2]), "source": np.array([5, 5, 6, 5]),
+    ...          "reversal": np.array([False, False, False, True]),
+    ...          "end": np.array([100, 100, 100, 100]),
+    ...          "claim_type": np.array(["institutional"] * 2 + ["professional"] * 2),
+    ...          "bill_type": np.array(["111", "111", "", ""])}
+    >>> paid = medical_paid_dates(np.random.default_rng(0), lines)
+    >>> bool(paid[0] == paid[1] and paid[3] > paid[0] and (paid > 100).all())
+    True
+    """
+    n_src = int(lines["source"].max()) + 1 if len(lines["source"]) else 0
+    orig = ~lines["reversal"]
+    # One lag per original claim, drawn in source-claim order.
+    end = np.zeros(n_src, dtype=np.int64)
+    kind = np.zeros(n_src, dtype=np.int64)
+    end[lines["source"][orig]] = lines["end"][orig]
+    kind[lines["source"][orig]] = claim_kind(lines)[orig]
+    body = rng.lognormal(np.log(LAG_MEDIAN[kind]), LAG_SIGMA)
+    pend = rng.random(n_src) < LAG_PEND_SHARE[kind]
+    extra = np.where(pend, LAG_PEND_MIN + rng.exponential(LAG_PEND_MEAN, n_src), 0.0)
+    lag = np.minimum(np.ceil(body + extra), LAG_MAX).astype(np.int64)
+    paid_src = end + lag
+    # Reversals: one extra lag per reversal claim, in output order.
+    n_claims = int(lines["claim"].max()) + 1 if len(lines["claim"]) else 0
+    rev_lag = np.ceil(REVERSAL_LAG_MIN + rng.exponential(REVERSAL_LAG_MEAN, n_claims))
+    rev_lag = np.minimum(rev_lag, LAG_MAX).astype(np.int64)
+    paid = paid_src[lines["source"]]
+    return np.where(lines["reversal"], paid + rev_lag[lines["claim"]], paid)
+
+
+def pharmacy_paid_dates(rng: np.random.Generator, rx: dict[str, np.ndarray]) -> np.ndarray:
+    """Paid date (day number) of every pharmacy claim: mostly 0-3 days after dispensing.
+
+    Examples
+    --------
+    >>> paid = pharmacy_paid_dates(np.random.default_rng(0), {"day": np.full(1000, 50)})
+    >>> lag = paid - 50
+    >>> bool(lag.min() >= 0 and (lag <= 3).mean() > 0.85 and lag.max() <= RX_LAG_MAX)
+    True
+    """
+    n = len(rx["day"])
+    p = np.r_[RX_LAG_P, 1 - RX_LAG_P.sum()]
+    lag = rng.choice(len(p), n, p=p)
+    tail = 3 + rng.geometric(RX_LAG_TAIL_P, n)
+    lag = np.where(lag == len(RX_LAG_P), np.minimum(tail, RX_LAG_MAX), lag)
+    return rx["day"] + lag

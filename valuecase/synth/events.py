@@ -33,8 +33,34 @@ RATE_ED = 0.052
 RATE_OFFICE = 0.36
 RATE_OUTPATIENT = 0.08
 P_VIA_ED = 0.55
+IP_RISK_POWER = 1.2
+ED_RISK_POWER = 0.55
+ED_MENTAL_HEALTH_FACTOR = 1.8  # serious mental illness or substance use
+LOS_P = 0.28  # primary stays: length of stay = Geometric(LOS_P) + Bernoulli(0.5)
+TERMINAL_SHARE = 0.35  # of deaths that happen in hospital
+TERMINAL_LOS_P = 0.25  # terminal stays: length of stay = 1 + Geometric(TERMINAL_LOS_P)
+READMIT_BASE, READMIT_POWER, READMIT_CAP = 0.05, 0.3, 0.45  # P = min(BASE x risk^POWER, CAP)
+READMIT_GAP_MEAN, READMIT_GAP_MAX = 9.0, 28  # admission = discharge + 2 + min(floor(Exp), MAX)
+READMIT_LOS_P = 0.25  # readmissions: length of stay = Geometric(READMIT_LOS_P)
+READMIT_GENERATIONS = 3
 DISPOSITIONS = np.array(["01", "06", "02", "07"])
 DISPOSITION_P = np.array([0.84, 0.08, 0.05, 0.03])
+
+
+def ip_rate(pop: Population) -> np.ndarray:
+    """Monthly rate of new acute admissions per person-month (before enrollment and death)."""
+    return RATE_IP * pop.risk**IP_RISK_POWER
+
+
+def ed_rate(pop: Population) -> np.ndarray:
+    """Monthly rate of treat-and-release ED visits per person-month (before the program)."""
+    mh = np.where(pop.conditions[:, 3:].any(axis=1), ED_MENTAL_HEALTH_FACTOR, 1.0)
+    return RATE_ED * pop.risk**ED_RISK_POWER * mh[:, None]
+
+
+def readmit_probability(risk: np.ndarray) -> np.ndarray:
+    """Probability that a stay spawns a readmission, given the risk in the discharge month."""
+    return np.clip(READMIT_BASE * risk**READMIT_POWER, 0, READMIT_CAP)
 
 
 def take(ev: Events, mask_or_index: np.ndarray) -> Events:
@@ -64,27 +90,25 @@ def _lognormal(rng: np.random.Generator, mean: float, sigma: float, n: int) -> n
 
 def _stays(rng: np.random.Generator, pop: Population, cal: Calendar) -> Events:
     """Acute inpatient stays: new admissions, terminal stays and readmission chains."""
-    risk = pop.risk
-    person, adm = _draw(rng, RATE_IP * risk**1.2, pop, cal)
+    person, adm = _draw(rng, ip_rate(pop), pop, cal)
     gen = np.zeros(len(person), dtype=np.int64)
     # Terminal stays: some deaths happen in hospital.
-    dying = np.flatnonzero((pop.death_day >= 0) & (rng.random(pop.n) < 0.35))
-    t_los = 1 + rng.geometric(0.25, len(dying))
+    dying = np.flatnonzero((pop.death_day >= 0) & (rng.random(pop.n) < TERMINAL_SHARE))
+    t_los = 1 + rng.geometric(TERMINAL_LOS_P, len(dying))
     t_person, t_adm = dying, pop.death_day[dying] - t_los + 1
     persons, adms, gens = [person, t_person], [adm, t_adm], [gen, np.full(len(dying), -1)]
-    los = [1 + rng.geometric(0.28, len(person)) - 1 + (rng.random(len(person)) < 0.5), t_los]
+    los = [1 + rng.geometric(LOS_P, len(person)) - 1 + (rng.random(len(person)) < 0.5), t_los]
     los[0] = np.maximum(los[0], 1)
     # Readmissions: each non-terminal stay may lead to another 2-30 days after discharge.
     cur_p, cur_dis = person, adm + los[0] - 1
-    for g in range(1, 4):
+    for g in range(1, READMIT_GENERATIONS + 1):
         m = np.clip(cal.month_of(cur_dis), 0, cal.months - 1)
-        frail = pop.risk[cur_p, m]
-        p = np.clip(0.05 * frail**0.3, 0, 0.45)
+        p = readmit_probability(pop.risk[cur_p, m])
         hit = rng.random(len(cur_p)) < p
         r_p = cur_p[hit]
-        r_adm = cur_dis[hit] + 2 + np.minimum(np.floor(rng.exponential(9.0, hit.sum())), 28)
-        r_adm = r_adm.astype(np.int64)
-        r_los = np.maximum(1 + rng.geometric(0.25, len(r_p)) - 1, 1)
+        gap = np.minimum(np.floor(rng.exponential(READMIT_GAP_MEAN, hit.sum())), READMIT_GAP_MAX)
+        r_adm = (cur_dis[hit] + 2 + gap).astype(np.int64)
+        r_los = np.maximum(1 + rng.geometric(READMIT_LOS_P, len(r_p)) - 1, 1)
         persons.append(r_p)
         adms.append(r_adm)
         gens.append(np.full(len(r_p), g))
@@ -147,8 +171,7 @@ def simulate_events(rng: np.random.Generator, pop: Population, cal: Calendar) ->
     risk = pop.risk
     stays = _stays(rng, pop, cal)
 
-    ed_rate = RATE_ED * risk**0.55 * np.where(pop.conditions[:, 3:].any(axis=1), 1.8, 1.0)[:, None]
-    person, day = _draw(rng, ed_rate, pop, cal)
+    person, day = _draw(rng, ed_rate(pop), pop, cal)
     n = len(person)
     ed = {
         "person": person, "day": day,

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import claims as cl
+from . import expected as ex
 from .config import TABLE_NAMES, SynthConfig, SynthResult
 from .events import simulate_events
 from .population import FACILITY_SITE, PLANS, SITES, Calendar, enrollment_spans, make_population
@@ -48,7 +49,8 @@ def _eligibility(pop, cal, pid, mid) -> dict[str, np.ndarray]:
     }
 
 
-def _medical(lines, pop, pid, mid, claim_offset: int, width: int) -> dict[str, np.ndarray]:
+def _medical(lines, pop, pid, mid, claim_offset: int, width: int,
+             paid_date: np.ndarray) -> dict[str, np.ndarray]:
     p = lines["person"]
     return {
         "claim_id": _ids("MC", lines["claim"] + claim_offset, width),
@@ -60,12 +62,13 @@ def _medical(lines, pop, pid, mid, claim_offset: int, width: int) -> dict[str, n
         "revenue_center_code": lines["rev"], "place_of_service_code": lines["pos"],
         "hcpcs_code": lines["hcpcs"], "drg_code": lines["drg"],
         "discharge_disposition_code": lines["disp"], "facility_npi": lines["npi"],
-        "paid_amount": lines["paid"], "allowed_amount": lines["allowed"],
+        "paid_date": paid_date, "paid_amount": lines["paid"], "allowed_amount": lines["allowed"],
         "diagnosis_code_1": lines["dx"],
     }
 
 
-def _pharmacy(rx, pop, pid, mid, claim_offset: int, width: int) -> dict[str, np.ndarray]:
+def _pharmacy(rx, pop, pid, mid, claim_offset: int, width: int,
+              paid_date: np.ndarray) -> dict[str, np.ndarray]:
     p = rx["person"]
     k = len(p)
     return {
@@ -73,7 +76,7 @@ def _pharmacy(rx, pop, pid, mid, claim_offset: int, width: int) -> dict[str, np.
         "claim_line_number": np.ones(k, dtype=np.int64), "person_id": pid[p],
         "member_id": mid[p], "payer": np.full(k, PAYER), "plan": PLANS[pop.plan[p]],
         "dispensing_date": rx["day"], "ndc_code": rx["ndc"], "days_supply": rx["days_supply"],
-        "paid_amount": rx["paid"], "allowed_amount": rx["allowed"],
+        "paid_date": paid_date, "paid_amount": rx["paid"], "allowed_amount": rx["allowed"],
     }
 
 
@@ -87,7 +90,8 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
     out_dir : Path or str
         Folder to write ``eligibility``, ``medical_claim``, ``pharmacy_claim``,
         ``program_enrollment`` and ``program_costs`` (``.parquet`` or ``.csv``) plus
-        ``truth.json``. Created if missing; existing files of the same names are overwritten.
+        ``truth.json`` (config, true effects, trigger, counts, and per calendar year the
+        model-``expected`` and ``generated`` event counts; see :mod:`valuecase.synth.expected`). Created if missing; existing files of the same names are overwritten.
 
     Returns
     -------
@@ -117,9 +121,15 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
               "comparison_pool": 0, "deaths": 0}
     window = {"stays": 0, "stays_via_ed": 0, "ed_visits": 0}
     enroll_all, end_all = [], []
+    n_years = len(np.unique(ex.years_of(cal)))
+    expected = {k: np.zeros(n_years) for k in ex.COUNTS}
+    generated: dict[str, np.ndarray] = {}
     try:
         for c in range(n_chunks):
             rng = np.random.default_rng(seeds[c])
+            # Payment lags draw from a child spawned after everything else, so they leave every
+            # other column as it was before paid dates existed.
+            paid_rng = np.random.default_rng(seeds[c].spawn(1)[0])
             index = np.arange(c * cfg.chunk_members, min((c + 1) * cfg.chunk_members, cfg.members))
             pop = make_population(rng, index, cal)
             pid, mid = _ids("P", index + 1, width), _ids("M", index + 1, width)
@@ -130,10 +140,19 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
                                              cfg.effect_ed)
             lines = cl.medical_lines(rng, events, pop, cal)
             rx = cl.pharmacy_lines(rng, events["rx"])
+            med_paid = cl.medical_paid_dates(paid_rng, lines)
+            rx_paid = cl.pharmacy_paid_dates(paid_rng, rx)
+            for k, v in ex.expected_counts(pop, cal, prog, cfg.effect_inpatient,
+                                           cfg.effect_ed).items():
+                expected[k] += v
+            for k, v in ex.generated_counts(events, pop, cal).items():
+                generated[k] = generated.get(k, 0) + v
 
             writers["eligibility"].write(_eligibility(pop, cal, pid, mid))
-            writers["medical_claim"].write(_medical(lines, pop, pid, mid, med_offset + 1, 9))
-            writers["pharmacy_claim"].write(_pharmacy(rx, pop, pid, mid, rx_offset + 1, 9))
+            writers["medical_claim"].write(_medical(lines, pop, pid, mid, med_offset + 1, 9,
+                                                           med_paid))
+            writers["pharmacy_claim"].write(_pharmacy(rx, pop, pid, mid, rx_offset + 1, 9,
+                                                            rx_paid))
             med_offset += int(lines["claim"].max()) + 1 if len(lines["claim"]) else 0
             rx_offset += len(rx["person"])
             p = prog["person"]
@@ -164,9 +183,57 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
         rows = {name: w.close() for name, w in writers.items()}
 
     truth_path = out / "truth.json"
-    truth_path.write_text(json.dumps(_truth(cfg, counts, window), indent=2) + "\n")
+    truth = _truth(cfg, counts, window)
+    years = [str(y) for y in np.unique(ex.years_of(cal))]
+    truth["expected"] = _by_year(expected, years, decimals=1)
+    truth["expected"]["notes"] = EXPECTED_NOTES
+    truth["generated"] = _by_year(generated, years, decimals=None)
+    truth["generated"]["notes"] = GENERATED_NOTES
+    truth_path.write_text(json.dumps(truth, indent=2) + "\n")
     return SynthResult(out_dir=out, files={n: w.path for n, w in writers.items()}, rows=rows,
                        truth_path=truth_path)
+
+
+EXPECTED_NOTES = [
+    "Model-expected counts given each person's latent monthly risk, enrollment, death day and "
+    "program window (the generator's mean function, no draws), by calendar year of the visit or "
+    "admission; counted as valuecase.encounters counts them (ED visit = distinct person-day).",
+    "Exact: primary admissions, terminal stays, readmission chains before the overlap filter, "
+    "enrollment and death filters, program thinning (effects <= 0) and treat-and-release ED "
+    "visits.",
+    "Approximate: stays dropped for starting during another stay (exp(-expected coverage)); "
+    "same-day ED de-duplication (Poisson); 30-day readmissions treat the stay's own readmission "
+    "and the person's other stays as independent, and count the own readmission in both; index "
+    "stays assume data end = last day of the window; stays the claims logic merges (adjacent, "
+    "same hospital) are counted separately; positive effects (event copies shifted up to 14 "
+    "days) are treated as exact rate multipliers.",
+    "Trigger selection: program windows start after two stays, and the readmissions of those "
+    "stays can fall in the window; the expectation treats the window's events as unselected.",
+    "ed_visit_events = ED visits before same-day de-duplication; ed_visits_admitted = stays "
+    "admitted through the ED.",
+]
+GENERATED_NOTES = [
+    "Realized counts from the generator's own event tables (before claims logic), by calendar "
+    "year of the visit or admission.",
+    "acute_stays = one per 111 claim; the claims logic merges adjacent_same_facility of them "
+    "into the previous stay (same person and hospital, admitted the day after discharge).",
+    "ed_visits = distinct person-days with a treat-and-release ED visit or an admission through "
+    "the ED (what valuecase.encounters counts); ed_visit_events counts them before "
+    "de-duplication.",
+    "readmission_stays = stays made by the generator's readmission process (not the crude "
+    "30-day rule); terminal_stays = in-hospital deaths.",
+]
+
+
+def _by_year(counts: dict[str, np.ndarray], years: list[str], decimals: int | None) -> dict:
+    """``{"total": {...}, "by_year": {year: {...}}}`` with rounded floats or integers."""
+    def fmt(x: float) -> float | int:
+        return round(float(x), decimals) if decimals is not None else int(round(float(x)))
+
+    return {
+        "total": {k: fmt(v.sum()) for k, v in counts.items()},
+        "by_year": {y: {k: fmt(v[i]) for k, v in counts.items()} for i, y in enumerate(years)},
+    }
 
 
 def _truth(cfg: SynthConfig, counts: dict[str, int], window: dict[str, int]) -> dict:
@@ -200,5 +267,10 @@ def _truth(cfg: SynthConfig, counts: dict[str, int], window: dict[str, int]) -> 
         "notes": [
             "Output depends on every config field, including chunk_members (one seed per chunk).",
             "Reversals (negative paid_amount, own claim_id) are never made for 111 claims.",
+            "paid_date: full run-out, so paid dates can fall after the window. Medical lag from "
+            "claim_end_date is lognormal (median 16 days professional, 24 hospital outpatient/ED, "
+            "34 inpatient) plus pended claims (6/9/12%) waiting 30 + Exp(45) days more; a "
+            "reversal is paid 10 + Exp(50) days after the claim it reverses; pharmacy is paid "
+            "0-3 days after dispensing (88%), rarely up to 60.",
         ],
     }

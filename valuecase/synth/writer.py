@@ -41,12 +41,13 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("claim_end_date", D), ("admission_date", D), ("discharge_date", D),
         ("bill_type_code", S), ("revenue_center_code", S), ("place_of_service_code", S),
         ("hcpcs_code", S), ("drg_code", S), ("discharge_disposition_code", S),
-        ("facility_npi", S), ("paid_amount", F), ("allowed_amount", F), ("diagnosis_code_1", S),
+        ("facility_npi", S), ("paid_date", D), ("paid_amount", F), ("allowed_amount", F),
+        ("diagnosis_code_1", S),
     ]),
     "pharmacy_claim": pa.schema([
         ("claim_id", S), ("claim_line_number", INT), ("person_id", S), ("member_id", S),
         ("payer", S), ("plan", S), ("dispensing_date", D), ("ndc_code", S), ("days_supply", INT),
-        ("paid_amount", F), ("allowed_amount", F),
+        ("paid_date", D), ("paid_amount", F), ("allowed_amount", F),
     ]),
     "program_enrollment": pa.schema([
         ("person_id", S), ("enrollment_date", D), ("disenrollment_date", D), ("arm", S),
