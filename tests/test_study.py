@@ -1,0 +1,128 @@
+"""The evaluation study: cohorts, windows, the regression-to-the-mean guard, and estimates."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from valuecase import cohorts, evaluation, interpret, study
+from valuecase.load import load
+from valuecase.panel import build_panel, build_stays
+
+
+def make_study(data_dir, design="eligible_not_enrolled", **kw):
+    data = load(data_dir)
+    panel = build_panel(data)
+    trig = cohorts.trigger_dates(build_stays(data), cohorts.Trigger(
+        2, 182, cohorts.baseline_end(panel, 12)))
+    return study.build_study(panel, trig, data.frame("program_enrollment"),
+                             study.StudyDesign(design=design, **kw))
+
+
+@pytest.fixture(scope="module")
+def sample_study(sample_dir):
+    return make_study(sample_dir)
+
+
+@pytest.fixture(scope="module")
+def null_randomized(tmp_path_factory):
+    """A randomized program with zero true effect (the Camden lesson)."""
+    from valuecase.synth import SynthConfig, generate
+
+    out = tmp_path_factory.mktemp("null-rct")
+    generate(SynthConfig(members=15_000, randomized=True, effect_inpatient=0.0, effect_ed=0.0,
+                         seed=77), out)
+    return out
+
+
+def test_windows_and_funnel_add_up(sample_study):
+    s = sample_study
+    p = s.persons
+    assert set(p["treated"]) == {0, 1}
+    assert p["person_id"].is_unique
+    assert (p["baseline_member_months"].between(1, 12)).all()
+    assert (p["followup_member_months"].between(1, 12)).all()
+    f = s.funnel.set_index("step")["persons"]
+    assert f["analysed: program"] == (p["treated"] == 1).sum()
+    assert f["program enrollees"] - f["program: dropped, trigger not found in claims"] >= f[
+        "analysed: program"]
+    # the periods table is the persons table stacked: same totals
+    per = s.periods
+    assert per.loc[per["post"] == 1, "inpatient_stays"].sum() == p[
+        "followup_inpatient_stays"].sum()
+    assert set(s.event_time["event_time"]) <= set(range(-12, 13)) - {0}
+
+
+def test_comparison_index_is_trigger_plus_program_lag(sample_study):
+    p = sample_study.persons
+    comp = p[p["treated"] == 0]
+    lag = (comp["index_date"] - comp["trigger_date"]).dt.days
+    assert (lag == round(sample_study.lag_days)).all() or (
+        (lag - sample_study.lag_days).abs() < 1).all()
+
+
+def test_both_groups_share_the_trigger_spike_in_baseline(sample_study):
+    rates = study.event_time_rates(sample_study, "inpatient_stays")
+    peak = rates.loc[rates.groupby("group")["rate"].idxmax()].set_index("group")["event_time"]
+    # the trigger stays sit just before index in both groups: the design is aligned
+    assert peak["program"] == peak["comparison"] == -1
+
+
+def test_bad_design():
+    with pytest.raises(ValueError, match="design must be"):
+        study.StudyDesign(design="before_after")
+    with pytest.raises(ValueError, match="followup_months"):
+        study.StudyDesign(followup_months=0)
+
+
+def test_missing_enrollment_is_clear(sample_dir):
+    data = load(sample_dir)
+    with pytest.raises(ValueError, match="program_enrollment"):
+        study.build_study(build_panel(data), pd.DataFrame(columns=["person_id", "trigger_date"]),
+                          None)
+
+
+@pytest.mark.slow
+def test_null_rct_naive_drop_is_regression_to_the_mean(null_randomized):
+    rct = make_study(null_randomized, design="randomized")
+    naive = study.naive_pre_post(rct, "inpatient_stays").set_index("group")
+    assert naive.loc["program", "relative_change"] < -0.3  # a big "drop" with no effect
+    ev = evaluation.evaluate(rct)
+    did = ev.get("inpatient_stays", "DiD")
+    assert did.ci_low < 0 < did.ci_high  # DiD against randomized controls: no effect
+    assert abs(did.estimate) < 0.3 * abs(naive.loc["program", "change"])
+    rr = ev.primary["inpatient_stays"]
+    assert rr.ci_low < 1 < rr.ci_high
+    assert "not statistically distinguishable" in interpret.describe_effect(rr, "stays")
+
+
+@pytest.mark.slow
+def test_wrong_comparison_group_is_warned_and_biased(null_randomized):
+    wrong = make_study(null_randomized, design="all_non_enrolled")
+    assert study.RTM_WARNING in wrong.warnings
+    did = evaluation.evaluate(wrong, outcomes=("inpatient_stays",)).get("inpatient_stays", "DiD")
+    assert did.ci_high < 0  # a spurious "effect": what the guard warns about
+    right = make_study(null_randomized, design="randomized")
+    assert not right.warnings
+
+
+def test_placebo_periods(sample_study):
+    plac = study.placebo_periods(sample_study, split=-6)
+    assert set(plac["post"]) == {0, 1}
+    assert (plac.groupby("person_id")["post"].nunique() == 2).all()
+    with pytest.raises(ValueError, match="split"):
+        study.placebo_periods(sample_study, split=3)
+
+
+def test_evaluate_reports_every_estimator(sample_study):
+    ev = evaluation.evaluate(sample_study)
+    e = ev.effects
+    assert set(e["outcome"]) == set(sample_study.design.outcomes)
+    assert e.groupby("outcome")["primary"].sum().eq(1).all()
+    for col in ("estimate", "se", "ci_low", "ci_high", "p_value", "n", "method"):
+        assert e[col].notna().all()
+    assert (e["ci_low"] <= e["estimate"]).all() and (e["estimate"] <= e["ci_high"]).all()
+    assert ev.primary["inpatient_stays"].scale == "ratio"
+    # ATT weighting balances every covariate the report shows
+    assert (ev.balance_after["smd"].abs() < 0.1).all()
+    assert (ev.balance_before["smd"].abs() >= 0.1).any()

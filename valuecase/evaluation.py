@@ -1,0 +1,143 @@
+"""Run the impact estimators over a study: one call, every estimate with method, n, SE and CI.
+
+For each outcome the evaluation reports several estimators side by side so a reader can see
+whether the answer depends on the method:
+
+- **DiD** (cluster-robust by person) on the rate per member-year (PMPM for paid): program change
+  minus comparison change. The *primary* estimate for paid amounts.
+- **Poisson rate ratio** with the follow-up member months as exposure (log offset) and baseline
+  covariates, robust SE. The *primary* estimate for counts (it is what the ROI stage uses).
+- **IPW (ATT)** on the follow-up rate, logistic propensity on the baseline covariates,
+  M-estimation sandwich SE.
+- **Regression-adjusted** follow-up rate (ANCOVA, HC1 SE).
+
+Examples
+--------
+>>> default_covariates(("inpatient_stays", "paid_total"))
+'age + age_missing + C(gender) + baseline_inpatient_stays_per_member_year + baseline_paid_total_pmpm'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from valuecase import impact
+from valuecase.study import Study, _rate_column
+
+LABELS = {"inpatient_stays": "acute inpatient stays", "ed_visits": "ED visits",
+          "bed_days": "bed days", "readmissions_30d": "30-day readmissions",
+          "paid_total": "total paid"}
+"""Plain-language outcome names."""
+COUNT_OUTCOMES = ("inpatient_stays", "ed_visits", "bed_days", "readmissions_30d")
+
+
+def rate_name(outcome: str) -> str:
+    """Column suffix of an outcome's rate in study tables (``<o>_per_member_year``/``_pmpm``)."""
+    return f"{outcome}_{_rate_column(outcome)[0]}"
+
+
+def default_covariates(outcomes: tuple[str, ...]) -> str:
+    """Baseline covariates: age (with missing flag), gender and each outcome's baseline rate."""
+    base = " + ".join(f"baseline_{rate_name(o)}" for o in outcomes)
+    return f"age + age_missing + C(gender) + {base}"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """All estimates of one study.
+
+    Attributes
+    ----------
+    effects : pandas.DataFrame
+        One row per (outcome, estimator): ``outcome, estimator, primary`` and the Effect fields.
+    primary : dict
+        Outcome -> the primary :class:`~valuecase.impact.Effect`.
+    balance_before, balance_after : pandas.DataFrame
+        Covariate balance unweighted and with the ATT weights.
+    propensity : pandas.Series
+        Estimated propensity score per analysed person (index aligned with ``study.persons``).
+    weights : numpy.ndarray
+        ATT weights (1 for program members, e/(1-e) for comparison members).
+    covariates : str
+    by_estimator : dict
+        (outcome, estimator name) -> Effect; see :meth:`get`.
+    """
+
+    effects: pd.DataFrame
+    primary: dict
+    balance_before: pd.DataFrame
+    balance_after: pd.DataFrame
+    propensity: pd.Series
+    weights: np.ndarray
+    covariates: str
+    by_estimator: dict = field(default_factory=dict)
+
+    def get(self, outcome: str, estimator: str) -> impact.Effect:
+        """The effect of ``outcome`` by the estimator whose name starts with ``estimator``."""
+        for (o, name), effect in self.by_estimator.items():
+            if o == outcome and name.startswith(estimator):
+                return effect
+        raise KeyError(f"no {estimator!r} estimate for {outcome!r}")
+
+
+def evaluate(study: Study, outcomes: tuple[str, ...] | None = None,
+             covariates: str | None = None, seed: int = 0, trim: float = 0.01) -> Evaluation:
+    """Estimate the program's effect on each outcome with every estimator.
+
+    Parameters
+    ----------
+    study : Study
+        From :func:`valuecase.study.build_study`.
+    outcomes : tuple of str, optional
+        Defaults to the study's outcomes.
+    covariates : str, optional
+        Formula right-hand side; defaults to :func:`default_covariates`.
+    seed : int
+        Reserved for resampling estimators (kept explicit so results are reproducible).
+    trim : float
+        Propensity scores are clipped to ``[trim, 1 - trim]`` for IPW and the balance weights
+        (near-perfect separation otherwise gives infinite weights).
+    """
+    outcomes = tuple(outcomes or study.design.outcomes)
+    persons = study.persons
+    n_arms = persons["treated"].value_counts()
+    if n_arms.get(1, 0) < 2 or n_arms.get(0, 0) < 2:
+        raise ValueError("the study needs at least 2 program and 2 comparison persons")
+    if persons["gender"].nunique() < 2:
+        covariates = covariates or default_covariates(outcomes).replace(" + C(gender)", "")
+    covariates = covariates or default_covariates(outcomes)
+    if persons["age_missing"].nunique() < 2:
+        covariates = covariates.replace(" + age_missing", "")
+    rows, primary, by_estimator = [], {}, {}
+    for o in outcomes:
+        rate = rate_name(o)
+        est: dict[str, impact.Effect] = {}
+        est["DiD (rate, cluster-robust)"] = impact.did(study.periods, rate, "treated", "post",
+                                                        cluster="person_id")
+        if o in COUNT_OUTCOMES:
+            est["Poisson rate ratio (exposure offset, adjusted)"] = impact.count_model(
+                persons, f"followup_{o}", "treated", "followup_member_months",
+                covariates=covariates)
+        est["IPW, ATT (follow-up rate)"] = impact.ipw(persons, f"followup_{rate}", "treated",
+                                                      covariates, estimand="ATT", trim=trim)
+        est["Regression-adjusted (follow-up rate, HC1)"] = impact.regression_adjusted(
+            persons, f"followup_{rate}", "treated", covariates)
+        main = ("Poisson rate ratio (exposure offset, adjusted)" if o in COUNT_OUTCOMES
+                else "DiD (rate, cluster-robust)")
+        primary[o] = est[main]
+        for name, e in est.items():
+            by_estimator[(o, name)] = e
+            d = e.to_dict()
+            d["column"] = d.pop("outcome", "")
+            rows.append({"outcome": o, "estimator": name, "primary": name == main, **d})
+    ps = impact.propensity_score(persons, "treated", covariates)
+    w = impact.ipw_weights(persons["treated"].to_numpy(),
+                           ps.clip(trim, 1 - trim).to_numpy(), "ATT")
+    bal_cov = [c for c in ["age", *(f"baseline_{rate_name(o)}" for o in outcomes)]]
+    before = impact.balance(persons, "treated", bal_cov, estimand="ATT")
+    after = impact.balance(persons, "treated", bal_cov, weights=w, estimand="ATT")
+    effects = pd.DataFrame(rows)
+    return Evaluation(effects, primary, before, after, ps, w, covariates, by_estimator)
