@@ -94,3 +94,47 @@ def describe_mde(mde_ratio: float, observed_ratio: float | None = None) -> str:
         else:
             text += f" The estimated ratio ({observed_ratio:.2f}) is beyond that threshold."
     return text
+
+
+def money(x: float) -> str:
+    """Dollars with the sign before the symbol: ``-$1,234`` (not ``$-1,234``).
+
+    Examples
+    --------
+    >>> money(-2642836.4), money(95572)
+    ('-$2,642,836', '$95,572')
+    """
+    return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
+
+
+def count_text(n: int, threshold: int = 11) -> str:
+    """A count for funder-facing text: ``"<11"`` for 1-10 (CMS cell-size rule), else ``"1,234"``.
+
+    Examples
+    --------
+    >>> count_text(7), count_text(0), count_text(1234)
+    ('<11', '0', '1,234')
+    """
+    n = int(n)
+    return f"<{threshold}" if 0 < n < threshold else f"{n:,}"
+
+
+def describe_value(summary: Any, prob_positive: float, interval: tuple[float, float],
+                   horizon_years: int) -> str:
+    """The value case in words: net savings, ROI and benefit-cost ratio labelled, uncertainty."""
+    verdict = ("more likely than not to save more than it costs" if prob_positive >= 0.5 else
+               "more likely than not to cost more than it saves")
+    return (f"Over {horizon_years} years the base case projects gross savings of "
+            f"{money(summary.gross_savings)} against program costs of "
+            f"{money(summary.program_cost)}: net savings of {money(summary.net_savings)}, an ROI "
+            f"of {summary.roi:.0%} (net savings "
+            f"divided by cost) and a benefit–cost ratio of {summary.benefit_cost_ratio:.2f} "
+            f"(savings divided by cost). Allowing for uncertainty in the effects and costs, net "
+            f"savings fall between {money(interval[0])} and {money(interval[1])} in 90% of "
+            f"simulations, and the program is {verdict} (probability of a positive return "
+            f"{prob_positive:.0%}).")
+
+
+def sentence_case(text: str) -> str:
+    """Upper-case the first letter only (``"ED visits"`` stays ``"ED visits"``)."""
+    return text[:1].upper() + text[1:]

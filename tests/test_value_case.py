@@ -1,0 +1,99 @@
+"""From impact estimates and claims to ROI assumptions; plain-language text from numbers."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from valuecase import interpret
+from valuecase.errors import ParametersError
+from valuecase.impact import Effect
+from valuecase.pipeline import run_evaluation
+from valuecase.roi.projection import build_model, project
+from valuecase.value_case import (
+    assemble_params,
+    assumptions_table,
+    measure_evidence,
+    value_domains,
+)
+
+
+@pytest.fixture(scope="module")
+def run(sample_dir):
+    return run_evaluation(sample_dir)
+
+
+@pytest.fixture(scope="module")
+def evidence(run):
+    return measure_evidence(run)
+
+
+def test_evidence_is_measured_in_the_data(run, evidence):
+    panel = run.panel
+    assert evidence.unit_costs["inpatient"] == pytest.approx(
+        panel["paid_inpatient"].sum() / panel["inpatient_stays"].sum())
+    comp = run.study.persons[run.study.persons["treated"] == 0]
+    assert evidence.baseline_rates["ed"] == pytest.approx(
+        comp["followup_ed_visits"].sum() / comp["followup_member_months"].sum() * 12)
+    assert evidence.effects["inpatient"] is run.evaluation.primary["inpatient_stays"]
+    assert evidence.members == (run.study.persons["treated"] == 1).sum()
+    costs = run.data.frame("program_costs")
+    assert set(evidence.program_costs) == set(costs["category"])
+    assert sum(c["annual"] for c in evidence.program_costs.values()) < costs["amount"].sum()
+
+
+def test_yaml_wins_over_data_and_sources_say_so(evidence):
+    raw = yaml.safe_load(open("params/roi-sample.yml"))
+    raw["service_lines"]["ed"]["unit_cost"] = 500
+    params, sources = assemble_params(raw, evidence, "mine.yml")
+    assert params.service_lines["ed"].unit_cost.base == 500
+    assert sources["service_lines.ed.unit_cost"] == "mine.yml (assumption)"
+    assert sources["service_lines.inpatient.unit_cost"].startswith("claims:")
+    table = assumptions_table(params, sources)
+    assert table["source"].ne("").all()
+    assert (table["assumption"] == "service_lines.inpatient.effect").any()
+
+
+def test_projection_from_sample_uses_the_measured_numbers(evidence):
+    params, _ = assemble_params(yaml.safe_load(open("params/roi-sample.yml")), evidence)
+    proj = project(build_model(params))
+    e = evidence.effects["inpatient"]
+    year1_members = params.members_by_year()[0]
+    # hand check: inpatient gross savings in year 1 = members x rate x (1 - RR) x unit cost,
+    # less the savings lag (1 of 12 months)
+    line = params.service_lines["inpatient"]
+    assert line.baseline_rate.base == pytest.approx(evidence.baseline_rates["inpatient"],
+                                                    abs=1e-4)  # filled in, rounded
+    assert line.unit_cost.base == pytest.approx(evidence.unit_costs["inpatient"], abs=1e-4)
+    expected = (year1_members * line.baseline_rate.base * (1 - e.estimate)
+                * line.unit_cost.base * 11 / 12)
+    assert proj.savings_by_line.loc[1, "inpatient"] == pytest.approx(expected, rel=1e-6)
+
+
+def test_bad_yaml_gets_one_clear_line(evidence):
+    raw = yaml.safe_load(open("params/roi-sample.yml"))
+    raw["payment_models"][0]["model"] = "barter"
+    with pytest.raises(ParametersError, match=r"x.yml: payment_models"):
+        assemble_params(raw, evidence, "x.yml")
+
+
+def test_value_domains_cover_funder_questions(run):
+    d = value_domains(run)
+    assert d["domain"].tolist() == ["Utilization and cost", "Participant experience",
+                                    "Social needs resolved", "Equity", "Workforce"]
+    assert "Acute stays" in d.iloc[0]["evidence"]
+
+
+def test_interpretation_follows_the_numbers():
+    sig = Effect(0.7, 0.1, 0.58, 0.85, 0.001, 500, "m", scale="ratio")
+    null = Effect(0.95, 0.2, 0.64, 1.41, 0.8, 500, "m", scale="ratio")
+    up = Effect(0.3, 0.1, 0.1, 0.5, 0.003, 500, "m")
+    assert "lower by 30%" in interpret.describe_effect(sig, "stays")
+    assert "statistically distinguishable" in interpret.describe_effect(sig, "stays")
+    assert "not statistically" in interpret.describe_effect(null, "stays")
+    assert "an increase" in interpret.describe_effect(up, "visits")
+    assert interpret.is_significant(sig) and not interpret.is_significant(null)
+    assert "could easily be missed" in interpret.describe_mde(0.7, 0.9)
+    assert "beyond" in interpret.describe_mde(0.7, 0.6)
+    assert interpret.count_text(10) == "<11" and interpret.count_text(11) == "11"
+    assert interpret.money(-5) == "-$5"
