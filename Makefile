@@ -46,6 +46,7 @@ lab: env-test
 
 bench: env-test
 	$(BIN)/python benchmarks/bench_panel.py
+	$(BIN)/python benchmarks/bench_roi.py
 
 sample: env
 	$(BIN)/valuecase synth --out $(DATA)
