@@ -26,7 +26,6 @@ seed = 2024
 # %%
 import numpy as np
 import plotly.graph_objects as go
-import yaml
 
 from valuecase import concentration, evaluation, interpret, population, study
 from valuecase.figures import PALETTE
@@ -34,20 +33,12 @@ from valuecase.pipeline import run_evaluation
 from valuecase.privacy import suppress_small_counts
 from valuecase.reporting.display import show, show_markdown, show_table
 from valuecase.roi import figures as roi_figures
-from valuecase.roi.ledger import partner_ledger
-from valuecase.roi.projection import build_model, project
-from valuecase.roi.uncertainty import monte_carlo
-from valuecase.value_case import assemble_params, measure_evidence, value_domains
+from valuecase.value_case import build_value_case, value_domains
 
 run = run_evaluation(data_dir, mapping_file or None, design, baseline_months, followup_months,
                      trigger_min_stays, trigger_window_days, trigger_after_months, seed)
-with open(roi_params_file) as fh:
-    raw = yaml.safe_load(fh)
-params, _ = assemble_params(raw, measure_evidence(run))
-model = build_model(params)
-projection = project(model)
-mc = monte_carlo(model)
-ledger = partner_ledger(projection)
+vc = build_value_case(run, roi_params_file)
+params, projection, ledger, mc = vc.params, vc.projection, vc.ledger, vc.monte_carlo
 panel, st, ev = run.panel, run.study, run.evaluation
 year = population.latest_full_year(panel)
 shares = concentration.top_share(population.annual_cost_series(panel, year))

@@ -30,22 +30,14 @@ event_window = 9
 seed = 2024
 
 # %%
-from valuecase import cohorts, evaluation, impact, impact_figures, interpret, study
-from valuecase.load import load
-from valuecase.mapping import ColumnMapping
-from valuecase.panel import build_panel, build_stays
+from valuecase import evaluation, impact, impact_figures, interpret, study
+from valuecase.pipeline import run_evaluation
 from valuecase.privacy import suppress_small_counts
 from valuecase.reporting.display import show, show_markdown, show_table
 
-data = load(data_dir, mapping=ColumnMapping.from_file(mapping_file) if mapping_file else None)
-panel = build_panel(data)
-trigger = cohorts.Trigger(trigger_min_stays, trigger_window_days,
-                          cohorts.baseline_end(panel, trigger_after_months))
-triggered = cohorts.trigger_dates(build_stays(data), trigger)
-enrollment = data.frame("program_enrollment") if "program_enrollment" in data.tables else None
-st = study.build_study(panel, triggered, enrollment, study.StudyDesign(
-    design=design, baseline_months=baseline_months, followup_months=followup_months, seed=seed))
-ev = evaluation.evaluate(st, seed=seed)
+run = run_evaluation(data_dir, mapping_file or None, design, baseline_months, followup_months,
+                     trigger_min_stays, trigger_window_days, trigger_after_months, seed)
+trigger, st, ev = run.trigger, run.study, run.evaluation
 for w in st.warnings:
     show_markdown(f"**Warning:** {w}.")
 

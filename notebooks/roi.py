@@ -34,28 +34,20 @@ seed = 2024
 
 # %%
 import pandas as pd
-import yaml
 
 from valuecase import interpret
 from valuecase.interpret import money
 from valuecase.pipeline import run_evaluation
 from valuecase.reporting.display import show, show_markdown, show_table
 from valuecase.roi import figures as roi_figures
-from valuecase.roi.ledger import partner_ledger
-from valuecase.roi.projection import build_model, project
-from valuecase.roi.uncertainty import breakeven_effect, monte_carlo, tornado
-from valuecase.value_case import assemble_params, assumptions_table, measure_evidence
+from valuecase.roi.uncertainty import breakeven_effect, tornado
+from valuecase.value_case import assumptions_table, build_value_case
 
 run = run_evaluation(data_dir, mapping_file or None, design, baseline_months, followup_months,
                      trigger_min_stays, trigger_window_days, trigger_after_months, seed)
-with open(roi_params_file) as fh:
-    raw = yaml.safe_load(fh)
-evidence = measure_evidence(run)
-params, sources = assemble_params(raw, evidence, source=roi_params_file.split("/")[-1])
-model = build_model(params)
-projection = project(model)
-ledger = partner_ledger(projection)
-mc = monte_carlo(model)
+vc = build_value_case(run, roi_params_file)
+params, sources, model = vc.params, vc.sources, vc.model
+projection, ledger, mc = vc.projection, vc.ledger, vc.monte_carlo
 
 # %% [markdown]
 # ## Every assumption and where it comes from

@@ -97,3 +97,16 @@ def test_interpretation_follows_the_numbers():
     assert "beyond" in interpret.describe_mde(0.7, 0.6)
     assert interpret.count_text(10) == "<11" and interpret.count_text(11) == "11"
     assert interpret.money(-5) == "-$5"
+
+
+def test_build_value_case_end_to_end(run, tmp_path):
+    from valuecase.value_case import build_value_case
+
+    vc = build_value_case(run, "params/roi-sample.yml")
+    s = vc.projection.summary
+    assert s.roi == pytest.approx((s.gross_savings - s.program_cost) / s.program_cost)
+    assert s.benefit_cost_ratio == pytest.approx(s.gross_savings / s.program_cost)
+    assert vc.ledger.table["net_position"].sum() == pytest.approx(vc.ledger.total_net_savings)
+    assert len(vc.monte_carlo.net_savings) == vc.params.uncertainty.draws
+    with pytest.raises(ParametersError, match="not found"):
+        build_value_case(run, tmp_path / "missing.yml")

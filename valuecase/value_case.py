@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -230,3 +231,38 @@ def value_domains(run: EvaluationRun) -> pd.DataFrame:
          + "; caseloads and retention are not in the data.", "partly described"),
     ]
     return pd.DataFrame(rows, columns=["domain", "evidence", "status"])
+
+
+@dataclass(frozen=True)
+class ValueCase:
+    """The ROI stage run on the evidence: assumptions with sources, projection, ledger, draws."""
+
+    params: RoiParams
+    sources: dict[str, str]
+    model: Any
+    projection: Any
+    ledger: Any
+    monte_carlo: Any
+
+
+def build_value_case(run: EvaluationRun, roi_params_file: str | Path) -> ValueCase:
+    """Read the ROI YAML, fill its gaps from the data, project, split by partner, simulate."""
+    import yaml
+
+    from valuecase.errors import ParametersError
+    from valuecase.roi.ledger import partner_ledger
+    from valuecase.roi.projection import build_model, project
+    from valuecase.roi.uncertainty import monte_carlo
+
+    path = Path(roi_params_file)
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except FileNotFoundError:
+        raise ParametersError(f"{path}: ROI parameters file not found") from None
+    except yaml.YAMLError as exc:
+        raise ParametersError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
+    params, sources = assemble_params(raw, measure_evidence(run), source=path.name)
+    model = build_model(params)
+    projection = project(model)
+    return ValueCase(params, sources, model, projection, partner_ledger(projection),
+                     monte_carlo(model))
