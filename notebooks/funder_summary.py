@@ -119,8 +119,11 @@ if not all(interpret.is_significant(e) for _, e in effects):
     caveats.insert(0, "At least one estimated effect is not statistically distinguishable from "
                       "no effect: the savings are uncertain, as the simulations show.")
 show_markdown("\n".join(f"- {c}" for c in caveats))
-show_table(suppress_small_counts(st.funnel[["step", "persons"]], ["persons"]),
-           caption="Who was compared")
+# only the two analysed groups: with the drop-out steps shown, a reader could subtract one
+# step from the next and recover a suppressed small count
+compared = st.funnel[st.funnel["step"].str.startswith("analysed")][["step", "persons"]]
+show_table(suppress_small_counts(compared.assign(step=compared["step"].str.replace(
+    "analysed: ", "", regex=False)), ["persons"]), caption="Who was compared")
 
 # %% tags=["remove_cell"]
 from valuecase.reporting.suite import publish_summary  # noqa: E402

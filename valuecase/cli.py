@@ -160,17 +160,44 @@ def report(
         "--params", help="YAML parameters file (column mapping, notebook parameters).")] = None,
     only: Annotated[list[str] | None, typer.Option(
         "--only", help="Run only this notebook (repeatable).")] = None,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", min=1, help="Notebooks run at the same time, each in its own process.")] = 1,
 ) -> None:
-    """Run the notebook suite on a data folder and write HTML reports plus index.html."""
+    """Run the notebook suite on a data folder and write HTML reports plus index.html.
+
+    Parameters of every notebook are checked before anything runs. Reports are built in a
+    staging folder and published only when every notebook succeeded and no funder-facing
+    report contains a person identifier; otherwise the last good reports stay and the command
+    exits non-zero with notebook and cell named.
+    """
+    from valuecase.privacy import IdentifierLeakError
     from valuecase.reporting.suite import run_suite
 
-    result = run_suite(data_dir=data, out_dir=out, params_file=params, only=only)
-    typer.echo("")
-    typer.echo(f"{'report':<16} {'html':<40} size")
+    def log(line: str) -> None:
+        typer.echo(line, err=True)
+
+    try:
+        result = run_suite(data_dir=data, out_dir=out, params_file=params, only=only,
+                           jobs=jobs, progress=jobs == 1, log=log)
+    except IdentifierLeakError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    rows = []
     for entry in result.entries:
         size = entry.html_path.stat().st_size / 1e6
-        typer.echo(f"{entry.name:<16} {str(entry.html_path):<40} {size:.1f} MB")
-    typer.echo(f"index: {result.index_path}")
+        summary = entry.summary if len(entry.summary) <= 70 else entry.summary[:69] + "…"
+        rows.append((entry.name, str(entry.html_path), f"{size:.1f} MB", summary))
+    widths = [max(len(r[i]) for r in [("report", "file", "size", "")] + rows) for i in range(3)]
+    typer.echo("")
+    typer.echo(f"{'report':<{widths[0]}}  {'file':<{widths[1]}}  {'size':>{widths[2]}}  summary")
+    for name, file, size, summary in rows:
+        typer.echo(f"{name:<{widths[0]}}  {file:<{widths[1]}}  {size:>{widths[2]}}  {summary}")
+    guard = result.metadata["guard_seconds"]
+    if guard:
+        typer.echo(f"privacy guard: {', '.join(guard)} scanned for "
+                   f"{result.metadata['identifiers_checked']:,} person identifiers, none found "
+                   f"({sum(guard.values()):.2f} s)")
+    typer.echo(f"index: {result.index_path}  ({result.metadata['wall_seconds']:.1f} s)")
 
 
 def main() -> None:  # pragma: no cover - console entry point

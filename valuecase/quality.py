@@ -13,7 +13,7 @@ Examples
 ...                     "claim_end_date": ["2020-02-01"], "paid_date": ["2020-03-02"],
 ...                     "paid_amount": [50.0]})
 >>> data = load_frames({"eligibility": elig, "medical_claim": med})
->>> completeness(data, "eligibility").set_index("column").loc["gender", "filled_share"]
+>>> float(completeness(data, "eligibility").set_index("column").loc["gender", "filled_share"])
 0.5
 >>> claims_lag(data)["lag_days"].tolist()
 [30]

@@ -14,6 +14,7 @@ import hashlib
 import os
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +94,21 @@ class _CurrentPythonKernelManager(AsyncKernelManager):
 
     @default("transport")
     def _transport_default(self) -> str:
-        # IPC sockets in the runtime dir: parallel kernels cannot collide on TCP ports.
+        # IPC sockets: parallel kernels cannot collide on TCP ports.
         return "ipc"
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        # jupyter_client names IPC sockets relative to the working directory (papermill's
+        # cwd, the notebooks folder); two kernels starting there at once (--jobs workers, or
+        # two report runs) would bind the same files. A unique path in the runtime dir avoids it.
+        if self.transport != "ipc":
+            return super()._ip_default()
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        runtime = Path(jupyter_runtime_dir())
+        runtime.mkdir(parents=True, exist_ok=True)
+        return str(runtime / f"valuecase-{uuid.uuid4().hex[:12]}-ipc")
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         cmd = super().format_kernel_cmd(extra_arguments)
