@@ -7,6 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATA   ?= data/sample
 OUT    ?= reports
+JOBS   ?= 2
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: reports test lab env env-test chromium lint bench sample clean
@@ -34,7 +35,7 @@ chromium:
 	@chromium --version
 
 reports: env
-	$(BIN)/valuecase report --data $(DATA) --out $(OUT)
+	$(BIN)/valuecase report --data $(DATA) --out $(OUT) --jobs $(JOBS)
 
 test: env-test chromium
 	$(BIN)/ruff check valuecase tests notebooks benchmarks
