@@ -265,3 +265,21 @@ def test_only_still_checks_sections_of_other_notebooks(tmp_path, small_data):
     with pytest.raises(ParameterError, match="second.py has no parameter 'markr'"):
         run_suite(small_data, tmp_path / "out", params_file=params, notebook_dir=nbs,
                   suite=suite, only=["first"], progress=False)
+
+
+def test_shared_parameters_reach_the_notebooks_that_have_them(tmp_path):
+    from valuecase.errors import ParametersError
+    from valuecase.reporting.suite import NOTEBOOK_DIR, SUITE, check_suite_parameters
+
+    (tmp_path / "my-roi.yml").write_text("mode: calculator\n")
+    params_file = tmp_path / "p.yml"
+    params = {"roi_params_file": "my-roi.yml", "followup_months": 6}
+    values = check_suite_parameters(SUITE, Path("data/sample"), params_file, params,
+                                    NOTEBOOK_DIR)
+    assert values["roi"]["roi_params_file"] == str((tmp_path / "my-roi.yml").resolve())
+    assert values["funder_summary"]["followup_months"] == 6
+    assert values["impact"]["followup_months"] == 6
+    assert "roi_params_file" not in values["population"]  # population has no such parameter
+    with pytest.raises(ParametersError, match="unknown top-level key 'folowup_months'"):
+        check_suite_parameters(SUITE, Path("data/sample"), params_file,
+                               {"folowup_months": 6}, NOTEBOOK_DIR)

@@ -62,6 +62,7 @@ from valuecase.reporting.render import (
     check_parameters,
     data_fingerprint,
     execute_notebook,
+    notebook_parameters,
     render_html,
     write_index,
 )
@@ -142,16 +143,34 @@ def read_params(params_file: Path | None) -> dict[str, Any]:
     return raw
 
 
+SHARED_PARAMETERS = ("roi_params_file", "design", "baseline_months", "followup_months",
+                     "trigger_min_stays", "trigger_window_days", "trigger_after_months", "seed")
+"""Top-level keys of a parameters file passed to every notebook whose parameters cell has them
+(so the impact, ROI and funder reports always use the same study and assumptions)."""
+
+
 def notebook_parameters_for(name: str, data_dir: Path, params_file: Path | None,
-                            params: dict[str, Any]) -> dict[str, Any]:
-    """Parameters injected into notebook ``name``: data folder, mapping, per-notebook values."""
+                            params: dict[str, Any],
+                            accepted: Sequence[str] | None = None) -> dict[str, Any]:
+    """Parameters injected into notebook ``name``: data folder, mapping, shared and own values.
+
+    Shared top-level keys (:data:`SHARED_PARAMETERS`) go to the notebooks whose parameters cell
+    (``accepted``) has them; a ``notebooks: {name: {...}}`` section wins over them. Relative
+    paths in ``*_file`` values are relative to the parameters file's folder.
+    """
     values: dict[str, Any] = {"data_dir": str(Path(data_dir).resolve())}
     if params.get("column_mapping") and params_file is not None:
         values["mapping_file"] = str(Path(params_file).resolve())
+    if accepted is not None:
+        values.update({k: params[k] for k in SHARED_PARAMETERS if k in params and k in accepted})
     per_notebook = (params.get("notebooks") or {}).get(name) or {}
     if not isinstance(per_notebook, dict):
         raise ParametersError(f"{params_file}: notebooks.{name} must be a mapping")
     values.update(per_notebook)
+    base = Path(params_file).resolve().parent if params_file is not None else Path.cwd()
+    for key, value in values.items():
+        if key.endswith("_file") and isinstance(value, str) and value:
+            values[key] = str((base / value).resolve())
     return values
 
 
@@ -180,6 +199,11 @@ def check_suite_parameters(chosen: Sequence[SuiteNotebook], data_dir: Path,
     valuecase.reporting.render.ParameterError: notebook population.py has no parameter 'perod'...
     """
     suite = SUITE if suite is None else suite
+    allowed = ("column_mapping", "notebooks", *SHARED_PARAMETERS)
+    stray = [k for k in params if k not in allowed]
+    if stray:
+        raise ParametersError(f"{params_file}: unknown top-level key {stray[0]!r}; allowed: "
+                              f"{', '.join(allowed)}")
     sections = params.get("notebooks") or {}
     if not isinstance(sections, dict):
         raise ParametersError(f"{params_file}: notebooks must be a mapping of notebook names")
@@ -192,11 +216,12 @@ def check_suite_parameters(chosen: Sequence[SuiteNotebook], data_dir: Path,
     problems: list[str] = []
     # the chosen notebooks, and any other with a section in the file (a typo there is still a typo)
     for nb in [nb for nb in suite if nb in chosen or nb.name in sections]:
-        nb_values = notebook_parameters_for(nb.name, data_dir, params_file, params)
         source = notebook_dir / f"{nb.name}.py"
         if not source.exists():
             problems.append(f"notebook {source} not found")
             continue
+        nb_values = notebook_parameters_for(nb.name, data_dir, params_file, params,
+                                            accepted=list(notebook_parameters(source)))
         try:
             check_parameters(source, nb_values)
         except ParameterError as exc:
