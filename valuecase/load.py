@@ -185,7 +185,6 @@ def _validate_all(con, files, mapping: ColumnMapping, data_dir: str) -> LoadedDa
         recon.append(rec)
     for table in ("medical_claim", "pharmacy_claim"):
         if table in order:
-            _flag_enrollment(con, table)
             i = order.index(table)
             out = con.execute(
                 f'SELECT count(*), coalesce(sum(paid_amount), 0) FROM "{table}" '
@@ -254,28 +253,26 @@ def _validate_table(con, spec: TableSpec, renames: dict[str, str], label: str):
             raw_paid = expr
     if "paid_amount" not in names:
         raw_paid = "NULL"
-    con.execute(
-        f'CREATE OR REPLACE TEMP TABLE "typed_{spec.name}" AS SELECT row_number() OVER () AS _row, '
-        f"{', '.join(typed_exprs)}, {raw_paid} AS _paid_in, "
-        + ", ".join(f'{s} AS "_raw_{t}"' for t, s, _ in checks)
-        + (", " if checks else "") + "1 AS _one "
-        f"FROM {raw}"
-    )
-    _check_parseable(con, spec, checks, label)
-    reason = _reject_reason_sql(spec, names, checks)
+    # one pass: type every column, number the rows, flag duplicate keys, give the reject reason
+    typed = (f"SELECT row_number() OVER () AS _row, {', '.join(typed_exprs)}, "
+             f"{raw_paid} AS _paid_in"
+             + "".join(f', {s} AS "_raw_{t}"' for t, s, _ in checks) + f" FROM {raw}")
     extra = ""
     if spec.key:
         keys = ", ".join(f'"{k}"' for k in spec.key)
         extra = f", row_number() OVER (PARTITION BY {keys} ORDER BY _row) AS _dup"
+    reason = _reject_reason_sql(spec, names, checks)
     con.execute(
         f'CREATE OR REPLACE TEMP TABLE "checked_{spec.name}" AS '
-        f'SELECT *, {reason} AS _reason FROM (SELECT *{extra} FROM "typed_{spec.name}")'
+        f"SELECT *, {reason} AS _reason FROM (SELECT *{extra} FROM ({typed}))"
     )
-    keep = ", ".join(f'"{t}"' for t in names)
-    con.execute(
-        f'CREATE OR REPLACE TABLE "{spec.name}" AS SELECT {keep} FROM "checked_{spec.name}" '
-        "WHERE _reason IS NULL ORDER BY _row"
-    )
+    _check_parseable(con, spec, checks, label)
+    keep = ", ".join(f'c."{t}"' for t in names)
+    if spec.name in ("medical_claim", "pharmacy_claim"):
+        _write_claims(con, spec.name, keep, names)
+    else:
+        con.execute(f'CREATE OR REPLACE TABLE "{spec.name}" AS SELECT {keep} '
+                    f'FROM "checked_{spec.name}" c WHERE c._reason IS NULL')
     pid = '"person_id"' if "person_id" in names else "NULL"
     rejects = con.execute(
         f"SELECT '{spec.name}' AS \"table\", _row AS row_number, _reason AS reason, "
@@ -316,7 +313,7 @@ def _check_parseable(con, spec: TableSpec, checks, label: str) -> None:
         f'min("_raw_{t}") FILTER (WHERE "{t}" IS NULL)'
         for t, _, _ in checks
     )
-    row = con.execute(f'SELECT {parts} FROM "typed_{spec.name}"').fetchone()
+    row = con.execute(f'SELECT {parts} FROM "checked_{spec.name}"').fetchone()
     for i, (target, _, _) in enumerate(checks):
         n, bad, example = row[3 * i: 3 * i + 3]
         if n and bad > 0.5 * n:
@@ -352,25 +349,28 @@ def _reject_reason_sql(spec: TableSpec, names: dict[str, str], checks) -> str:
     return f"CASE {body} ELSE NULL END"
 
 
-def _flag_enrollment(con, table: str) -> None:
-    """Add ``service_date``, ``month`` and ``in_enrollment`` to an accepted claims table."""
+def _write_claims(con, table: str, keep: str, names: dict[str, str]) -> None:
+    """Write accepted claim lines with ``service_date``, ``month`` and ``in_enrollment``.
+
+    ``in_enrollment``: the service month is a member month of the person (Tuva's any-day rule),
+    found by a hash join on the distinct enrolled (person, month) pairs.
+    """
     first = "claim_start_date" if table == "medical_claim" else "dispensing_date"
     fallback = _DATE_FALLBACK[first]
-    date_expr = f"coalesce({first}, {fallback})" if _has(con, table, fallback) else first
+    date_expr = f"coalesce(c.{first}, c.{fallback})" if fallback in names else f"c.{first}"
     con.execute(
-        f'CREATE OR REPLACE TABLE "{table}" AS '
-        f"WITH c AS (SELECT *, {date_expr} AS service_date, "
-        f"CAST(date_trunc('month', {date_expr}) AS DATE) AS month FROM \"{table}\"), "
-        "spans AS (SELECT DISTINCT person_id, "
-        "CAST(date_trunc('month', enrollment_start_date) AS DATE) AS m0, "
-        "CAST(date_trunc('month', enrollment_end_date) AS DATE) AS m1 FROM eligibility) "
-        "SELECT c.*, EXISTS (SELECT 1 FROM spans s WHERE s.person_id = c.person_id "
-        "AND c.month BETWEEN s.m0 AND s.m1) AS in_enrollment FROM c"
+        "CREATE TEMP TABLE IF NOT EXISTS _member_months AS SELECT DISTINCT person_id, "
+        "CAST(unnest(generate_series(date_trunc('month', enrollment_start_date), "
+        "enrollment_end_date, INTERVAL 1 MONTH)) AS DATE) AS month FROM eligibility"
     )
-
-
-def _has(con, table: str, column: str) -> bool:
-    return column in [r[0] for r in con.execute(f'DESCRIBE "{table}"').fetchall()]
+    con.execute(
+        f'CREATE OR REPLACE TABLE "{table}" AS SELECT {keep}, {date_expr} AS service_date, '
+        f"CAST(date_trunc('month', {date_expr}) AS DATE) AS month, "
+        "mm.person_id IS NOT NULL AS in_enrollment "
+        f'FROM "checked_{table}" c LEFT JOIN _member_months mm '
+        f"ON mm.person_id = c.person_id AND mm.month = CAST(date_trunc('month', {date_expr}) "
+        "AS DATE) WHERE c._reason IS NULL"
+    )
 
 
 def _files_label(paths) -> str:
