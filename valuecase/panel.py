@@ -160,7 +160,9 @@ def build_panel(data: LoadedData, data_end: str | dt.date | None = None,
     pandas.DataFrame
         Columns :data:`PANEL_COLUMNS`; ``month`` is a ``datetime64`` month start.
     """
-    df = panel_expr(data.ibis(), data_end=data_end, start=start, end=end).to_pandas()
+    # through Arrow directly: Ibis' own to_pandas conversion is ~3x slower on millions of rows
+    table = panel_expr(data.ibis(), data_end=data_end, start=start, end=end).to_pyarrow()
+    df = table.to_pandas(date_as_object=False)
     df["month"] = pd.to_datetime(df["month"])
     return df.reset_index(drop=True)
 
