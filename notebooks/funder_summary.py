@@ -33,7 +33,7 @@ from valuecase.pipeline import run_evaluation
 from valuecase.privacy import suppress_small_counts
 from valuecase.reporting.display import show, show_markdown, show_table
 from valuecase.roi import figures as roi_figures
-from valuecase.value_case import build_value_case, value_domains
+from valuecase.value_case import build_value_case, value_domains, varied_inputs
 
 run = run_evaluation(data_dir, mapping_file or None, design, baseline_months, followup_months,
                      trigger_min_stays, trigger_window_days, trigger_after_months, seed)
@@ -55,8 +55,7 @@ show_markdown(
     f"**{shares[0.05]:.0%}** of all spending and the costliest 1% for {shares[0.01]:.0%}. "
     f"The program enrolls people after repeated hospital stays "
     f"({run.trigger.describe()}); {interpret.count_text(n_program)} program members were "
-    f"compared with {interpret.count_text(n_comparison)} people who met the same criteria "
-    "but did not enroll."
+    f"compared with {interpret.count_text(n_comparison)} {study.COMPARISON_TEXT[design]}."
 )
 
 # %% [markdown]
@@ -64,8 +63,11 @@ show_markdown(
 
 # %%
 naive = study.naive_pre_post(st, "inpatient_stays")
+for warning in st.warnings:
+    show_markdown(f"**Warning:** {warning}.")
 show_markdown(interpret.describe_rtm(naive, ev.get("inpatient_stays", "DiD"),
-                                     "hospital stays per person-year"))
+                                     "hospital stays per person-year",
+                                     comparison=study.COMPARISON_TEXT[design]))
 for outcome in ("inpatient_stays", "ed_visits"):
     show_markdown("- " + interpret.describe_effect(ev.primary[outcome],
                                                    evaluation.LABELS[outcome]))
@@ -88,7 +90,8 @@ show(fig)
 # %%
 lo, hi = np.nanpercentile(mc.net_savings, [5, 95])
 show_markdown(interpret.describe_value(projection.summary, mc.prob_positive(), (lo, hi),
-                                       params.horizon_years))
+                                       params.horizon_years, varied=varied_inputs(vc.model),
+                                       all_partner_net=ledger.total_net_savings))
 show(roi_figures.net_savings_histogram(mc.net_savings,
                                        title="Net savings across 10,000 simulations"))
 positions = ledger.table.reset_index()[["partner", "costs_borne", "net_position"]]
@@ -107,8 +110,12 @@ show_table(value_domains(run), caption="Value domains and the evidence for each"
 
 # %%
 caveats = [
-    "The comparison group met the same hospital-use criteria but chose not to enroll; people "
-    "who enroll may differ in ways the data cannot see. A randomized design would be stronger.",
+    {"eligible_not_enrolled": "The comparison group met the same hospital-use criteria but did "
+                              "not enroll; people who enroll may differ in ways the data cannot "
+                              "see. A randomized design would be stronger.",
+     "randomized": "Program and comparison members were assigned at random.",
+     "all_non_enrolled": "The comparison group was NOT selected by the same criteria: the "
+                         "estimates are biased by regression to the mean."}[design],
     "Counts of stays and ED visits come from claims; 30-day readmissions are crude, all-cause "
     "(not the CMS planned-readmission algorithm).",
     "Savings are priced at average paid amounts per stay and per visit; the partner split "

@@ -85,7 +85,8 @@ show_table(suppress_small_counts(naive, ["persons"]),
            caption="Acute stays per member-year before and after the index date",
            formats={"baseline": "{:.2f}", "followup": "{:.2f}", "change": "{:+.2f}",
                     "relative_change": "{:+.0%}"})
-show_markdown(interpret.describe_rtm(naive, did_ip, "acute stays per member-year"))
+show_markdown(interpret.describe_rtm(naive, did_ip, "acute stays per member-year",
+                                     comparison=study.COMPARISON_TEXT[design]))
 for outcome in ("inpatient_stays", "ed_visits"):
     show(impact_figures.trends_figure(study.event_time_rates(st, outcome),
                                       evaluation.LABELS[outcome]))
@@ -156,10 +157,8 @@ for outcome, effect in ev.primary.items():
 # %%
 n1 = int((st.persons["treated"] == 1).sum())
 n0 = int((st.persons["treated"] == 0).sum())
-comp = st.persons[st.persons["treated"] == 0]
-base_rate = comp["followup_inpatient_stays"].sum() / comp["followup_member_months"].sum()
-mde = impact.minimum_detectable_rate_ratio(
-    n1, n0, baseline_rate=base_rate, exposure=st.persons["followup_member_months"].mean())
+# from the achieved standard error of the primary estimate (robust, so overdispersion counts)
+mde = evaluation.achieved_mde_ratio(ev.primary["inpatient_stays"])
 show_markdown(interpret.describe_mde(mde, ev.primary["inpatient_stays"].estimate))
 show_markdown(
     "Counting rules: acute stays merged across claims; ED visits once per person-day; 30-day "

@@ -41,7 +41,7 @@ from valuecase.pipeline import run_evaluation
 from valuecase.reporting.display import show, show_markdown, show_table
 from valuecase.roi import figures as roi_figures
 from valuecase.roi.uncertainty import breakeven_effect, tornado
-from valuecase.value_case import assumptions_table, build_value_case
+from valuecase.value_case import assumptions_table, build_value_case, varied_inputs
 
 run = run_evaluation(data_dir, mapping_file or None, design, baseline_months, followup_months,
                      trigger_min_stays, trigger_window_days, trigger_after_months, seed)
@@ -66,13 +66,18 @@ headline = {
     "Net savings (savings − cost)": money(s.net_savings),
     "ROI (net savings / cost)": f"{s.roi:.1%}",
     "Benefit–cost ratio (savings / cost)": f"{s.benefit_cost_ratio:.2f}",
+    "All partners combined (after the hospital's lost margin)": money(ledger.total_net_savings),
     f"NPV at {params.discount_rate:.1%}": money(projection.npv),
     "Payback month": (f"month {projection.payback_month}" if projection.payback_month
                       else "not within the horizon"),
 }
 show_table(pd.DataFrame(list(headline.items()), columns=["measure", "value"]),
            caption=f"Value case over {params.horizon_years} years (undiscounted unless noted)")
-show_markdown(s.labelled())
+show_markdown(
+    s.labelled() + ". Gross savings are the payer's avoided claims payments; program cost is "
+    "every partner's cost (the calculators' convention). The partner ledger below shows each "
+    "partner's own position."
+)
 annual = projection.annual.reset_index()
 show_table(annual, caption="Year by year",
            formats={c: money for c in annual.columns
@@ -104,10 +109,11 @@ show_markdown(
 # %% [markdown]
 # ## Uncertainty
 #
-# Monte Carlo over the effects (their confidence intervals), unit costs and program costs.
+# Monte Carlo over every uncertain input (listed below); inputs without a range are fixed.
 
 # %%
 show(roi_figures.net_savings_histogram(mc.net_savings))
+show_markdown(f"Inputs varied in the simulation: {varied_inputs(model)}.")
 show_markdown(mc.summary().replace("\n", "  \n"))
 pct = mc.percentiles().reset_index()
 show_table(pct, caption="Percentiles of the Monte Carlo draws",

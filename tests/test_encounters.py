@@ -156,3 +156,22 @@ def test_seed10_encounter_facts(seed10_data):
                .select("person_id", "service_date").distinct().count().execute())
     assert inst_ed == 10  # README: 10 institutional ED person-days
     assert len(ed) >= 24  # at least the 24 POS-23 person-days
+
+
+def test_voided_stay_is_not_counted_but_a_partial_reversal_is():
+    _, s = run([stay("A", "P1", "2020-03-01", "2020-03-05", paid="5000"),
+                stay("A-R", "P1", "2020-03-01", "2020-03-05", paid="-5000"),   # voided
+                stay("B", "P1", "2020-06-01", "2020-06-03", paid="4000"),
+                stay("B-R", "P1", "2020-06-01", "2020-06-03", paid="-500")])   # adjusted
+    assert s["admission_date"].astype(str).str[:10].tolist() == ["2020-06-01"]
+    assert s.iloc[0].paid_amount == pytest.approx(3500)
+
+
+def test_stay_without_start_date_uses_end_date():
+    rows = [stay("A", "P1", "2020-04-10", "2020-04-12"),
+            stay("B", "P1", "2020-12-01", "2020-12-04")]
+    rows[0][4] = None  # claim_start_date blank
+    rows[0][6] = None  # admission_date blank
+    _, s = run(rows)
+    assert len(s) == 2
+    assert str(s.iloc[0].admission_date)[:10] == "2020-04-12"

@@ -126,3 +126,49 @@ def test_evaluate_reports_every_estimator(sample_study):
     # ATT weighting balances every covariate the report shows
     assert (ev.balance_after["smd"].abs() < 0.1).all()
     assert (ev.balance_before["smd"].abs() >= 0.1).any()
+
+
+def _tiny_panel(ids, months=6, with_demographics=True):
+    rows = []
+    for pid in ids:
+        for m in pd.date_range("2023-01-01", periods=months, freq="MS"):
+            rows.append({"person_id": pid, "month": m, "inpatient_stays": 0, "ed_visits": 0,
+                         "bed_days": 0, "readmissions_30d": 0, "paid_total": 10.0,
+                         "age": 40 if with_demographics else None,
+                         "gender": "female" if with_demographics else None})
+    return pd.DataFrame(rows)
+
+
+def test_randomized_design_keeps_both_arms_whole():
+    panel = _tiny_panel(["A", "B", "C", "D"])
+    triggers = pd.DataFrame({"person_id": ["A", "C"],
+                             "trigger_date": pd.to_datetime(["2023-02-10"] * 2)})
+    enr = pd.DataFrame({"person_id": ["A", "B", "C", "D"],
+                        "enrollment_date": ["2023-03-01"] * 4,
+                        "arm": ["program", "program", "control", "control"]})
+    s = study.build_study(panel, triggers, enr, study.StudyDesign(
+        design="randomized", baseline_months=2, followup_months=2))
+    assert s.persons.groupby("treated").size().to_dict() == {0: 2, 1: 2}
+
+
+def test_trigger_after_enrollment_is_dropped_from_the_program():
+    panel = _tiny_panel(["A", "B", "C"])
+    triggers = pd.DataFrame({"person_id": ["A", "B", "C"], "trigger_date": pd.to_datetime(
+        ["2023-02-10", "2023-04-20", "2023-02-10"])})
+    enr = pd.DataFrame({"person_id": ["A", "B"], "enrollment_date": ["2023-03-01"] * 2})
+    s = study.build_study(panel, triggers, enr, study.StudyDesign(baseline_months=2,
+                                                                  followup_months=2))
+    assert s.persons.loc[s.persons["treated"] == 1, "person_id"].tolist() == ["A"]
+    f = s.funnel.set_index("step")["persons"]
+    assert f["program: dropped, trigger after enrollment"] == 1
+
+
+def test_data_without_demographics_keeps_everyone():
+    panel = _tiny_panel(["A", "B"], with_demographics=False)
+    triggers = pd.DataFrame({"person_id": ["A", "B"],
+                             "trigger_date": pd.to_datetime(["2023-02-10"] * 2)})
+    enr = pd.DataFrame({"person_id": ["A"], "enrollment_date": ["2023-03-01"]})
+    s = study.build_study(panel, triggers, enr, study.StudyDesign(baseline_months=2,
+                                                                  followup_months=2))
+    assert sorted(s.persons["treated"]) == [0, 1]
+    assert s.persons["age_missing"].tolist() == [1, 1]

@@ -283,3 +283,13 @@ def test_shared_parameters_reach_the_notebooks_that_have_them(tmp_path):
     with pytest.raises(ParametersError, match="unknown top-level key 'folowup_months'"):
         check_suite_parameters(SUITE, Path("data/sample"), params_file,
                                {"folowup_months": 6}, NOTEBOOK_DIR)
+
+
+def test_a_notebook_cannot_read_other_data_than_the_guard_scans():
+    from valuecase.errors import ParametersError
+    from valuecase.reporting.suite import NOTEBOOK_DIR, SUITE, check_suite_parameters
+
+    with pytest.raises(ParametersError, match="notebooks.funder_summary.data_dir is not allowed"):
+        check_suite_parameters(SUITE, Path("data/sample"), Path("p.yml"),
+                               {"notebooks": {"funder_summary": {"data_dir": "/tmp/other"}}},
+                               NOTEBOOK_DIR)

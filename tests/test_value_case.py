@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -36,7 +37,13 @@ def test_evidence_is_measured_in_the_data(run, evidence):
     assert evidence.baseline_rates["ed"] == pytest.approx(
         comp["followup_ed_visits"].sum() / comp["followup_member_months"].sum() * 12)
     assert evidence.effects["inpatient"] is run.evaluation.primary["inpatient_stays"]
-    assert evidence.members == (run.study.persons["treated"] == 1).sum()
+    # the caseload behind the costs: member-years of program members in the cost window
+    enrolled = run.data.frame("program_enrollment")["person_id"]
+    assert 0 < evidence.members <= len(enrolled)
+    assert (evidence.members * 12) == pytest.approx(round(evidence.members * 12))
+    window = run.panel[run.panel["month"] > run.panel["month"].max() - pd.DateOffset(months=12)]
+    assert evidence.members * 12 <= window["person_id"].isin(enrolled).sum()
+    assert evidence.baseline_rate_se["inpatient"] > 0 and evidence.unit_cost_se["ed"] > 0
     costs = run.data.frame("program_costs")
     assert set(evidence.program_costs) == set(costs["category"])
     assert sum(c["annual"] for c in evidence.program_costs.values()) < costs["amount"].sum()
@@ -64,6 +71,7 @@ def test_projection_from_sample_uses_the_measured_numbers(evidence):
     line = params.service_lines["inpatient"]
     assert line.baseline_rate.base == pytest.approx(evidence.baseline_rates["inpatient"],
                                                     abs=1e-4)  # filled in, rounded
+    assert line.baseline_rate.uncertain and line.unit_cost.uncertain  # sampling error drawn
     assert line.unit_cost.base == pytest.approx(evidence.unit_costs["inpatient"], abs=1e-4)
     expected = (year1_members * line.baseline_rate.base * (1 - e.estimate)
                 * line.unit_cost.base * 11 / 12)

@@ -12,6 +12,8 @@ Rules (DESIGN.md section 4; Tuva conventions where Tuva has one):
   overlap or are adjacent (next admission <= prior discharge + 1 day). Header-style payment (paid on
   one line) is handled because payment is summed over all lines of the stay.
 - **Bed days** = discharge - admission in days, minimum 1.
+- **Voided stays**: a merged stay that contains reversal lines (negative paid) and whose net paid
+  is zero or less was reversed and is not counted.
 - **30-day readmission** (crude, all-cause; *not* the CMS planned-readmission algorithm): a stay
   admitted 1-30 days after the discharge of the person's previous stay, when that previous stay is an
   eligible index stay: not died (disposition 20), not transferred (02), not against medical advice
@@ -115,7 +117,7 @@ def inpatient_stays(lines: ir.Table) -> ir.Table:
     """
     flags = claim_flags(lines).filter(lambda t: t.is_acute_inpatient)
     ip = lines.semi_join(flags, ["person_id", "claim_id"])
-    start = col(ip, "claim_start_date", "date") if "claim_start_date" in ip.columns else ip.service_date
+    start = ip.service_date  # claim_start_date, or claim_end_date when the start is blank
     end = col(ip, "claim_end_date", "date")
     claims = (
         ip.mutate(_adm=col(ip, "admission_date", "date"), _dis=col(ip, "discharge_date", "date"),
@@ -129,6 +131,7 @@ def inpatient_stays(lines: ir.Table) -> ir.Table:
             facility_npi=lambda t: t._fac.max(),
             discharge_disposition_code=lambda t: t._disp.max(),
             paid_amount=lambda t: t._paid.sum().fill_null(0.0),
+            reversed_lines=lambda t: (t._paid < 0).sum(),
         )
     )
     order = [claims.admission_date, claims.discharge_date, claims.claim_id]
@@ -148,7 +151,11 @@ def inpatient_stays(lines: ir.Table) -> ir.Table:
             t.discharge_date),
         claims=lambda t: t.claim_id.count(),
         paid_amount=lambda t: t.paid_amount.sum(),
+        reversed_lines=lambda t: t.reversed_lines.sum(),
     )
+    # a stay whose claims were voided (a reversal brings its paid to zero or below) did not happen
+    stays = stays.filter(~((stays.reversed_lines > 0) & (stays.paid_amount <= 0))).drop(
+        "reversed_lines")
     days = stays.discharge_date.delta(stays.admission_date, unit="day")
     return stays.mutate(bed_days=ibis.greatest(days, 1).cast("int64"))
 

@@ -39,10 +39,17 @@ def rate_name(outcome: str) -> str:
     return f"{outcome}_{_rate_column(outcome)[0]}"
 
 
-def default_covariates(outcomes: tuple[str, ...]) -> str:
-    """Baseline covariates: age (with missing flag), gender and each outcome's baseline rate."""
-    base = " + ".join(f"baseline_{rate_name(o)}" for o in outcomes)
-    return f"age + age_missing + C(gender) + {base}"
+def default_covariates(outcomes: tuple[str, ...], persons: pd.DataFrame | None = None) -> str:
+    """Baseline covariates: age (with missing flag), gender and each outcome's baseline rate.
+
+    With ``persons`` given, covariates that do not vary in it are left out (they would make
+    the models singular).
+    """
+    terms = ["age", "age_missing", "C(gender)", *(f"baseline_{rate_name(o)}" for o in outcomes)]
+    if persons is not None:
+        terms = [t for t in terms
+                 if persons[t.removeprefix("C(").removesuffix(")")].nunique() > 1]
+    return " + ".join(terms) if terms else "1"
 
 
 @dataclass(frozen=True)
@@ -106,11 +113,7 @@ def evaluate(study: Study, outcomes: tuple[str, ...] | None = None,
     n_arms = persons["treated"].value_counts()
     if n_arms.get(1, 0) < 2 or n_arms.get(0, 0) < 2:
         raise ValueError("the study needs at least 2 program and 2 comparison persons")
-    if persons["gender"].nunique() < 2:
-        covariates = covariates or default_covariates(outcomes).replace(" + C(gender)", "")
-    covariates = covariates or default_covariates(outcomes)
-    if persons["age_missing"].nunique() < 2:
-        covariates = covariates.replace(" + age_missing", "")
+    covariates = covariates or default_covariates(outcomes, persons)
     rows, primary, by_estimator = [], {}, {}
     for o in outcomes:
         rate = rate_name(o)
@@ -136,8 +139,30 @@ def evaluate(study: Study, outcomes: tuple[str, ...] | None = None,
     ps = impact.propensity_score(persons, "treated", covariates)
     w = impact.ipw_weights(persons["treated"].to_numpy(),
                            ps.clip(trim, 1 - trim).to_numpy(), "ATT")
-    bal_cov = [c for c in ["age", *(f"baseline_{rate_name(o)}" for o in outcomes)]]
+    bal_cov = [c for c in ["age", *(f"baseline_{rate_name(o)}" for o in outcomes)]
+               if persons[c].nunique() > 1]
     before = impact.balance(persons, "treated", bal_cov, estimand="ATT")
     after = impact.balance(persons, "treated", bal_cov, weights=w, estimand="ATT")
     effects = pd.DataFrame(rows)
     return Evaluation(effects, primary, before, after, ps, w, covariates, by_estimator)
+
+
+def achieved_mde_ratio(effect: impact.Effect, alpha: float = 0.05, power: float = 0.8) -> float:
+    """Smallest rate ratio below 1 the study could detect, from the estimate's achieved SE.
+
+    ``exp(-(z_{1-alpha/2} + z_power) * se)`` with ``se`` on the log scale (as count models
+    report it). Using the achieved robust SE builds in overdispersion, which a Poisson power
+    formula would ignore.
+
+    Examples
+    --------
+    >>> e = impact.Effect(0.9, 0.1, 0.74, 1.1, 0.3, 400, "m", scale="ratio")
+    >>> round(achieved_mde_ratio(e), 3)
+    0.756
+    """
+    from scipy import stats
+
+    if getattr(effect, "scale", "difference") != "ratio":
+        raise ValueError("achieved_mde_ratio needs an effect on the ratio scale")
+    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+    return float(np.exp(-z * effect.se))

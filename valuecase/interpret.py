@@ -9,7 +9,7 @@ Examples
 >>> e = Effect(estimate=-0.2, se=0.08, ci_low=-0.36, ci_high=-0.04, p_value=0.012, n=400,
 ...            method="DiD")
 >>> describe_effect(e, "acute stays per member-year")
-'Compared with the comparison group, the program changed acute stays per member-year by -0.20 (95% CI -0.36 to -0.04): a decrease that is statistically distinguishable from zero (p = 0.012).'
+'Compared with the comparison group, the program changed acute stays per member-year by -0.20 (95% CI -0.36 to -0.04): a decrease that is statistically distinguishable from no effect (p = 0.012).'
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def describe_effect(effect: Any, outcome_label: str,
         size = (f"{'lower' if pct < 0 else 'higher'} by {abs(pct):.0f}% "
                 f"(rate ratio {effect.estimate:.2f}; 95% CI {effect.ci_low:.2f} to "
                 f"{effect.ci_high:.2f}, i.e. {lo:+.0f}% to {hi:+.0f}%)")
-        head = f"Compared with {comparison}, program members' {outcome_label} was {size}"
+        head = f"Compared with {comparison}, program members' rate of {outcome_label} was {size}"
         direction = "a decrease" if effect.estimate < 1 else "an increase"
     else:
         head = (f"Compared with {comparison}, the program changed {outcome_label} by "
@@ -54,29 +54,29 @@ def describe_effect(effect: Any, outcome_label: str,
     p = effect.p_value
     ptext = f"p = {p:.3f}" if p is not None and p >= 0.001 else "p < 0.001"
     if is_significant(effect):
-        verdict = f"{direction} that is statistically distinguishable from zero ({ptext})"
+        verdict = f"{direction} that is statistically distinguishable from no effect ({ptext})"
     else:
         verdict = ("not statistically distinguishable from no effect "
                    f"({ptext}; the interval includes {'1' if ratio else '0'})")
     return f"{head}: {verdict}."
 
 
-def describe_rtm(naive: pd.DataFrame, did_effect: Any, outcome_label: str) -> str:
+def describe_rtm(naive: pd.DataFrame, did_effect: Any, outcome_label: str,
+                 comparison: str = "people who met the same trigger but did not enroll") -> str:
     """The regression-to-the-mean lesson in numbers: program change vs comparison change vs DiD.
 
-    ``naive`` is :func:`valuecase.study.naive_pre_post` output.
+    ``naive`` is :func:`valuecase.study.naive_pre_post` output; ``comparison`` describes how the
+    comparison group was chosen (:data:`valuecase.study.COMPARISON_TEXT`).
     """
     prog = naive.set_index("group").loc["program"]
     comp = naive.set_index("group").loc["comparison"]
-    share = (comp["change"] / prog["change"]) if prog["change"] else float("nan")
     text = (f"From baseline to follow-up, program members' {outcome_label} changed by "
-            f"{_fmt(prog['change'])} ({prog['relative_change']:+.0%}). The comparison group, "
-            f"selected the same way but not enrolled, changed by {_fmt(comp['change'])} "
+            f"{_fmt(prog['change'])} ({prog['relative_change']:+.0%}). The comparison group "
+            f"({comparison}) changed by {_fmt(comp['change'])} "
             f"({comp['relative_change']:+.0%}) without the program. ")
-    if prog["change"] < 0 and comp["change"] < 0 and share == share:
-        text += (f"So about {min(max(share, 0), 9.99):.0%} of the program group's drop would "
-                 "have happened anyway (regression to the mean); the before/after change alone "
-                 "is not an effect. ")
+    if prog["change"] < 0 and comp["change"] < 0:
+        text += ("Much of the program group's drop would have happened anyway (regression to "
+                 "the mean); the before/after change alone is not an effect. ")
     text += (f"The difference-in-differences estimate is {_fmt(did_effect.estimate)} "
              f"(95% CI {_fmt(did_effect.ci_low)} to {_fmt(did_effect.ci_high)}).")
     return text
@@ -120,19 +120,34 @@ def count_text(n: int, threshold: int = 11) -> str:
 
 
 def describe_value(summary: Any, prob_positive: float, interval: tuple[float, float],
-                   horizon_years: int) -> str:
-    """The value case in words: net savings, ROI and benefit-cost ratio labelled, uncertainty."""
-    verdict = ("more likely than not to save more than it costs" if prob_positive >= 0.5 else
-               "more likely than not to cost more than it saves")
-    return (f"Over {horizon_years} years the base case projects gross savings of "
-            f"{money(summary.gross_savings)} against program costs of "
+                   horizon_years: int, varied: str = "the estimated effects",
+                   all_partner_net: float | None = None) -> str:
+    """The value case in words: perspective, net savings, ROI and benefit-cost ratio, uncertainty.
+
+    ``summary`` compares the payer's avoided claims payments (gross savings) with the total
+    program cost, the convention of the ROI calculators; ``all_partner_net`` (the partner
+    ledger's total, after the hospital's lost margin) is reported beside it when given.
+    ``varied`` names the inputs the simulation varies.
+    """
+    if prob_positive >= 0.6:
+        verdict = "more likely than not to save more than it costs"
+    elif prob_positive <= 0.4:
+        verdict = "more likely than not to cost more than it saves"
+    else:
+        verdict = "about as likely to lose money as to save it"
+    text = (f"Over {horizon_years} years the base case projects avoided claims payments (gross "
+            f"savings) of {money(summary.gross_savings)} against total program costs of "
             f"{money(summary.program_cost)}: net savings of {money(summary.net_savings)}, an ROI "
-            f"of {summary.roi:.0%} (net savings "
-            f"divided by cost) and a benefit–cost ratio of {summary.benefit_cost_ratio:.2f} "
-            f"(savings divided by cost). Allowing for uncertainty in the effects and costs, net "
-            f"savings fall between {money(interval[0])} and {money(interval[1])} in 90% of "
-            f"simulations, and the program is {verdict} (probability of a positive return "
-            f"{prob_positive:.0%}).")
+            f"of {summary.roi:.0%} (net savings divided by cost) and a benefit–cost ratio of "
+            f"{summary.benefit_cost_ratio:.2f} (savings divided by cost). ")
+    if all_partner_net is not None:
+        text += (f"Counting every partner — the hospital loses the revenue of avoided stays "
+                 f"and keeps only its variable cost — the net result is "
+                 f"{money(all_partner_net)}. ")
+    text += (f"Allowing for uncertainty in {varied}, net savings fall between "
+             f"{money(interval[0])} and {money(interval[1])} in 90% of simulations, and the "
+             f"program is {verdict} (probability of a positive return {prob_positive:.0%}).")
+    return text
 
 
 def sentence_case(text: str) -> str:

@@ -50,6 +50,13 @@ import pandas as pd
 OUTCOMES = ("inpatient_stays", "ed_visits", "bed_days", "readmissions_30d", "paid_total")
 """Outcomes carried into the study tables (panel columns)."""
 DESIGNS = ("eligible_not_enrolled", "randomized", "all_non_enrolled")
+COMPARISON_TEXT = {
+    "eligible_not_enrolled": "people who met the same trigger but did not enroll",
+    "randomized": "people randomized to usual care",
+    "all_non_enrolled": ("all members who never enrolled (NOT selected by the same trigger: "
+                         "expect regression to the mean to flatter the program)"),
+}
+"""How each design's comparison group is described in report text."""
 RTM_WARNING = ("the comparison group was not selected by the same trigger and look-back window "
                "as the program group: regression to the mean will make the program look "
                "better than it is")
@@ -150,11 +157,19 @@ def build_study(panel: pd.DataFrame, triggers: pd.DataFrame, enrollment: pd.Data
 
     program = enr[enr["arm"] == "program"].merge(trig, on="person_id", how="left")
     steps.append(("program enrollees", len(program), ""))
-    no_trigger = program["trigger_date"].isna()
-    steps.append(("program: dropped, trigger not found in claims", int(no_trigger.sum()),
-                  "the comparison group is selected by the trigger, so must the program be"))
-    program = program[~no_trigger]
-    lags = (program["enrollment_date"] - program["trigger_date"]).dt.days
+    if design.design != "randomized":
+        # the comparison group is selected by the trigger, so must the program group be, and
+        # the trigger must come before enrollment (a later one is not what selected them)
+        no_trigger = program["trigger_date"].isna()
+        steps.append(("program: dropped, trigger not found in claims", int(no_trigger.sum()),
+                      "the comparison group is selected by the trigger, so must the program be"))
+        late = ~no_trigger & (program["trigger_date"] > program["enrollment_date"])
+        steps.append(("program: dropped, trigger after enrollment", int(late.sum()),
+                      "the trigger must precede enrollment"))
+        program = program[~no_trigger & ~late]
+    # randomized: both arms are kept whole (dropping on a post-randomization criterion in one
+    # arm only would break the randomization)
+    lags = (program["enrollment_date"] - program["trigger_date"]).dt.days.dropna()
     lag_days = float(np.median(lags)) if len(lags) else 0.0
     program = program.assign(treated=1, index_date=program["enrollment_date"])
 
@@ -214,7 +229,7 @@ def build_study(panel: pd.DataFrame, triggers: pd.DataFrame, enrollment: pd.Data
     for c in wide.columns:
         persons[c] = persons[c].fillna(0)
 
-    not_enrolled_at_index = persons["age"].isna() & persons["gender"].isna()
+    not_enrolled_at_index = ~persons["person_id"].isin(at_index["person_id"])
     steps.append(("dropped: not enrolled in the index month", int(not_enrolled_at_index.sum()),
                   "no member month at index"))
     persons = persons[~not_enrolled_at_index]
@@ -227,7 +242,8 @@ def build_study(panel: pd.DataFrame, triggers: pd.DataFrame, enrollment: pd.Data
     persons = persons[~short & ~no_base].copy()
     # covariates for adjustment: a missing age is set to the cohort median and flagged
     persons["age_missing"] = persons["age"].isna().astype(int)
-    persons["age"] = persons["age"].fillna(persons["age"].median())
+    median_age = persons["age"].median()
+    persons["age"] = persons["age"].fillna(0.0 if pd.isna(median_age) else median_age)
     persons["gender"] = persons["gender"].fillna("unknown")
     for prefix in ("baseline", "followup"):
         mm = persons[f"{prefix}_member_months"]

@@ -39,6 +39,8 @@ class Evidence:
     members: float
     program_costs: dict[str, dict[str, Any]]
     sources: dict[str, str]
+    baseline_rate_se: dict[str, float]
+    unit_cost_se: dict[str, float]
 
 
 def measure_evidence(run: EvaluationRun) -> Evidence:
@@ -49,33 +51,44 @@ def measure_evidence(run: EvaluationRun) -> Evidence:
     - baseline rate: the comparison group's follow-up rate per member-year (what program
       members would have had without the program);
     - unit cost: paid per event over all members (paid in the category / events);
-    - members: program members analysed;
+    - members: the program's active caseload in member-years per year, over the same 12 months
+      as the program costs (so savings and costs rest on the same people);
     - program costs: the ``program_costs`` table, last 12 months, per category and partner.
+
+    Baseline rates and unit costs carry their sampling error (Poisson for rates, the standard
+    error of the mean paid per event for unit costs), which the Monte Carlo draws from.
     """
     st, ev, panel = run.study, run.evaluation, run.panel
     comp = st.persons[st.persons["treated"] == 0]
     effects, rates, costs, sources = {}, {}, {}, {}
+    rate_se, cost_se = {}, {}
     for line, outcome in SERVICE_LINE_OUTCOMES.items():
         e = ev.primary[outcome]
         effects[line] = e
         sources[f"service_lines.{line}.effect"] = (
             f"impact report: {e.method}, n = {e.n:,}")
         mm = comp["followup_member_months"].sum()
-        rates[line] = float(comp[f"followup_{outcome}"].sum() / mm * 12) if mm else math.nan
+        n_events = comp[f"followup_{outcome}"].sum()
+        rates[line] = float(n_events / mm * 12) if mm else math.nan
+        rate_se[line] = float(math.sqrt(n_events) / mm * 12) if mm else math.nan
         sources[f"service_lines.{line}.baseline_rate"] = (
             "comparison group's follow-up rate per member-year "
             f"({int(comp[f'followup_{outcome}'].sum()):,} events / {int(mm):,} member months)")
         events = panel[outcome].sum()
         costs[line] = float(panel[_PAID_COLUMN[line]].sum() / events) if events else math.nan
+        with_events = panel[panel[outcome] > 0]
+        per_event = with_events[_PAID_COLUMN[line]] / with_events[outcome]
+        cost_se[line] = (float(per_event.std(ddof=1) / math.sqrt(len(per_event)))
+                         if len(per_event) > 1 else 0.0)
         sources[f"service_lines.{line}.unit_cost"] = (
             f"claims: {_PAID_COLUMN[line].replace('_', ' ')} / {outcome.replace('_', ' ')}, "
             "all members, all months")
-    members = float((st.persons["treated"] == 1).sum())
-    sources["enrollment.members"] = "program members analysed in the impact report"
     program_costs: dict[str, dict[str, Any]] = {}
+    window_end = panel["month"].max()
     if "program_costs" in run.data.tables:
         pc = run.data.frame("program_costs")
         pc["period"] = pd.to_datetime(pc["period"])
+        window_end = pc["period"].max()
         last = pc[pc["period"] > pc["period"].max() - pd.DateOffset(months=12)]
         if "partner" not in last:
             last = last.assign(partner=None)
@@ -85,7 +98,30 @@ def measure_evidence(run: EvaluationRun) -> Evidence:
             key = cat if partners_per_category[cat] == 1 else f"{cat} ({partner})"
             program_costs[key] = {"partner": partner, "annual": round(float(amount), 2)}
             sources[f"program_costs.{key}"] = "program_costs table, last 12 months"
-    return Evidence(effects, rates, costs, members, program_costs, sources)
+    members = active_member_years(run, window_end)
+    sources["enrollment.members"] = (
+        f"active program caseload, member-years in the 12 months to {window_end:%B %Y} "
+        "(the months the program costs cover)")
+    return Evidence(effects, rates, costs, members, program_costs, sources, rate_se, cost_se)
+
+
+def active_member_years(run: EvaluationRun, window_end: pd.Timestamp) -> float:
+    """Program member-years enrolled (in the plan and the program) in the 12 months to
+    ``window_end``: the caseload the program's costs paid for."""
+    enr = run.data.frame("program_enrollment")
+    if "arm" in enr:
+        enr = enr[enr["arm"].fillna("program") == "program"]
+    start = pd.to_datetime(enr["enrollment_date"]).dt.to_period("M").dt.to_timestamp()
+    stop = (pd.to_datetime(enr["disenrollment_date"]) if "disenrollment_date" in enr
+            else pd.Series(pd.NaT, index=enr.index))
+    stop = stop.dt.to_period("M").dt.to_timestamp().fillna(pd.Timestamp.max.normalize())
+    spans = pd.DataFrame({"person_id": enr["person_id"], "start": start, "stop": stop})
+    window_start = pd.Timestamp(window_end) - pd.DateOffset(months=11)
+    p = run.panel[(run.panel["month"] >= window_start)
+                  & (run.panel["month"] <= pd.Timestamp(window_end))][["person_id", "month"]]
+    p = p.merge(spans, on="person_id")
+    active = p[(p["month"] >= p["start"]) & (p["month"] <= p["stop"])]
+    return float(active.drop_duplicates(["person_id", "month"]).shape[0] / 12)
 
 
 def assemble_params(raw: dict[str, Any], evidence: Evidence, source: str = "parameters"
@@ -105,14 +141,18 @@ def assemble_params(raw: dict[str, Any], evidence: Evidence, source: str = "para
     sources: dict[str, str] = {}
     lines = {k: dict(v or {}) for k, v in (raw.get("service_lines") or {}).items()}
     for line, spec in lines.items():
-        for field, value in (("baseline_rate", evidence.baseline_rates.get(line)),
-                             ("unit_cost", evidence.unit_costs.get(line))):
+        for field, value, se in (
+                ("baseline_rate", evidence.baseline_rates.get(line),
+                 evidence.baseline_rate_se.get(line)),
+                ("unit_cost", evidence.unit_costs.get(line), evidence.unit_cost_se.get(line))):
             key = f"service_lines.{line}.{field}"
             if field in spec:
                 sources[key] = f"{source} (assumption)"
             elif value is not None and not math.isnan(value):
-                spec[field] = round(value, 4)
-                sources[key] = evidence.sources[key]
+                spec[field] = ({"dist": "normal", "mean": round(value, 4), "sd": round(se, 6)}
+                               if se else round(value, 4))
+                sources[key] = evidence.sources[key] + (
+                    "; sampling error drawn in the Monte Carlo" if se else "")
         key = f"service_lines.{line}.effect"
         if "effect" in spec or "reduction" in spec:
             sources[key] = f"{source} (assumption)"
@@ -266,3 +306,19 @@ def build_value_case(run: EvaluationRun, roi_params_file: str | Path) -> ValueCa
     projection = project(model)
     return ValueCase(params, sources, model, projection, partner_ledger(projection),
                      monte_carlo(model))
+
+
+def varied_inputs(model: Any) -> str:
+    """Plain-language list of the inputs the Monte Carlo varies (for report text)."""
+    names = [name for name, inp in model.inputs.items() if inp.uncertain]
+    if not names:
+        return "no input (every assumption is fixed)"
+    labels = {"effect": "effects", "reduction": "assumed reductions",
+              "baseline_rate": "baseline rates", "unit_cost": "unit costs"}
+    kinds = []
+    for n in names:
+        leaf = n.split(".")[-1]
+        kind = labels.get(leaf, "program costs" if n.startswith("program_costs") else leaf)
+        if kind not in kinds:
+            kinds.append(kind)
+    return ", ".join(kinds[:-1]) + (" and " if len(kinds) > 1 else "") + kinds[-1]

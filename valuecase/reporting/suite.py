@@ -166,6 +166,12 @@ def notebook_parameters_for(name: str, data_dir: Path, params_file: Path | None,
     per_notebook = (params.get("notebooks") or {}).get(name) or {}
     if not isinstance(per_notebook, dict):
         raise ParametersError(f"{params_file}: notebooks.{name} must be a mapping")
+    for key in ("data_dir", "mapping_file"):
+        if key in per_notebook:
+            # every report reads the same data: the fingerprint and the privacy guard's
+            # identifier scan are taken from --data and the top-level column_mapping
+            raise ParametersError(f"{params_file}: notebooks.{name}.{key} is not allowed; "
+                                  "use --data and the top-level column_mapping")
     values.update(per_notebook)
     base = Path(params_file).resolve().parent if params_file is not None else Path.cwd()
     for key, value in values.items():
