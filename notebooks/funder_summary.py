@@ -122,6 +122,9 @@ caveats = [
     "depends on the payment-model assumptions listed in the ROI report.",
     "No person-level data appear in this report; counts below 11 are shown as <11.",
 ]
+for concern in evaluation.diagnostics(st).concerns():
+    caveats.insert(0, f"A design check failed: {concern}; treat the estimated effects with "
+                      "extra caution.")
 if not all(interpret.is_significant(e) for _, e in effects):
     caveats.insert(0, "At least one estimated effect is not statistically distinguishable from "
                       "no effect: the savings are uncertain, as the simulations show.")

@@ -98,13 +98,8 @@ for outcome in ("inpatient_stays", "ed_visits"):
 # Before the index the differences should hover around zero; the joint test checks that.
 
 # %%
-et = st.event_time.assign(
-    inpatient_stays_per_member_year=st.event_time["inpatient_stays"] * 12)
-window = (-min(event_window, baseline_months), min(event_window, followup_months))
-es = impact.event_study(et, "inpatient_stays_per_member_year", "treated", "event_time",
-                        cluster="person_id", window=window)
-pt = impact.pretrend_test(et, "inpatient_stays_per_member_year", "treated", "event_time",
-                          cluster="person_id", window=window)
+diag = evaluation.diagnostics(st, event_window=event_window, placebo_split=placebo_split)
+es, pt = diag.event_study, diag.pretrend
 show(impact_figures.event_study_figure(es, "Acute stays per member-year"))
 show_markdown(
     f"Joint test that all pre-index differences are zero: χ² = {pt.statistic:.1f} on "
@@ -121,8 +116,9 @@ show_markdown(
 
 # %%
 plac = study.placebo_periods(st, split=placebo_split)
-placebo = {o: impact.did(plac, evaluation.rate_name(o), "treated", "post", cluster="person_id")
-           for o in ("inpatient_stays", "ed_visits")}
+placebo = {"inpatient_stays": diag.placebo,
+           "ed_visits": impact.did(plac, evaluation.rate_name("ed_visits"), "treated", "post",
+                                   cluster="person_id")}
 placebo_table = impact.as_frame(placebo).drop(columns="outcome").reset_index(names="outcome")
 placebo_table["outcome"] = placebo_table["outcome"].map(evaluation.LABELS)
 show_table(placebo_table[["outcome", "estimate", "se", "ci_low", "ci_high", "p_value", "n"]],

@@ -172,3 +172,12 @@ def test_data_without_demographics_keeps_everyone():
                                                                   followup_months=2))
     assert sorted(s.persons["treated"]) == [0, 1]
     assert s.persons["age_missing"].tolist() == [1, 1]
+
+
+def test_diagnostics_flag_a_diverging_comparison(null_randomized, sample_study):
+    rct = evaluation.diagnostics(make_study(null_randomized, design="randomized"))
+    assert rct.pretrend.df > 0 and 0 <= rct.pretrend.p_value <= 1
+    assert rct.placebo.ci_low <= rct.placebo.estimate <= rct.placebo.ci_high
+    wrong = evaluation.diagnostics(make_study(null_randomized, design="all_non_enrolled"))
+    assert wrong.concerns()  # selected on a recent spike: pre-trends and placebo both fail
+    assert any("pre-trend" in c or "placebo" in c for c in wrong.concerns())

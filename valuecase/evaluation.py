@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -166,3 +167,42 @@ def achieved_mde_ratio(effect: impact.Effect, alpha: float = 0.05, power: float 
         raise ValueError("achieved_mde_ratio needs an effect on the ratio scale")
     z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
     return float(np.exp(-z * effect.se))
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """Design checks: pre-trend test and placebo DiD on acute stays (per member-year)."""
+
+    pretrend: Any
+    event_study: pd.DataFrame
+    placebo: impact.Effect
+    placebo_split: int
+
+    def concerns(self) -> list[str]:
+        """Plain-language statements of the checks that failed (empty when none did)."""
+        out = []
+        if self.pretrend.p_value < 0.05:
+            out.append(f"the groups' stay rates were already moving apart before enrollment "
+                       f"(pre-trend test p = {self.pretrend.p_value:.3f})")
+        if not (self.placebo.ci_low <= 0 <= self.placebo.ci_high):
+            out.append(f"a placebo enrollment date {-self.placebo_split} months early shows a "
+                       f"difference of {self.placebo.estimate:+.2f} stays per member-year "
+                       f"where none should exist")
+        return out
+
+
+def diagnostics(study: Study, event_window: int = 9, placebo_split: int = -6) -> Diagnostics:
+    """Event study, pre-trend test and placebo DiD for acute stays (see the impact report)."""
+    from valuecase.study import placebo_periods
+
+    et = study.event_time.assign(
+        inpatient_stays_per_member_year=study.event_time["inpatient_stays"] * 12)
+    d = study.design
+    window = (-min(event_window, d.baseline_months), min(event_window, d.followup_months))
+    args = ("inpatient_stays_per_member_year", "treated", "event_time")
+    es = impact.event_study(et, *args, cluster="person_id", window=window)
+    pt = impact.pretrend_test(et, *args, cluster="person_id", window=window)
+    plac = placebo_periods(study, split=placebo_split)
+    placebo = impact.did(plac, rate_name("inpatient_stays"), "treated", "post",
+                         cluster="person_id")
+    return Diagnostics(pt, es, placebo, placebo_split)
