@@ -33,9 +33,12 @@ def test_evidence_is_measured_in_the_data(run, evidence):
     panel = run.panel
     assert evidence.unit_costs["inpatient"] == pytest.approx(
         panel["paid_inpatient"].sum() / panel["inpatient_stays"].sum())
-    comp = run.study.persons[run.study.persons["treated"] == 0]
-    assert evidence.baseline_rates["ed"] == pytest.approx(
-        comp["followup_ed_visits"].sum() / comp["followup_member_months"].sum() * 12)
+    prog = run.study.persons[run.study.persons["treated"] == 1]
+    rr = run.evaluation.primary["ed_visits"].estimate
+    observed = prog["followup_ed_visits"].sum() / prog["followup_member_months"].sum() * 12
+    assert evidence.baseline_rates["ed"] == pytest.approx(observed / rr)
+    # savings priced on it reproduce the observed rate after the effect
+    assert evidence.baseline_rates["ed"] * rr == pytest.approx(observed)
     assert evidence.effects["inpatient"] is run.evaluation.primary["inpatient_stays"]
     # the caseload behind the costs: member-years of program members in the cost window
     enrolled = run.data.frame("program_enrollment")["person_id"]

@@ -48,8 +48,9 @@ def measure_evidence(run: EvaluationRun) -> Evidence:
 
     - effect: the primary estimate of :func:`valuecase.evaluation.evaluate` (Poisson rate ratio
       with its 95% CI);
-    - baseline rate: the comparison group's follow-up rate per member-year (what program
-      members would have had without the program);
+    - baseline rate: the program group's counterfactual rate per member-year, i.e. its
+      observed follow-up rate divided by the estimated rate ratio (what program members would
+      have had without the program);
     - unit cost: paid per event over all members (paid in the category / events);
     - members: the program's active caseload in member-years per year, over the same 12 months
       as the program costs (so savings and costs rest on the same people);
@@ -59,7 +60,7 @@ def measure_evidence(run: EvaluationRun) -> Evidence:
     error of the mean paid per event for unit costs), which the Monte Carlo draws from.
     """
     st, ev, panel = run.study, run.evaluation, run.panel
-    comp = st.persons[st.persons["treated"] == 0]
+    prog = st.persons[st.persons["treated"] == 1]
     effects, rates, costs, sources = {}, {}, {}, {}
     rate_se, cost_se = {}, {}
     for line, outcome in SERVICE_LINE_OUTCOMES.items():
@@ -67,13 +68,17 @@ def measure_evidence(run: EvaluationRun) -> Evidence:
         effects[line] = e
         sources[f"service_lines.{line}.effect"] = (
             f"impact report: {e.method}, n = {e.n:,}")
-        mm = comp["followup_member_months"].sum()
-        n_events = comp[f"followup_{outcome}"].sum()
-        rates[line] = float(n_events / mm * 12) if mm else math.nan
-        rate_se[line] = float(math.sqrt(n_events) / mm * 12) if mm else math.nan
+        # the program group's counterfactual rate: what they had, undone by the effect
+        mm = prog["followup_member_months"].sum()
+        n_events = prog[f"followup_{outcome}"].sum()
+        ratio = e.estimate if getattr(e, "scale", "difference") == "ratio" else math.nan
+        rates[line] = float(n_events / mm * 12 / ratio) if mm and ratio > 0 else math.nan
+        rate_se[line] = (float(math.sqrt(n_events) / mm * 12 / ratio) if mm and ratio > 0
+                         else math.nan)
         sources[f"service_lines.{line}.baseline_rate"] = (
-            "comparison group's follow-up rate per member-year "
-            f"({int(comp[f'followup_{outcome}'].sum()):,} events / {int(mm):,} member months)")
+            "program group's follow-up rate without the program: observed rate "
+            f"({int(n_events):,} events / {int(mm):,} member months) / rate ratio "
+            f"{ratio:.3f}")
         events = panel[outcome].sum()
         costs[line] = float(panel[_PAID_COLUMN[line]].sum() / events) if events else math.nan
         with_events = panel[panel[outcome] > 0]

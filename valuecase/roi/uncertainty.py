@@ -81,10 +81,11 @@ class MonteCarloResult:
         pct = np.nanpercentile(self.net_savings, [5, 50, 95])
         pb = self.payback_month
         paid = np.mean(~np.isnan(pb))
+        target = ("" if self.roi_target == 0 else
+                  f"; P(ROI > {self.roi_target:.0%}) = {self.prob_roi_above():.1%}")
         return (f"Monte Carlo, {self.draws:,} draws (seed {self.seed}):\n"
                 f"net savings median {pct[1]:,.0f} (90% interval {pct[0]:,.0f} to {pct[2]:,.0f})\n"
-                f"P(net savings > 0) = P(ROI > 0) = {self.prob_positive():.1%}; "
-                f"P(ROI > {self.roi_target:.0%}) = {self.prob_roi_above():.1%}\n"
+                f"P(net savings > 0) = P(ROI > 0) = {self.prob_positive():.1%}{target}\n"
                 f"pays back within the horizon in {paid:.1%} of draws")
 
 
