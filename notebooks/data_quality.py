@@ -52,6 +52,8 @@ show_markdown(
     if balanced
     else "**Warning: a table does not reconcile.**"
 )
+for note in data.notes:
+    show_markdown(f"**Note:** {note}.")
 
 # %% [markdown]
 # ## Rejected rows by reason

@@ -148,3 +148,12 @@ def test_copy_of_folder_with_extra_files_ignores_them(seed10, tmp_path):
         shutil.copy(f, tmp_path / f.name)
     (tmp_path / "notes.txt").write_text("not a table")
     assert set(find_table_files(tmp_path)) == {"eligibility", "medical_claim", "pharmacy_claim"}
+
+
+def test_open_enrollment_span_runs_to_end_of_extract():
+    elig = _elig(enrollment_end_date=[None, "2020-06-30"])
+    data = load_frames({"eligibility": elig, "medical_claim": _med([])})
+    assert data.rejects.empty
+    e = data.frame("eligibility").set_index("person_id")
+    assert str(e.loc["P1", "enrollment_end_date"])[:10] == "2020-06-30"
+    assert "no end date" in data.notes[0]

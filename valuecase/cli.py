@@ -113,6 +113,8 @@ def validate(
                        .rename("rows").reset_index().to_string(index=False))
         else:
             typer.echo("\nNo rejected rows.")
+        for note in data.notes:
+            typer.echo(f"note: {note}")
     if rejects_out:
         safe_csv(data.rejects, rejects_out)
         typer.echo(f"rejects written to {rejects_out}")

@@ -63,6 +63,8 @@ class LoadedData:
         outside enrollment.
     sources : dict
         Table -> list of files read (empty for DataFrames).
+    notes : tuple of str
+        Things the loader did that a reader should know (e.g. open enrollment spans closed).
     """
 
     con: duckdb.DuckDBPyConnection
@@ -70,6 +72,7 @@ class LoadedData:
     rejects: pd.DataFrame
     reconciliation: pd.DataFrame
     sources: Mapping[str, tuple[Path, ...]]
+    notes: tuple[str, ...] = ()
 
     def frame(self, table: str) -> pd.DataFrame:
         """Accepted rows of ``table`` as a pandas DataFrame."""
@@ -177,12 +180,14 @@ def _validate_all(con, files, mapping: ColumnMapping, data_dir: str) -> LoadedDa
                 f"{data_dir}: no {table} file (expected {table}.csv or {table}.parquet)"
             )
     order = [t for t in TABLES if t in files]
-    rejects, recon = [], []
+    rejects, recon, notes = [], [], []
     for table in order:
         rej, rec = _validate_table(con, TABLES[table], mapping.for_table(table),
                                    _files_label(files[table]) if files[table] else table)
         rejects.append(rej)
         recon.append(rec)
+        if table == "eligibility":
+            notes.extend(_close_open_spans(con))
     for table in ("medical_claim", "pharmacy_claim"):
         if table in order:
             i = order.index(table)
@@ -198,7 +203,8 @@ def _validate_all(con, files, mapping: ColumnMapping, data_dir: str) -> LoadedDa
         if col in recon_df:
             recon_df[col] = recon_df[col].astype(float).round(2)
     return LoadedData(con=con, tables=tuple(order), rejects=rejects_df,
-                      reconciliation=recon_df, sources={t: tuple(files[t]) for t in order})
+                      reconciliation=recon_df, sources={t: tuple(files[t]) for t in order},
+                      notes=tuple(notes))
 
 
 def _validate_table(con, spec: TableSpec, renames: dict[str, str], label: str):
@@ -331,6 +337,8 @@ def _reject_reason_sql(spec: TableSpec, names: dict[str, str], checks) -> str:
                       if any(t == col for t, _, _ in checks) else None, f"unparseable:{col}"))
         if spec.kind(col) == "amount":
             continue  # a blank amount is legitimate (header-style payment on one line)
+        if col == "enrollment_end_date":
+            continue  # a blank end is an open span: closed at the end of the extract below
         fallback = _DATE_FALLBACK.get(col)
         if fallback and fallback in names:
             whens.append((f'"{col}" IS NULL AND "{fallback}" IS NULL', f"missing:{col}"))
@@ -347,6 +355,20 @@ def _reject_reason_sql(spec: TableSpec, names: dict[str, str], checks) -> str:
         whens.append(("_dup > 1", "duplicate_key"))
     body = " ".join(f"WHEN {cond} THEN '{reason}'" for cond, reason in whens if cond)
     return f"CASE {body} ELSE NULL END"
+
+
+def _close_open_spans(con) -> list[str]:
+    """Enrollment spans with a blank end date run to the last date of the eligibility extract."""
+    n, end = con.execute(
+        "SELECT count(*) FILTER (WHERE enrollment_end_date IS NULL), "
+        "max(greatest(enrollment_start_date, coalesce(enrollment_end_date, "
+        "enrollment_start_date))) FROM eligibility").fetchone()
+    if not n:
+        return []
+    con.execute("UPDATE eligibility SET enrollment_end_date = ? "
+                "WHERE enrollment_end_date IS NULL", [end])
+    return [f"{n:,} enrollment span(s) had no end date and were treated as open through "
+            f"{end:%Y-%m-%d}, the last date in the eligibility file"]
 
 
 def _write_claims(con, table: str, keep: str, names: dict[str, str]) -> None:
