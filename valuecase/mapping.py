@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from valuecase.contract import TABLES
 from valuecase.errors import ParametersError
+from valuecase.yaml_file import read_yaml_mapping
 
 
 @dataclass(frozen=True)
@@ -63,12 +62,7 @@ class ColumnMapping:
     def from_file(cls, path: str | Path) -> ColumnMapping:
         """Read a mapping YAML file (either bare renames or a ``column_mapping`` section)."""
         path = Path(path)
-        try:
-            raw = yaml.safe_load(path.read_text())
-        except FileNotFoundError:
-            raise ParametersError(f"{path}: mapping file not found") from None
-        except yaml.YAMLError as exc:
-            raise ParametersError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
+        raw = read_yaml_mapping(path, "mapping file")
         return cls.from_dict(raw, source=str(path))
 
     def for_table(self, table: str) -> dict[str, str]:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from valuecase.pipeline import EvaluationRun
 from valuecase.roi.params import RoiParams, format_validation_error
+from valuecase.yaml_file import read_yaml_mapping
 
 SERVICE_LINE_OUTCOMES = {"inpatient": "inpatient_stays", "ed": "ed_visits"}
 """ROI service line -> study outcome (count) measured in the claims."""
@@ -292,20 +293,12 @@ class ValueCase:
 
 def build_value_case(run: EvaluationRun, roi_params_file: str | Path) -> ValueCase:
     """Read the ROI YAML, fill its gaps from the data, project, split by partner, simulate."""
-    import yaml
-
-    from valuecase.errors import ParametersError
     from valuecase.roi.ledger import partner_ledger
     from valuecase.roi.projection import build_model, project
     from valuecase.roi.uncertainty import monte_carlo
 
     path = Path(roi_params_file)
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except FileNotFoundError:
-        raise ParametersError(f"{path}: ROI parameters file not found") from None
-    except yaml.YAMLError as exc:
-        raise ParametersError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
+    raw = read_yaml_mapping(path, "ROI parameters file")
     params, sources = assemble_params(raw, measure_evidence(run), source=path.name)
     model = build_model(params)
     projection = project(model)

@@ -45,8 +45,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from valuecase.errors import ParametersError
 from valuecase.load import find_table_files
 from valuecase.privacy import (
@@ -66,6 +64,7 @@ from valuecase.reporting.render import (
     render_html,
     write_index,
 )
+from valuecase.yaml_file import read_yaml_mapping
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 SUMMARY_MIMETYPE = "application/vnd.valuecase.summary+json"
@@ -130,17 +129,7 @@ def read_params(params_file: Path | None) -> dict[str, Any]:
     """
     if params_file is None:
         return {}
-    try:
-        raw = yaml.safe_load(Path(params_file).read_text())
-    except FileNotFoundError:
-        raise ParametersError(f"{params_file}: parameters file not found") from None
-    except yaml.YAMLError as exc:
-        raise ParametersError(f"{params_file}: not valid YAML ({exc.__class__.__name__})") from None
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ParametersError(f"{params_file}: top level must be a mapping of names to values")
-    return raw
+    return read_yaml_mapping(params_file, "parameters file")
 
 
 SHARED_PARAMETERS = ("roi_params_file", "design", "baseline_months", "followup_months",

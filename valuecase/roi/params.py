@@ -26,7 +26,6 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -38,6 +37,7 @@ from pydantic import (
 from scipy import stats
 
 from valuecase.errors import ParametersError
+from valuecase.yaml_file import read_yaml_mapping
 
 __all__ = [
     "CapitationPmpm",
@@ -576,18 +576,7 @@ def load_roi_params(path: str | Path) -> RoiParams:
     ('calculator', 3)
     """
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise ParametersError(f"{path}: parameters file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ParametersError(f"{path}: not valid YAML{where} "
-                              f"({getattr(exc, 'problem', None) or exc.__class__.__name__})"
-                              ) from None
-    if not isinstance(raw, dict):
-        raise ParametersError(f"{path}: top level must be a mapping of names to values")
+    raw = read_yaml_mapping(path, "parameters file")
     if "roi" in raw and isinstance(raw["roi"], dict) and "mode" not in raw:
         raw = raw["roi"]  # allow an `roi:` section inside a larger parameters file
     try:
