@@ -131,6 +131,6 @@ for line in params.service_lines:
 from valuecase.reporting.suite import publish_summary  # noqa: E402
 
 publish_summary(
-    f"Net savings ${s.net_savings:,.0f} over {params.horizon_years} years: ROI {s.roi:.0%}, "
+    f"Net savings {money(s.net_savings)} over {params.horizon_years} years: ROI {s.roi:.0%}, "
     f"benefit–cost ratio {s.benefit_cost_ratio:.2f}; P(ROI > 0) = {mc.prob_positive():.0%}."
 )
