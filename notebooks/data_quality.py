@@ -142,9 +142,7 @@ else:
 # ## Spend outside enrollment
 
 # %%
-from valuecase.panel import spend_outside_enrollment  # noqa: E402
-
-outside = spend_outside_enrollment(data)
+outside = quality.spend_outside_enrollment(data)
 if len(outside):
     totals = outside.groupby("table").agg(
         lines=("lines", "sum"), paid_amount=("paid_amount", "sum")

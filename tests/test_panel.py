@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from valuecase.load import load_frames
-from valuecase.panel import PANEL_COLUMNS, build_panel, spend_outside_enrollment
+from valuecase.panel import PANEL_COLUMNS, build_panel
+from valuecase.quality import spend_outside_enrollment
 
 
 def test_seed10_member_months_and_encounters(seed10_panel):

@@ -6,7 +6,7 @@ enrollment span (spans are de-duplicated, so overlapping spans never count a mon
 assigned to the month of ``claim_start_date`` (fallback ``claim_end_date``), pharmacy to the month of
 ``dispensing_date`` (fallback ``paid_date``). Encounters land in the month of the visit (ED) or of
 the admission (stays, bed days, readmissions). Spend in months outside enrollment is *not* in the
-panel; :func:`spend_outside_enrollment` reports it.
+panel; :func:`valuecase.quality.spend_outside_enrollment` reports it.
 
 The panel is built with Ibis, so the same code runs on DuckDB (default), pandas frames registered in
 DuckDB, and Spark.
@@ -57,6 +57,13 @@ def data_end_date(lines: ir.Table) -> ir.Value:
     return lines.service_date.max().as_scalar()
 
 
+def _data_end(lines: ir.Table, data_end: str | dt.date | None) -> ir.Value:
+    """``data_end`` as an expression, defaulting to the latest service date."""
+    if data_end:
+        return ibis.literal(dt.date.fromisoformat(str(data_end)[:10]))
+    return data_end_date(lines)
+
+
 def month_start(value: str | dt.date | None) -> dt.date | None:
     """First day of the month of ``value`` (``"2018"``, ``"2018-03"`` or ``"2018-03-15"``)."""
     if value is None or value == "":
@@ -97,8 +104,7 @@ def panel_expr(backend, data_end: str | dt.date | None = None,
     pieces = []
     if "medical_claim" in backend.list_tables():
         lines = backend.table("medical_claim")
-        end = (ibis.literal(dt.date.fromisoformat(str(data_end)[:10])) if data_end
-               else data_end_date(lines))
+        end = _data_end(lines, data_end)
         cats = enc.service_category(lines)
         paid = (cats.group_by(["person_id", "month"]).aggregate(
             **{f"paid_{c}": _sum_if(cats, c) for c in enc.SERVICE_CATEGORIES if c != "pharmacy"}))
@@ -167,20 +173,6 @@ def build_panel(data: LoadedData, data_end: str | dt.date | None = None,
     return df.reset_index(drop=True)
 
 
-def spend_outside_enrollment(data: LoadedData) -> pd.DataFrame:
-    """Accepted claim spend in months with no enrollment, by table and month."""
-    frames = []
-    for table in ("medical_claim", "pharmacy_claim"):
-        if table in data.tables:
-            frames.append(data.con.execute(
-                f"SELECT '{table}' AS \"table\", month, count(*) AS lines, "
-                "count(DISTINCT person_id) AS persons, sum(paid_amount) AS paid_amount "
-                f'FROM "{table}" WHERE NOT in_enrollment GROUP BY month ORDER BY month').df())
-    if not frames:
-        return pd.DataFrame(columns=["table", "month", "lines", "persons", "paid_amount"])
-    return pd.concat(frames, ignore_index=True)
-
-
 def _sum_if(t: ir.Table, category: str):
     return (t.paid_amount.fill_null(0.0) * (t.service_category == category).cast("float64")).sum()
 
@@ -189,8 +181,7 @@ def build_stays(data: LoadedData, data_end: str | dt.date | None = None) -> pd.D
     """Acute inpatient stays with index and readmission flags, as pandas (one row per stay)."""
     backend = data.ibis()
     lines = backend.table("medical_claim")
-    end = (ibis.literal(dt.date.fromisoformat(str(data_end)[:10])) if data_end
-           else data_end_date(lines))
+    end = _data_end(lines, data_end)
     stays = enc.readmissions(enc.inpatient_stays(lines), data_end=end).to_pandas()
     for c in ("admission_date", "discharge_date"):
         stays[c] = pd.to_datetime(stays[c])

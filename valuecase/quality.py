@@ -83,6 +83,23 @@ def completeness_by_month(data: LoadedData, table: str,
     return long[["month", "column", "rows", "filled_share"]]
 
 
+def _claims_by_month(data: LoadedData, measures: dict[str, str],
+                     where: str = "TRUE") -> pd.DataFrame:
+    """``table, month, lines, persons`` and ``measures`` (name -> SQL aggregate) per month."""
+    select = ", ".join(f'{sql} AS "{name}"' for name, sql in measures.items())
+    frames = [
+        data.con.execute(
+            f"SELECT '{table}' AS \"table\", month, count(*) AS lines, "
+            f'count(DISTINCT person_id) AS persons, {select} FROM "{table}" WHERE {where} '
+            "GROUP BY month ORDER BY month").df()
+        for table in ("medical_claim", "pharmacy_claim") if table in data.tables
+    ]
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["table", "month", "lines", "persons", *measures])
+    out["month"] = pd.to_datetime(out["month"])
+    return out
+
+
 def volume_by_month(data: LoadedData) -> pd.DataFrame:
     """Accepted lines, persons and paid per service month for each claims table.
 
@@ -91,18 +108,21 @@ def volume_by_month(data: LoadedData) -> pd.DataFrame:
     pandas.DataFrame
         ``table, month, lines, persons, paid_amount, paid_in_enrollment``.
     """
-    frames = []
-    for table in ("medical_claim", "pharmacy_claim"):
-        if table in data.tables:
-            frames.append(data.con.execute(
-                f"SELECT '{table}' AS \"table\", month, count(*) AS lines, "
-                "count(DISTINCT person_id) AS persons, coalesce(sum(paid_amount), 0) AS "
-                "paid_amount, coalesce(sum(paid_amount) FILTER (WHERE in_enrollment), 0) AS "
-                f'paid_in_enrollment FROM "{table}" GROUP BY month ORDER BY month').df())
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["table", "month", "lines", "persons", "paid_amount", "paid_in_enrollment"])
-    out["month"] = pd.to_datetime(out["month"])
-    return out
+    return _claims_by_month(data, {
+        "paid_amount": "coalesce(sum(paid_amount), 0)",
+        "paid_in_enrollment": "coalesce(sum(paid_amount) FILTER (WHERE in_enrollment), 0)"})
+
+
+def spend_outside_enrollment(data: LoadedData) -> pd.DataFrame:
+    """Accepted claim spend in months with no enrollment, by table and month.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table, month, lines, persons, paid_amount``.
+    """
+    return _claims_by_month(data, {"paid_amount": "sum(paid_amount)"},
+                            where="NOT in_enrollment")
 
 
 def claims_lag(data: LoadedData) -> pd.DataFrame:
