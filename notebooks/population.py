@@ -83,18 +83,7 @@ show_table(
 for event, label in population.RATE_EVENTS.items():
     if event != "bed_days":
         show(figures.rate_figure(summary, event, label))
-rates = summary[["period"]].copy()
-for event, label in population.RATE_EVENTS.items():
-    rates[label] = [
-        f"{r:,.0f} ({lo:,.0f}–{hi:,.0f})"
-        for r, lo, hi in zip(summary[f"{event}_per_1000"], summary[f"{event}_per_1000_ci_low"],
-                             summary[f"{event}_per_1000_ci_high"], strict=True)
-    ]
-rates["Readmission rate"] = [
-    f"{r:.1%} ({lo:.1%}–{hi:.1%})"
-    for r, lo, hi in zip(summary["readmission_rate"], summary["readmission_rate_ci_low"],
-                         summary["readmission_rate_ci_high"], strict=True)
-]
+rates = population.rate_table(summary, ["period"])
 show_table(rates, caption="Events per 1,000 member-years (95% CI)")
 
 # %% [markdown]

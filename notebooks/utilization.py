@@ -55,19 +55,8 @@ show(figures.pmpm_figure(population.pmpm_by_category(panel, by=period),
 
 
 def rate_table(s, keys):
-    out = s[keys + ["persons", "member_months", "pmpm_total"]].copy()
-    for event, label in population.RATE_EVENTS.items():
-        out[label] = [
-            f"{r:,.0f} ({lo:,.0f}–{hi:,.0f})"
-            for r, lo, hi in zip(s[f"{event}_per_1000"], s[f"{event}_per_1000_ci_low"],
-                                 s[f"{event}_per_1000_ci_high"], strict=True)
-        ]
-    out["Readmission rate"] = [
-        f"{r:.1%} ({lo:.1%}–{hi:.1%})" if ix >= 11 else "<11 index stays"
-        for r, lo, hi, ix in zip(s["readmission_rate"], s["readmission_rate_ci_low"],
-                                 s["readmission_rate_ci_high"], s["index_stays"], strict=True)
-    ]
-    return suppress_small_counts(out, ["persons"])
+    extra = ("persons", "member_months", "pmpm_total")
+    return suppress_small_counts(population.rate_table(s, keys, extra), ["persons"])
 
 
 show_table(rate_table(summary, ["period"]),

@@ -203,3 +203,50 @@ def latest_full_year(panel: pd.DataFrame) -> int:
     months = panel.groupby("year")["month"].nunique()
     full = months[months == 12]
     return int(full.index.max() if len(full) else months.index.max())
+
+
+def rate_table(summary: pd.DataFrame, keys: list[str],
+               extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Display table of :func:`utilization_summary`: each rate as ``"rate (low–high)"``.
+
+    Rates per 1,000 are shown for every event in :data:`RATE_EVENTS`; the readmission rate is
+    shown only where it rests on at least 11 index stays (else ``"<11 index stays"``).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`utilization_summary` output.
+    keys : list of str
+        Grouping columns to keep first (``["period"]``, ``["gender"]``...).
+    extra : tuple of str
+        Further summary columns to carry along (``"persons"``, ``"pmpm_total"``...).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"period": ["2020"], "ed_visits_per_1000": [600.0],
+    ...                   "ed_visits_per_1000_ci_low": [550.0],
+    ...                   "ed_visits_per_1000_ci_high": [651.0], "readmission_rate": [0.15],
+    ...                   "readmission_rate_ci_low": [0.1], "readmission_rate_ci_high": [0.2],
+    ...                   "index_stays": [40]})
+    >>> rate_table(s, ["period"]).iloc[0].tolist()
+    ['2020', '600 (550–651)', '15.0% (10.0%–20.0%)']
+    """
+    out = summary[list(keys) + list(extra)].copy()
+    for event, label in RATE_EVENTS.items():
+        if f"{event}_per_1000" not in summary:
+            continue
+        out[label] = [
+            f"{r:,.0f} ({lo:,.0f}–{hi:,.0f})"
+            for r, lo, hi in zip(summary[f"{event}_per_1000"],
+                                 summary[f"{event}_per_1000_ci_low"],
+                                 summary[f"{event}_per_1000_ci_high"], strict=True)
+        ]
+    if "readmission_rate" in summary:
+        out["Readmission rate"] = [
+            f"{r:.1%} ({lo:.1%}–{hi:.1%})" if ix >= 11 else "<11 index stays"
+            for r, lo, hi, ix in zip(summary["readmission_rate"],
+                                     summary["readmission_rate_ci_low"],
+                                     summary["readmission_rate_ci_high"],
+                                     summary["index_stays"], strict=True)
+        ]
+    return out
