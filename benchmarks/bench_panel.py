@@ -25,8 +25,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from valuecase.load import find_table_files, load
-from valuecase.panel import build_panel, member_months
+from valuecase.data.load import find_table_files, load
+from valuecase.panel.member_panel import build_panel, member_months
 
 REPO = Path(__file__).resolve().parents[1]
 

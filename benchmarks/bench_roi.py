@@ -18,9 +18,9 @@ import time
 
 import numpy as np
 
-from valuecase.roi.params import load_roi_params
-from valuecase.roi.projection import build_model
-from valuecase.roi.uncertainty import monte_carlo
+from valuecase.value.assumptions import load_roi_params
+from valuecase.value.projection import build_model
+from valuecase.value.uncertainty import monte_carlo
 
 DRAWS = 10_000
 LOOP_DRAWS = 1_000

@@ -41,13 +41,13 @@ def sample_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def seed10_data(seed10):
-    from valuecase.load import load
+    from valuecase.data.load import load
 
     return load(seed10)
 
 
 @pytest.fixture(scope="session")
 def seed10_panel(seed10_data):
-    from valuecase.panel import build_panel
+    from valuecase.panel.member_panel import build_panel
 
     return build_panel(seed10_data)

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from valuecase import cohorts
+from valuecase.population import cohorts
 
 
 def stays(rows):
@@ -59,8 +59,8 @@ def test_funnel_and_suppression():
 
 
 def test_sample_trigger_finds_the_generators_trigger_meeters(sample_dir):
-    from valuecase.load import load
-    from valuecase.panel import build_panel, build_stays
+    from valuecase.data.load import load
+    from valuecase.panel.member_panel import build_panel, build_stays
 
     data = load(sample_dir)
     panel = build_panel(data)

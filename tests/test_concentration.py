@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from valuecase import concentration as conc
+from valuecase.population import concentration as conc
 
 
 @pytest.fixture(scope="module")

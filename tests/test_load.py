@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from valuecase.errors import ContractError
-from valuecase.load import find_table_files, load, load_frames
-from valuecase.mapping import ColumnMapping
+from valuecase.data.load import find_table_files, load, load_frames
+from valuecase.data.mapping import ColumnMapping
 
 
 def _elig(**over):

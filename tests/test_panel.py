@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from valuecase.load import load_frames
-from valuecase.panel import PANEL_COLUMNS, build_panel
-from valuecase.quality import spend_outside_enrollment
+from valuecase.data.load import load_frames
+from valuecase.panel.member_panel import PANEL_COLUMNS, build_panel
+from valuecase.data.quality import spend_outside_enrollment
 
 
 def test_seed10_member_months_and_encounters(seed10_panel):
@@ -78,7 +78,7 @@ def test_panel_is_engine_portable_ibis(seed10_data, dialect):
     """The panel is one Ibis expression: it compiles for other engines' SQL dialects."""
     import ibis
 
-    from valuecase.panel import panel_expr
+    from valuecase.panel.member_panel import panel_expr
 
     backend = seed10_data.ibis()
 

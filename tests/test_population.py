@@ -101,10 +101,10 @@ def test_decile_transition_rows_sum_to_one():
 
 
 def test_summarize_period_on_tuva_demo(demo100):
-    from valuecase.load import load
-    from valuecase.mapping import ColumnMapping
-    from valuecase.panel import build_panel
-    from valuecase.summary import summarize
+    from valuecase.data.load import load
+    from valuecase.data.mapping import ColumnMapping
+    from valuecase.panel.member_panel import build_panel
+    from valuecase.population.summary import summarize
 
     data = load(demo100, mapping=ColumnMapping.from_dict({"patient_id": "person_id"}))
     s = summarize(data, start="2018", end="2018")

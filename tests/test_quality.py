@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from valuecase import quality
-from valuecase.load import load_frames
+from valuecase.data import quality
+from valuecase.data.load import load_frames
 
 
 @pytest.fixture()

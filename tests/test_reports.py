@@ -89,7 +89,7 @@ def test_report_writes_every_notebook_and_index(built):
 
 
 def test_run_metadata_on_every_report_and_index(built, sample_dir):
-    from valuecase.load import find_table_files
+    from valuecase.data.load import find_table_files
     from valuecase.reporting.render import data_fingerprint
 
     out, _ = built
@@ -170,8 +170,8 @@ def test_report_prints_to_a_multi_page_pdf(built):
 
 
 def test_population_report_numbers_come_from_the_panel(built, sample_dir):
-    from valuecase.load import load
-    from valuecase.panel import build_panel
+    from valuecase.data.load import load
+    from valuecase.panel.member_panel import build_panel
 
     text = (built[0] / "population.html").read_text()
     panel = build_panel(load(sample_dir))

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from valuecase import roi
+from valuecase import value as roi
 
 
 def test_ahrq_worked_example():
@@ -114,7 +114,7 @@ def test_members_one_per_year_and_single_ramp():
 
 
 def test_import_path():
-    from valuecase import roi as r
+    from valuecase import value as r
 
     assert math.isclose(r.service_line_savings(1, 1, 1, 1), 1.0)
     assert callable(r.npv) and callable(r.summarize) and callable(r.breakeven_reduction)

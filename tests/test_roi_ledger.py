@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from valuecase import roi
+from valuecase import value as roi
 
 MODELS = ("fee_for_service", "case_rate", "capitation_pmpm", "shared_savings")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from valuecase import roi
+from valuecase import value as roi
 from valuecase.errors import ParametersError
 
 REPO = Path(__file__).resolve().parents[1]

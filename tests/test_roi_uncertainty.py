@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import pytest
 from scipy import stats
 
-from valuecase import roi
+from valuecase import value as roi
 
 
 def _model(reduction, unit_cost=1000.0, cost=150_000.0, members=1000, rate=2.0, **over):

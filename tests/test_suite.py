@@ -30,7 +30,7 @@ partner = "Acme"
 # %%
 import pandas as pd
 from valuecase.privacy import suppress_table
-from valuecase.reporting.display import show_markdown, show_table
+from valuecase.present.display import show_markdown, show_table
 from valuecase.reporting.suite import publish_summary
 
 elig = pd.read_parquet(f"{data_dir}/eligibility.parquet")

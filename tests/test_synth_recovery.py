@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from valuecase.load import load
-from valuecase.panel import build_panel
+from valuecase.data.load import load
+from valuecase.panel.member_panel import build_panel
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 

@@ -6,12 +6,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from valuecase import interpret
+from valuecase.present import interpret
 from valuecase.errors import ParametersError
 from valuecase.impact import Effect
-from valuecase.pipeline import run_evaluation
-from valuecase.roi.projection import build_model, project
-from valuecase.value_case import (
+from valuecase.analysis.evaluation_run import run_evaluation
+from valuecase.value.projection import build_model, project
+from valuecase.value.case import (
     assemble_params,
     assumptions_table,
     measure_evidence,
@@ -111,7 +111,7 @@ def test_interpretation_follows_the_numbers():
 
 
 def test_build_value_case_end_to_end(run, tmp_path):
-    from valuecase.value_case import build_value_case
+    from valuecase.value.case import build_value_case
 
     vc = build_value_case(run, "params/roi-sample.yml")
     s = vc.projection.summary

@@ -51,8 +51,8 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _load(data_dir: Path, mapping: Path | None):
-    from valuecase.load import load
-    from valuecase.mapping import ColumnMapping
+    from valuecase.data.load import load
+    from valuecase.data.mapping import ColumnMapping
 
     cmap = ColumnMapping.from_file(mapping) if mapping else None
     return load(data_dir, mapping=cmap)
@@ -134,7 +134,7 @@ def summarize(
         help="Last month to count (YYYY means its December).")] = None,
 ) -> None:
     """Headline numbers: persons, member months, paid, PMPM, ED visits, stays, readmissions."""
-    from valuecase.summary import summarize as summarize_data
+    from valuecase.population.summary import summarize as summarize_data
 
     s = summarize_data(_load(data_dir, mapping), start=start, end=end)
     if as_json:

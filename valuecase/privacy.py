@@ -302,20 +302,20 @@ def person_identifiers(data_dir: str | Path, mapping: object | None = None) -> s
     """All ``person_id`` and ``member_id`` values of the eligibility table in ``data_dir``.
 
     Reads the raw files (CSV or Parquet, every part) without validating them; a column mapping
-    (:class:`valuecase.mapping.ColumnMapping`) is applied to find the identifier columns.
+    (:class:`valuecase.data.mapping.ColumnMapping`) is applied to find the identifier columns.
 
     Examples
     --------
     >>> import tempfile
     >>> d = Path(tempfile.mkdtemp())
     >>> _ = (d / "eligibility.csv").write_text("patient,member_id\\nP7,M7\\nP8,\\n")
-    >>> from valuecase.mapping import ColumnMapping
+    >>> from valuecase.data.mapping import ColumnMapping
     >>> sorted(person_identifiers(d, ColumnMapping.from_dict({"patient": "person_id"})))
     ['M7', 'P7', 'P8']
     """
     import duckdb
 
-    from valuecase.load import find_table_files
+    from valuecase.data.load import find_table_files
 
     paths = find_table_files(data_dir).get("eligibility", ())
     if not paths:

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from valuecase.errors import ParametersError
-from valuecase.load import find_table_files
+from valuecase.data.load import find_table_files
 from valuecase.privacy import (
     IdentifierLeakError,
     find_identifiers,
@@ -67,7 +67,7 @@ from valuecase.reporting.render import (
 from valuecase.yaml_file import read_yaml_mapping
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
-SUMMARY_MIMETYPE = "application/vnd.valuecase.summary+json"
+SUMMARY_MIMETYPE = "application/vnd.valuecase.population.summary+json"
 """Output mimetype a notebook uses to publish its one-line summary for the index page."""
 MANIFEST = ".valuecase-reports.json"
 """File in the output folder listing the files the last successful run published."""
@@ -124,7 +124,8 @@ def read_params(params_file: Path | None) -> dict[str, Any]:
     --------
     >>> read_params(None)
     {}
-    >>> read_params(Path("params/sample.yml"))["notebooks"]["population"]["period"]
+    >>> from valuecase.datasets import example_params
+    >>> read_params(Path(example_params("sample.yml")))["notebooks"]["population"]["period"]
     'year'
     """
     if params_file is None:
@@ -400,7 +401,7 @@ def run_suite(data_dir: str | Path = "data/sample", out_dir: str | Path = "repor
     funder = [nb for nb in chosen if nb.funder_facing]
     identifiers: set[str] = set()
     if funder:
-        from valuecase.mapping import ColumnMapping
+        from valuecase.data.mapping import ColumnMapping
 
         mapping = ColumnMapping.from_dict(params.get("column_mapping"), str(params_file))
         identifiers = person_identifiers(data_dir, mapping)

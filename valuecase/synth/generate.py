@@ -197,7 +197,7 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
 EXPECTED_NOTES = [
     "Model-expected counts given each person's latent monthly risk, enrollment, death day and "
     "program window (the generator's mean function, no draws), by calendar year of the visit or "
-    "admission; counted as valuecase.encounters counts them (ED visit = distinct person-day).",
+    "admission; counted as valuecase.panel.encounters counts them (ED visit = distinct person-day).",
     "Exact: primary admissions, terminal stays, readmission chains before the overlap filter, "
     "enrollment and death filters, program thinning (effects <= 0) and treat-and-release ED "
     "visits.",
@@ -218,7 +218,7 @@ GENERATED_NOTES = [
     "acute_stays = one per 111 claim; the claims logic merges adjacent_same_facility of them "
     "into the previous stay (same person and hospital, admitted the day after discharge).",
     "ed_visits = distinct person-days with a treat-and-release ED visit or an admission through "
-    "the ED (what valuecase.encounters counts); ed_visit_events counts them before "
+    "the ED (what valuecase.panel.encounters counts); ed_visit_events counts them before "
     "de-duplication.",
     "readmission_stays = stays made by the generator's readmission process (not the crude "
     "30-day rule); terminal_stays = in-hospital deaths.",

@@ -1,0 +1,78 @@
+"""Column mapping: rename a user's columns to the data contract without editing their files.
+
+A mapping is a YAML file (or the ``column_mapping`` section of a parameters file)::
+
+    column_mapping:
+      patient_id: person_id            # applies to every table that has the column
+      medical_claim:                   # applies to one table only
+        ms_drg_code: drg_code
+
+Examples
+--------
+>>> m = ColumnMapping.from_dict({"patient_id": "person_id", "medical_claim": {"ms_drg_code": "drg_code"}})
+>>> m.for_table("medical_claim")
+{'patient_id': 'person_id', 'ms_drg_code': 'drg_code'}
+>>> m.for_table("eligibility")
+{'patient_id': 'person_id'}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from valuecase.data.contract import TABLES
+from valuecase.errors import ParametersError
+from valuecase.yaml_file import read_yaml_mapping
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Renames from source column names to contract names, globally and per table."""
+
+    global_renames: dict[str, str] = field(default_factory=dict)
+    table_renames: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any] | None, source: str = "mapping") -> ColumnMapping:
+        """Build from a dict; keys that are table names hold per-table renames."""
+        if raw is None:
+            return cls()
+        if not isinstance(raw, Mapping):
+            raise ParametersError(f"{source}: column_mapping must be a mapping of old: new names")
+        if "column_mapping" in raw:
+            raw = raw["column_mapping"] or {}
+        global_renames: dict[str, str] = {}
+        table_renames: dict[str, dict[str, str]] = {}
+        for key, value in raw.items():
+            if key in TABLES:
+                if not isinstance(value, Mapping):
+                    raise ParametersError(
+                        f"{source}: column_mapping.{key} must be a mapping of old: new names"
+                    )
+                table_renames[key] = {str(k): _target(source, f"{key}.{k}", v)
+                                      for k, v in value.items()}
+            else:
+                global_renames[str(key)] = _target(source, str(key), value)
+        return cls(global_renames, table_renames)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ColumnMapping:
+        """Read a mapping YAML file (either bare renames or a ``column_mapping`` section)."""
+        path = Path(path)
+        raw = read_yaml_mapping(path, "mapping file")
+        return cls.from_dict(raw, source=str(path))
+
+    def for_table(self, table: str) -> dict[str, str]:
+        """All renames that apply to ``table`` (per-table renames win over global ones)."""
+        return {**self.global_renames, **self.table_renames.get(table, {})}
+
+
+def _target(source: str, where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ParametersError(
+            f"{source}: column_mapping.{where} must name a contract column, got {value!r}"
+        )
+    return value

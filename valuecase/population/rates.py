@@ -1,0 +1,252 @@
+"""Population metrics from the member-month panel: utilization per 1,000, PMPM, annual costs.
+
+Definitions (DESIGN.md section 4): **PMPM** = paid / member months; **per 1,000** = events / member
+months x 12,000 (i.e. per 1,000 member-years). Rate CIs are exact Poisson (Garwood) intervals on the
+event count; the readmission rate CI is a Wilson interval on readmissions / index stays.
+
+Examples
+--------
+>>> import pandas as pd
+>>> panel = pd.DataFrame({"person_id": ["a", "a", "b"], "year": [2020] * 3,
+...                       "month": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-01-01"]),
+...                       "paid_total": [100.0, 50.0, 0.0], "ed_visits": [1, 0, 2]})
+>>> rate_per_1000(3, 36).round(1).tolist()
+[1000.0, 206.2, 2922.4]
+>>> annual_costs(panel)["paid_total"].tolist()
+[150.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from valuecase.panel.member_panel import COUNT_COLUMNS, PAID_COLUMNS
+
+RATE_EVENTS = {"ed_visits": "ED visits", "inpatient_stays": "Acute inpatient stays",
+               "bed_days": "Bed days", "readmissions_30d": "30-day readmissions"}
+"""Event columns reported per 1,000 member-years, with their labels."""
+
+
+def rate_per_1000(events: float, member_months: float, alpha: float = 0.05) -> pd.Series:
+    """Events per 1,000 member-years with an exact Poisson confidence interval.
+
+    Returns
+    -------
+    pandas.Series
+        ``rate``, ``ci_low``, ``ci_high``.
+    """
+    if member_months <= 0:
+        return pd.Series({"rate": np.nan, "ci_low": np.nan, "ci_high": np.nan})
+    k = float(events)
+    lo = stats.chi2.ppf(alpha / 2, 2 * k) / 2 if k > 0 else 0.0
+    hi = stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    scale = 12_000 / member_months
+    return pd.Series({"rate": k * scale, "ci_low": lo * scale, "ci_high": hi * scale})
+
+
+def proportion_ci(successes: float, trials: float, alpha: float = 0.05) -> pd.Series:
+    """Proportion with a Wilson score interval (``rate``, ``ci_low``, ``ci_high``)."""
+    if trials <= 0:
+        return pd.Series({"rate": np.nan, "ci_low": np.nan, "ci_high": np.nan})
+    z = stats.norm.ppf(1 - alpha / 2)
+    p = successes / trials
+    denom = 1 + z**2 / trials
+    centre = (p + z**2 / (2 * trials)) / denom
+    half = z * np.sqrt(p * (1 - p) / trials + z**2 / (4 * trials**2)) / denom
+    return pd.Series({"rate": p, "ci_low": centre - half, "ci_high": centre + half})
+
+
+def period_key(panel: pd.DataFrame, by: str) -> pd.Series:
+    """Period label for each panel row: ``year``, ``quarter`` (2020Q1), ``month`` or ``all``."""
+    if by == "year":
+        return panel["month"].dt.year.astype(str)
+    if by == "quarter":
+        return panel["month"].dt.to_period("Q").astype(str)
+    if by == "month":
+        return panel["month"].dt.strftime("%Y-%m")
+    if by == "all":
+        return pd.Series("all", index=panel.index)
+    raise ValueError(f"by must be 'year', 'quarter', 'month' or 'all', got {by!r}")
+
+
+def _rates_row(g: pd.DataFrame) -> dict[str, object]:
+    """Persons, member months, paid and PMPM per category, rates per 1,000 with CIs for ``g``."""
+    mm = len(g)
+    row: dict[str, object] = {"persons": g["person_id"].nunique(), "member_months": mm}
+    for c in PAID_COLUMNS + ("paid_total",):
+        if c in g:
+            row[c] = float(g[c].sum())
+            row[c.replace("paid_", "pmpm_")] = float(g[c].sum()) / mm if mm else np.nan
+    for c in RATE_EVENTS:
+        if c in g:
+            r = rate_per_1000(g[c].sum(), mm)
+            row[c] = int(g[c].sum())
+            row[f"{c}_per_1000"] = r["rate"]
+            row[f"{c}_per_1000_ci_low"] = r["ci_low"]
+            row[f"{c}_per_1000_ci_high"] = r["ci_high"]
+    if "index_stays" in g and "readmissions_30d" in g:
+        r = proportion_ci(g["readmissions_30d"].sum(), g["index_stays"].sum())
+        row["index_stays"] = int(g["index_stays"].sum())
+        row["readmission_rate"] = r["rate"]
+        row["readmission_rate_ci_low"] = r["ci_low"]
+        row["readmission_rate_ci_high"] = r["ci_high"]
+    return row
+
+
+def utilization_summary(panel: pd.DataFrame, by: str = "year",
+                        group: str | None = None) -> pd.DataFrame:
+    """Persons, member months, PMPM by category and events per 1,000 (with 95% CIs) per period.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The member-month panel (:func:`valuecase.panel.member_panel.build_panel`).
+    by : {"year", "quarter", "month", "all"}
+        Period grouping.
+    group : str, optional
+        A panel column to break down by as well (``age_band``, ``gender``, ``segment``...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period (and group value).
+    """
+    key = period_key(panel, by).rename("period")
+    keys = [key] if group is None else [key, panel[group].fillna("unknown").rename(group)]
+    rows = []
+    for values, g in panel.groupby(keys, sort=True, observed=True):
+        values = values if isinstance(values, tuple) else (values,)
+        head = {"period": values[0]}
+        if group is not None:
+            head[group] = values[1]
+        rows.append({**head, **_rates_row(g)})
+    return pd.DataFrame(rows)
+
+
+AGE_BANDS = ((0, 17, "0-17"), (18, 34, "18-34"), (35, 49, "35-49"), (50, 64, "50-64"),
+             (65, 200, "65+"))
+"""Age bands (completed years at the start of the month)."""
+
+
+def age_band(age: pd.Series) -> pd.Series:
+    """Label each age with its band from :data:`AGE_BANDS` (``unknown`` when missing)."""
+    edges = [b[0] for b in AGE_BANDS] + [AGE_BANDS[-1][1] + 1]
+    labels = [b[2] for b in AGE_BANDS]
+    out = pd.cut(pd.to_numeric(age, errors="coerce"), bins=edges, right=False, labels=labels)
+    return out.astype(object).where(out.notna(), "unknown").astype(str)
+
+
+def decile_transition(panel: pd.DataFrame, first_year: int, second_year: int) -> pd.DataFrame:
+    """Year-to-year transition matrix of annual-cost deciles (row shares).
+
+    Persons present in both years are ranked into cost deciles each year (1 = lowest,
+    10 = highest; ties broken by person id). Entry (i, j) is the share of decile-i persons in the
+    first year who are in decile j the next year; rows sum to 1.
+    """
+    a = annual_cost_series(panel, first_year)
+    b = annual_cost_series(panel, second_year)
+    common = a.index.intersection(b.index)
+    if len(common) < 10:
+        raise ValueError("need at least 10 persons present in both years for deciles")
+
+    def deciles(s: pd.Series) -> pd.Series:
+        s = s.loc[common].sort_index()
+        rank = s.rank(method="first")
+        return np.ceil(rank * 10 / len(s)).astype(int).clip(1, 10)
+
+    m = pd.crosstab(deciles(a).rename(f"decile {first_year}"),
+                    deciles(b).rename(f"decile {second_year}"), normalize="index")
+    return m.reindex(index=range(1, 11), columns=range(1, 11), fill_value=0.0)
+
+
+def pmpm_by_category(panel: pd.DataFrame, by: str = "year") -> pd.DataFrame:
+    """Long table: ``period, category, paid, member_months, pmpm`` (pharmacy included)."""
+    key = period_key(panel, by)
+    cols = [c for c in PAID_COLUMNS if c in panel]
+    g = panel.groupby(key)
+    paid = g[cols].sum()
+    mm = g.size()
+    out = paid.stack().rename("paid").reset_index()
+    out.columns = ["period", "category", "paid"]
+    out["category"] = out["category"].str.replace("paid_", "", regex=False)
+    out["member_months"] = out["period"].map(mm)
+    out["pmpm"] = out["paid"] / out["member_months"]
+    return out
+
+
+def annual_costs(panel: pd.DataFrame) -> pd.DataFrame:
+    """Paid and events per person per calendar year (persons with >= 1 member month that year).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``person_id, year, member_months, paid_total`` and the event count columns present.
+    """
+    counts = [c for c in COUNT_COLUMNS if c in panel]
+    g = panel.groupby(["person_id", "year"], sort=True)
+    out = g[["paid_total", *counts]].sum()
+    out.insert(0, "member_months", g.size())
+    return out.reset_index()
+
+
+def annual_cost_series(panel: pd.DataFrame, year: int) -> pd.Series:
+    """Annual paid per person in ``year``, indexed by person id."""
+    a = annual_costs(panel)
+    a = a[a["year"] == year]
+    return a.set_index("person_id")["paid_total"]
+
+
+def latest_full_year(panel: pd.DataFrame) -> int:
+    """The latest calendar year whose 12 months all appear in the panel (else the latest year)."""
+    months = panel.groupby("year")["month"].nunique()
+    full = months[months == 12]
+    return int(full.index.max() if len(full) else months.index.max())
+
+
+def rate_table(summary: pd.DataFrame, keys: list[str],
+               extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Display table of :func:`utilization_summary`: each rate as ``"rate (low–high)"``.
+
+    Rates per 1,000 are shown for every event in :data:`RATE_EVENTS`; the readmission rate is
+    shown only where it rests on at least 11 index stays (else ``"<11 index stays"``).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`utilization_summary` output.
+    keys : list of str
+        Grouping columns to keep first (``["period"]``, ``["gender"]``...).
+    extra : tuple of str
+        Further summary columns to carry along (``"persons"``, ``"pmpm_total"``...).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"period": ["2020"], "ed_visits_per_1000": [600.0],
+    ...                   "ed_visits_per_1000_ci_low": [550.0],
+    ...                   "ed_visits_per_1000_ci_high": [651.0], "readmission_rate": [0.15],
+    ...                   "readmission_rate_ci_low": [0.1], "readmission_rate_ci_high": [0.2],
+    ...                   "index_stays": [40]})
+    >>> rate_table(s, ["period"]).iloc[0].tolist()
+    ['2020', '600 (550–651)', '15.0% (10.0%–20.0%)']
+    """
+    out = summary[list(keys) + list(extra)].copy()
+    for event, label in RATE_EVENTS.items():
+        if f"{event}_per_1000" not in summary:
+            continue
+        out[label] = [
+            f"{r:,.0f} ({lo:,.0f}–{hi:,.0f})"
+            for r, lo, hi in zip(summary[f"{event}_per_1000"],
+                                 summary[f"{event}_per_1000_ci_low"],
+                                 summary[f"{event}_per_1000_ci_high"], strict=True)
+        ]
+    if "readmission_rate" in summary:
+        out["Readmission rate"] = [
+            f"{r:.1%} ({lo:.1%}–{hi:.1%})" if ix >= 11 else "<11 index stays"
+            for r, lo, hi, ix in zip(summary["readmission_rate"],
+                                     summary["readmission_rate_ci_low"],
+                                     summary["readmission_rate_ci_high"],
+                                     summary["index_stays"], strict=True)
+        ]
+    return out

@@ -1,0 +1,121 @@
+"""Plotly builders for the impact report: love plot, propensity overlap, raw trends around the
+index date, naive pre/post vs DiD, event study, and a forest plot of estimates.
+
+Examples
+--------
+>>> import pandas as pd
+>>> bal = pd.DataFrame({"smd": [0.4, 0.05]}, index=["age", "baseline"])
+>>> [t.name for t in love_plot(bal, bal.assign(smd=[0.02, 0.01])).data]
+['Unweighted', 'Weighted (ATT)']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from valuecase.present.theme import PALETTE, no_data_figure, themed
+
+GROUP_COLORS = {"program": PALETTE[1], "comparison": PALETTE[0]}
+
+
+def love_plot(before: pd.DataFrame, after: pd.DataFrame | None = None,
+              title: str = "Covariate balance (love plot)") -> go.Figure:
+    """|SMD| per covariate before and after weighting, with the 0.1 threshold line."""
+    if before.empty:
+        return no_data_figure(title)
+    names = [str(i).replace("baseline_", "baseline ").replace("_", " ") for i in before.index]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=before["smd"].abs(), y=names, mode="markers", name="Unweighted",
+                             marker=dict(color=PALETTE[1], size=11, symbol="circle-open")))
+    if after is not None:
+        fig.add_trace(go.Scatter(x=after["smd"].abs(), y=names, mode="markers",
+                                 name="Weighted (ATT)",
+                                 marker=dict(color=PALETTE[0], size=11)))
+    fig.add_vline(x=0.1, line_dash="dash", line_color=PALETTE[6],
+                  annotation_text="|SMD| = 0.1", annotation_position="top")
+    fig = themed(fig, title, "Absolute standardized mean difference", "")
+    fig.update_layout(height=max(300, 60 + 40 * len(names)), margin=dict(l=260))
+    return fig
+
+
+def propensity_overlap(ps: pd.Series, treated: pd.Series,
+                       title: str = "Propensity score overlap") -> go.Figure:
+    """Overlaid histograms of the propensity score by group."""
+    if len(ps) == 0:
+        return no_data_figure(title)
+    fig = go.Figure()
+    for t, name in ((0, "comparison"), (1, "program")):
+        fig.add_trace(go.Histogram(x=np.asarray(ps)[np.asarray(treated) == t], name=name,
+                                   opacity=0.6, xbins=dict(start=0, end=1, size=0.05),
+                                   histnorm="percent", marker_color=GROUP_COLORS[name]))
+    fig.update_layout(barmode="overlay")
+    return themed(fig, title, "Estimated probability of enrolling", "% of group")
+
+
+def trends_figure(rates: pd.DataFrame, label: str, unit: str = "per member-year") -> go.Figure:
+    """Raw rate by month relative to index, one line per group (``event_time_rates`` output)."""
+    title = f"{label}: raw trends around the index date"
+    if rates.empty:
+        return no_data_figure(title)
+    fig = go.Figure()
+    for name, g in rates.groupby("group"):
+        g = g.sort_values("event_time")
+        fig.add_trace(go.Scatter(x=g["event_time"], y=g["rate"], mode="lines+markers",
+                                 name=name, line=dict(color=GROUP_COLORS.get(name, PALETTE[2]))))
+    fig.add_vline(x=0, line_dash="dot", line_color=PALETTE[6],
+                  annotation_text="index (enrollment)", annotation_position="top")
+    return themed(fig, title, "Months from index date", f"{label} {unit}")
+
+
+def naive_vs_did_figure(naive: pd.DataFrame, did_estimate: float, label: str) -> go.Figure:
+    """Bars: the program's before/after change, the comparison's change, and the DiD."""
+    title = f"{label}: before/after change is not the effect"
+    if naive.empty:
+        return no_data_figure(title)
+    n = naive.set_index("group")
+    x = ["Program: before → after<br>(NOT an effect)", "Comparison: before → after<br>"
+         "(what happened anyway)", "Difference-in-differences<br>(the estimated effect)"]
+    y = [n.loc["program", "change"], n.loc["comparison", "change"], did_estimate]
+    fig = go.Figure(go.Bar(x=x, y=y, marker_color=[PALETTE[6], PALETTE[0], PALETTE[1]],
+                           text=[f"{v:+.2f}" for v in y], textposition="outside"))
+    return themed(fig, title, "", f"Change in {label}")
+
+
+def event_study_figure(coefs: pd.DataFrame, label: str) -> go.Figure:
+    """Event-study coefficients with 95% CIs (relative to the reference month).
+
+    ``coefs`` is :func:`valuecase.impact.event_study` output (indexed by event time).
+    """
+    title = f"{label}: event study (program minus comparison, 95% CI)"
+    if coefs.empty:
+        return no_data_figure(title)
+    c = coefs.reset_index() if "event_time" not in coefs.columns else coefs
+    c = c.sort_values("event_time")
+    fig = go.Figure(go.Scatter(
+        x=c["event_time"], y=c["estimate"], mode="markers+lines", name="estimate",
+        marker=dict(color=PALETTE[1]), line=dict(color=PALETTE[1]),
+        error_y=dict(type="data", array=c["ci_high"] - c["estimate"],
+                     arrayminus=c["estimate"] - c["ci_low"], visible=True)))
+    fig.add_hline(y=0, line_color=PALETTE[6])
+    fig.add_vline(x=0, line_dash="dot", line_color=PALETTE[6])
+    return themed(fig, title, "Months from index date", "Difference vs reference month")
+
+
+def forest_figure(effects: pd.DataFrame, title: str = "Estimates by method (95% CI)"
+                  ) -> go.Figure:
+    """Point estimates and CIs, one row per estimator (one outcome, one scale)."""
+    if effects.empty:
+        return no_data_figure(title)
+    e = effects.iloc[::-1]
+    fig = go.Figure(go.Scatter(
+        x=e["estimate"], y=e["estimator"], mode="markers", marker=dict(size=11,
+                                                                       color=PALETTE[0]),
+        error_x=dict(type="data", array=e["ci_high"] - e["estimate"],
+                     arrayminus=e["estimate"] - e["ci_low"], visible=True)))
+    null = 1.0 if (e.get("scale") == "ratio").all() else 0.0
+    fig.add_vline(x=null, line_dash="dash", line_color=PALETTE[6])
+    fig = themed(fig, title, "Estimate", "")
+    fig.update_layout(height=max(260, 80 + 50 * len(e)), margin=dict(l=320))
+    return fig

@@ -1,0 +1,141 @@
+"""Plotly builders for the value case: data in, ``go.Figure`` out; no I/O.
+
+Every builder takes what an ROI function returned (a tornado table, Monte Carlo draws, a monthly
+projection, a ledger table), labels axes and units, and handles empty input with an empty,
+titled figure. Partner names are put in the figure as data; HTML-escaping is the caller's job.
+
+Examples
+--------
+>>> import pandas as pd
+>>> fig = cumulative_net_figure(pd.DataFrame({"net_savings": [-10.0, 4.0, 8.0]},
+...                                          index=pd.RangeIndex(1, 4, name="month")))
+>>> [t.name for t in fig.data]
+['Cumulative net savings', 'Payback (month 3)']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from valuecase.present.theme import PALETTE, themed
+from valuecase.value.arithmetic import payback_month
+
+__all__ = ["cumulative_net_figure", "ledger_figure", "net_savings_histogram", "tornado_figure"]
+
+
+
+
+def tornado_figure(table: pd.DataFrame, title: str = "One-way sensitivity of net savings",
+                   metric_label: str = "Net savings ($)") -> go.Figure:
+    """Tornado chart from :func:`valuecase.value.uncertainty.tornado` (largest swing on top).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"label": ["a", "b"], "low": [0, 1], "high": [1, 2],
+    ...                   "at_low": [-5.0, 1.0], "at_high": [5.0, 2.0], "base_value": [1.5, 1.5],
+    ...                   "swing": [10.0, 1.0]})
+    >>> [t.name for t in tornado_figure(t).data]
+    ['Input at low', 'Input at high']
+    """
+    fig = go.Figure()
+    if table.empty:
+        return themed(fig, title + " (no uncertain inputs)", metric_label, "")
+    t = table.sort_values("swing", ascending=True)  # plotly draws the first bar at the bottom
+    base = float(t["base_value"].iloc[0])
+    for col, name, color in (("at_low", "Input at low", PALETTE[1]),
+                             ("at_high", "Input at high", PALETTE[0])):
+        fig.add_trace(go.Bar(
+            y=t["label"], x=t[col] - base, base=base, orientation="h", name=name,
+            marker_color=color,
+            customdata=np.c_[t["low" if col == "at_low" else "high"], t[col]],
+            hovertemplate="%{y}: input %{customdata[0]:.4g} → %{customdata[1]:,.0f}"
+                          "<extra></extra>"))
+    fig.add_vline(x=base, line_dash="dash", line_color="#444",
+                  annotation_text=f"base {base:,.0f}")
+    fig.update_layout(barmode="overlay")
+    return themed(fig, title, metric_label, "")
+
+
+def net_savings_histogram(net_savings: np.ndarray, title: str = "Net savings, Monte Carlo",
+                          bins: int = 60) -> go.Figure:
+    """Histogram of Monte Carlo net savings, with 0 marked and P(ROI > 0) annotated.
+
+    Examples
+    --------
+    >>> fig = net_savings_histogram(np.array([-1.0, 1.0, 2.0, 3.0]))
+    >>> fig.layout.annotations[-1].text
+    'P(net savings > 0) = P(ROI > 0) = 75.0%'
+    """
+    x = np.asarray(net_savings, dtype=float)
+    x = x[~np.isnan(x)]
+    fig = go.Figure()
+    if x.size == 0:
+        return themed(fig, title + " (no draws)", "Net savings ($)", "Share of draws")
+    fig.add_trace(go.Histogram(x=x, nbinsx=bins, histnorm="probability", name="Draws",
+                               marker_color=PALETTE[0]))
+    fig.add_vline(x=0, line_color=PALETTE[1], line_width=2)
+    p = float(np.mean(x > 0))
+    fig.add_annotation(x=0.98, y=0.95, xref="paper", yref="paper", showarrow=False,
+                       xanchor="right", text=f"P(net savings > 0) = P(ROI > 0) = {p:.1%}")
+    return themed(fig, title, "Net savings over the horizon ($)", "Share of draws")
+
+
+def cumulative_net_figure(monthly: pd.DataFrame, title: str = "Cumulative net savings"
+                          ) -> go.Figure:
+    """Cumulative net savings by month with the payback month marked.
+
+    ``monthly`` has a ``net_savings`` column indexed by month (``Projection.monthly``).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"net_savings": [-1.0, -1.0]}, index=pd.RangeIndex(1, 3))
+    >>> [t.name for t in cumulative_net_figure(m).data]
+    ['Cumulative net savings']
+    """
+    fig = go.Figure()
+    if monthly.empty:
+        return themed(fig, title + " (no months)", "Month", "Cumulative net savings ($)")
+    cum = monthly["net_savings"].cumsum()
+    fig.add_trace(go.Scatter(x=list(monthly.index), y=cum, mode="lines",
+                             name="Cumulative net savings", line=dict(color=PALETTE[0], width=3)))
+    fig.add_hline(y=0, line_color="#888")
+    month = payback_month(monthly["net_savings"].to_numpy())
+    if month is not None:
+        fig.add_trace(go.Scatter(x=[monthly.index[month - 1]], y=[cum.iloc[month - 1]],
+                                 mode="markers", name=f"Payback (month {month})",
+                                 marker=dict(color=PALETTE[1], size=12, symbol="diamond")))
+    else:
+        title += " (no payback within the horizon)"
+    return themed(fig, title, "Month since launch", "Cumulative net savings ($)")
+
+
+def ledger_figure(table: pd.DataFrame, title: str = "Who pays and who saves") -> go.Figure:
+    """Grouped bars per partner: costs, savings, lost revenue, net transfers and net position.
+
+    ``table`` is :attr:`valuecase.value.ledger.Ledger.table`.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"costs_borne": [1.0], "savings_received": [3.0], "revenue_lost": [0.0],
+    ...                   "transfers_in": [0.0], "transfers_out": [1.0], "net_position": [1.0]},
+    ...                  index=pd.Index(["payer"], name="partner"))
+    >>> len(ledger_figure(t).data)
+    5
+    """
+    fig = go.Figure()
+    if table.empty:
+        return themed(fig, title + " (no partners)", "Partner", "$ over the horizon")
+    names = [str(x) for x in table.index]
+    series = [("Program costs borne", -table["costs_borne"], PALETTE[1]),
+              ("Savings received", table["savings_received"], PALETTE[2]),
+              ("Revenue lost", -table["revenue_lost"], PALETTE[5]),
+              ("Net transfers", table["transfers_in"] - table["transfers_out"], PALETTE[4]),
+              ("Net position", table["net_position"], PALETTE[0])]
+    for name, y, color in series:
+        fig.add_trace(go.Bar(x=names, y=y, name=name, marker_color=color,
+                             hovertemplate="%{x}: %{y:,.0f}<extra>" + name + "</extra>"))
+    fig.update_layout(barmode="group")
+    fig.add_hline(y=0, line_color="#888")
+    return themed(fig, title, "Partner", "$ over the horizon (costs negative)")

@@ -1,0 +1,322 @@
+"""From the impact stage and the claims to the ROI assumptions (evidence mode).
+
+The finance team's YAML holds what only they know (horizon, discount rate, partners, payment
+models). What the data can tell — the effect per service line with its uncertainty, the baseline
+rate the program works against, the unit cost of an avoided event, the program's enrollment and
+its costs — is measured here and filled into the parameters **only where the YAML leaves it out**,
+and every value carries its source so the report can list it.
+
+Examples
+--------
+>>> SERVICE_LINE_OUTCOMES["inpatient"]
+'inpatient_stays'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from valuecase.analysis.evaluation_run import EvaluationRun
+from valuecase.value.assumptions import RoiParams, format_validation_error
+from valuecase.yaml_file import read_yaml_mapping
+
+SERVICE_LINE_OUTCOMES = {"inpatient": "inpatient_stays", "ed": "ed_visits"}
+"""ROI service line -> study outcome (count) measured in the claims."""
+_PAID_COLUMN = {"inpatient": "paid_inpatient", "ed": "paid_ed"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Inputs measured in the data, each with a plain-language source."""
+
+    effects: dict[str, Any]
+    baseline_rates: dict[str, float]
+    unit_costs: dict[str, float]
+    members: float
+    program_costs: dict[str, dict[str, Any]]
+    sources: dict[str, str]
+    baseline_rate_se: dict[str, float]
+    unit_cost_se: dict[str, float]
+
+
+def measure_evidence(run: EvaluationRun) -> Evidence:
+    """Measure effects, baseline rates, unit costs, enrollment and program costs in the data.
+
+    - effect: the primary estimate of :func:`valuecase.impact.evaluation.evaluate` (Poisson rate ratio
+      with its 95% CI);
+    - baseline rate: the program group's counterfactual rate per member-year, i.e. its
+      observed follow-up rate divided by the estimated rate ratio (what program members would
+      have had without the program);
+    - unit cost: paid per event over all members (paid in the category / events);
+    - members: the program's active caseload in member-years per year, over the same 12 months
+      as the program costs (so savings and costs rest on the same people);
+    - program costs: the ``program_costs`` table, last 12 months, per category and partner.
+
+    Baseline rates and unit costs carry their sampling error (Poisson for rates, the standard
+    error of the mean paid per event for unit costs), which the Monte Carlo draws from.
+    """
+    st, ev, panel = run.study, run.evaluation, run.panel
+    prog = st.persons[st.persons["treated"] == 1]
+    effects, rates, costs, sources = {}, {}, {}, {}
+    rate_se, cost_se = {}, {}
+    for line, outcome in SERVICE_LINE_OUTCOMES.items():
+        e = ev.primary[outcome]
+        effects[line] = e
+        sources[f"service_lines.{line}.effect"] = (
+            f"impact report: {e.method}, n = {e.n:,}")
+        # the program group's counterfactual rate: what they had, undone by the effect
+        mm = prog["followup_member_months"].sum()
+        n_events = prog[f"followup_{outcome}"].sum()
+        ratio = e.estimate if getattr(e, "scale", "difference") == "ratio" else math.nan
+        rates[line] = float(n_events / mm * 12 / ratio) if mm and ratio > 0 else math.nan
+        rate_se[line] = (float(math.sqrt(n_events) / mm * 12 / ratio) if mm and ratio > 0
+                         else math.nan)
+        sources[f"service_lines.{line}.baseline_rate"] = (
+            "program group's follow-up rate without the program: observed rate "
+            f"({int(n_events):,} events / {int(mm):,} member months) / rate ratio "
+            f"{ratio:.3f}")
+        events = panel[outcome].sum()
+        costs[line] = float(panel[_PAID_COLUMN[line]].sum() / events) if events else math.nan
+        with_events = panel[panel[outcome] > 0]
+        per_event = with_events[_PAID_COLUMN[line]] / with_events[outcome]
+        cost_se[line] = (float(per_event.std(ddof=1) / math.sqrt(len(per_event)))
+                         if len(per_event) > 1 else 0.0)
+        sources[f"service_lines.{line}.unit_cost"] = (
+            f"claims: {_PAID_COLUMN[line].replace('_', ' ')} / {outcome.replace('_', ' ')}, "
+            "all members, all months")
+    program_costs: dict[str, dict[str, Any]] = {}
+    window_end = panel["month"].max()
+    if "program_costs" in run.data.tables:
+        pc = run.data.frame("program_costs")
+        pc["period"] = pd.to_datetime(pc["period"])
+        window_end = pc["period"].max()
+        last = pc[pc["period"] > pc["period"].max() - pd.DateOffset(months=12)]
+        if "partner" not in last:
+            last = last.assign(partner=None)
+        by = last.groupby(["category", "partner"], dropna=False)["amount"].sum()
+        partners_per_category = by.groupby(level=0).size()
+        for (cat, partner), amount in by.items():
+            key = cat if partners_per_category[cat] == 1 else f"{cat} ({partner})"
+            program_costs[key] = {"partner": partner, "annual": round(float(amount), 2)}
+            sources[f"program_costs.{key}"] = "program_costs table, last 12 months"
+    members = active_member_years(run, window_end)
+    sources["enrollment.members"] = (
+        f"active program caseload, member-years in the 12 months to {window_end:%B %Y} "
+        "(the months the program costs cover)")
+    return Evidence(effects, rates, costs, members, program_costs, sources, rate_se, cost_se)
+
+
+def active_member_years(run: EvaluationRun, window_end: pd.Timestamp) -> float:
+    """Program member-years enrolled (in the plan and the program) in the 12 months to
+    ``window_end``: the caseload the program's costs paid for."""
+    enr = run.data.frame("program_enrollment")
+    if "arm" in enr:
+        enr = enr[enr["arm"].fillna("program") == "program"]
+    start = pd.to_datetime(enr["enrollment_date"]).dt.to_period("M").dt.to_timestamp()
+    stop = (pd.to_datetime(enr["disenrollment_date"]) if "disenrollment_date" in enr
+            else pd.Series(pd.NaT, index=enr.index))
+    stop = stop.dt.to_period("M").dt.to_timestamp().fillna(pd.Timestamp.max.normalize())
+    spans = pd.DataFrame({"person_id": enr["person_id"], "start": start, "stop": stop})
+    window_start = pd.Timestamp(window_end) - pd.DateOffset(months=11)
+    p = run.panel[(run.panel["month"] >= window_start)
+                  & (run.panel["month"] <= pd.Timestamp(window_end))][["person_id", "month"]]
+    p = p.merge(spans, on="person_id")
+    active = p[(p["month"] >= p["start"]) & (p["month"] <= p["stop"])]
+    return float(active.drop_duplicates(["person_id", "month"]).shape[0] / 12)
+
+
+def assemble_params(raw: dict[str, Any], evidence: Evidence, source: str = "parameters"
+                    ) -> tuple[RoiParams, dict[str, str]]:
+    """Fill the gaps of the YAML with the evidence and validate.
+
+    Returns
+    -------
+    (RoiParams, sources)
+        ``sources`` maps every filled or given field to where it came from.
+    """
+    from pydantic import ValidationError
+
+    from valuecase.errors import ParametersError
+
+    raw = {k: v for k, v in raw.items()}
+    sources: dict[str, str] = {}
+    lines = {k: dict(v or {}) for k, v in (raw.get("service_lines") or {}).items()}
+    for line, spec in lines.items():
+        for field, value, se in (
+                ("baseline_rate", evidence.baseline_rates.get(line),
+                 evidence.baseline_rate_se.get(line)),
+                ("unit_cost", evidence.unit_costs.get(line), evidence.unit_cost_se.get(line))):
+            key = f"service_lines.{line}.{field}"
+            if field in spec:
+                sources[key] = f"{source} (assumption)"
+            elif value is not None and not math.isnan(value):
+                spec[field] = ({"dist": "normal", "mean": round(value, 4), "sd": round(se, 6)}
+                               if se else round(value, 4))
+                sources[key] = evidence.sources[key] + (
+                    "; sampling error drawn in the Monte Carlo" if se else "")
+        key = f"service_lines.{line}.effect"
+        if "effect" in spec or "reduction" in spec:
+            sources[key] = f"{source} (assumption)"
+        elif line in evidence.effects:
+            e = evidence.effects[line]
+            spec["effect"] = {"estimate": e.estimate, "ci_low": e.ci_low, "ci_high": e.ci_high,
+                              "scale": getattr(e, "scale", "difference")}
+            sources[key] = evidence.sources[key]
+    raw["service_lines"] = lines
+    if "enrollment" not in raw:
+        raw["enrollment"] = {"members": evidence.members}
+        sources["enrollment.members"] = evidence.sources["enrollment.members"]
+    else:
+        sources["enrollment.members"] = f"{source} (assumption)"
+    if "program_costs" not in raw and evidence.program_costs:
+        raw["program_costs"] = evidence.program_costs
+        for k in evidence.program_costs:
+            sources[f"program_costs.{k}"] = evidence.sources[f"program_costs.{k}"]
+    else:
+        for k in raw.get("program_costs") or {}:
+            sources[f"program_costs.{k}"] = f"{source} (assumption)"
+    for k in ("horizon_years", "discount_rate", "cost_trend", "savings_lag_months", "partners",
+              "uncertainty"):
+        if k in raw:
+            sources[k] = f"{source} (assumption)"
+    for i, _ in enumerate(raw.get("payment_models") or []):
+        sources[f"payment_models[{i}]"] = f"{source} (assumption)"
+    try:
+        params = RoiParams.model_validate(raw)
+    except ValidationError as exc:
+        raise ParametersError(format_validation_error(exc, source)) from None
+    return params, sources
+
+
+def assumptions_table(params: RoiParams, sources: dict[str, str]) -> pd.DataFrame:
+    """Every assumption with its value and source, for the finance report."""
+    rows = [("horizon_years", params.horizon_years), ("discount_rate", params.discount_rate),
+            ("cost_trend", params.cost_trend), ("savings_lag_months", params.savings_lag_months),
+            ("enrollment.members", params.enrollment.members),
+            ("partners", ", ".join(params.partners))]
+    for line, spec in params.service_lines.items():
+        for field in ("baseline_rate", "unit_cost", "effect", "reduction"):
+            value = getattr(spec, field)
+            if value is None:
+                continue
+            rows.append((f"service_lines.{line}.{field}", _show(value)))
+    for name, cost in params.program_costs.items():
+        value = cost.annual if cost.annual is not None else cost.per_member_year
+        per = "per year" if cost.annual is not None else "per member-year"
+        rows.append((f"program_costs.{name}", f"{_show(value)} {per}, paid by {cost.partner}"))
+    for i, pm in enumerate(params.payment_models):
+        fields = pm.model_dump(exclude_none=True, by_alias=True)
+        kind = fields.pop("model", type(pm).__name__)
+        rows.append((f"payment_models[{i}]", f"{kind}: " + "; ".join(
+            f"{k.replace('_', ' ')} {', '.join(map(str, v)) if isinstance(v, list) else v}"
+            for k, v in fields.items())))
+    u = params.uncertainty
+    rows.append(("uncertainty", f"{u.draws:,} Monte Carlo draws, seed {u.seed}, ROI target "
+                                f"{u.roi_target:.0%}"))
+    out = pd.DataFrame(rows, columns=["assumption", "value"])
+    out["source"] = out["assumption"].map(lambda k: sources.get(k, "default"))
+    out["value"] = out["value"].astype(str)
+    return out
+
+
+def _show(value: Any) -> str:
+    if hasattr(value, "estimate"):
+        if value.ci_low is not None:
+            return (f"{value.estimate:.4g} (95% CI {value.ci_low:.4g} to {value.ci_high:.4g}; "
+                    f"{value.scale})")
+        return f"{value.estimate:.4g} (SE {value.se:.4g}; {value.scale})"
+    if hasattr(value, "base"):
+        if value.uncertain:
+            return f"{_num(value.base)} (range {_num(value.low)} to {_num(value.high)})"
+        return _num(value.base)
+    if isinstance(value, float):
+        return _num(value)
+    return str(value)
+
+
+def _num(x: float) -> str:
+    """Readable number: thousands separators, 2 decimals below 100, none above."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.3g}"
+
+
+def value_domains(run: EvaluationRun) -> pd.DataFrame:
+    """The value-case domains funders ask about, with the evidence this analysis has for each.
+
+    Claims measure utilization and cost; the other domains need program or survey data. Where
+    the data folder has none, the table says so instead of leaving the domain out.
+    """
+    from valuecase.present.interpret import is_significant
+
+    ev = run.evaluation
+    ip, ed = ev.primary["inpatient_stays"], ev.primary["ed_visits"]
+
+    def effect_words(e: Any, label: str) -> str:
+        change = (e.estimate - 1) * 100
+        sig = "distinguishable from no change" if is_significant(e) else \
+            "not distinguishable from no change"
+        return (f"{label} {change:+.0f}% vs comparison (95% CI {(e.ci_low - 1) * 100:+.0f}% to "
+                f"{(e.ci_high - 1) * 100:+.0f}%), {sig}")
+
+    tables = set(run.data.tables)
+    rows = [
+        ("Utilization and cost", effect_words(ip, "Acute stays") + "; " +
+         effect_words(ed, "ED visits"), "measured (claims)"),
+        ("Participant experience", "Not in claims: needs a participant survey "
+         "(e.g. care-coordination experience items).", "not measured"),
+        ("Social needs resolved", "Not in claims: needs program records of needs screened "
+         "and resolved (housing, food, transport).", "not measured"),
+        ("Equity", "Rates by age band and sex are in the utilization report; effects by "
+         "subgroup are not estimated (too few people per subgroup).", "partly described"),
+        ("Workforce", ("Program staff costs are in the program cost records"
+                       if "program_costs" in tables else "No program cost records")
+         + "; caseloads and retention are not in the data.", "partly described"),
+    ]
+    return pd.DataFrame(rows, columns=["domain", "evidence", "status"])
+
+
+@dataclass(frozen=True)
+class ValueCase:
+    """The ROI stage run on the evidence: assumptions with sources, projection, ledger, draws."""
+
+    params: RoiParams
+    sources: dict[str, str]
+    model: Any
+    projection: Any
+    ledger: Any
+    monte_carlo: Any
+
+
+def build_value_case(run: EvaluationRun, roi_params_file: str | Path) -> ValueCase:
+    """Read the ROI YAML, fill its gaps from the data, project, split by partner, simulate."""
+    from valuecase.value.ledger import partner_ledger
+    from valuecase.value.projection import build_model, project
+    from valuecase.value.uncertainty import monte_carlo
+
+    path = Path(roi_params_file)
+    raw = read_yaml_mapping(path, "ROI parameters file")
+    params, sources = assemble_params(raw, measure_evidence(run), source=path.name)
+    model = build_model(params)
+    projection = project(model)
+    return ValueCase(params, sources, model, projection, partner_ledger(projection),
+                     monte_carlo(model))
+
+
+def varied_inputs(model: Any) -> str:
+    """Plain-language list of the inputs the Monte Carlo varies (for report text)."""
+    names = [name for name, inp in model.inputs.items() if inp.uncertain]
+    if not names:
+        return "no input (every assumption is fixed)"
+    labels = {"effect": "effects", "reduction": "assumed reductions",
+              "baseline_rate": "baseline rates", "unit_cost": "unit costs"}
+    kinds = []
+    for n in names:
+        leaf = n.split(".")[-1]
+        kind = labels.get(leaf, "program costs" if n.startswith("program_costs") else leaf)
+        if kind not in kinds:
+            kinds.append(kind)
+    return ", ".join(kinds[:-1]) + (" and " if len(kinds) > 1 else "") + kinds[-1]
