@@ -1,11 +1,11 @@
 # valuecase: two commands on a fresh machine.
-#   make reports   build the environment, run the notebook suite on data/sample, write reports/index.html
+#   make reports   build the environment, run the report suite on the bundled sample, write reports/index.html
 #   make test      build the environment (with test extras and Debian chromium), run the whole test suite
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-DATA   ?= data/sample
+SAMPLE := valuecase/datasets/sample
 OUT    ?= reports
 JOBS   ?= 2
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
@@ -35,22 +35,23 @@ chromium:
 	@chromium --version
 
 reports: env
-	$(BIN)/valuecase report --data $(DATA) --out $(OUT) --jobs $(JOBS)
+	$(BIN)/valuecase report --out $(OUT) --jobs $(JOBS)
 
 test: env-test chromium
-	$(BIN)/ruff check valuecase tests notebooks benchmarks
+	$(BIN)/ruff check valuecase tests benchmarks conftest.py
 	$(BIN)/python -m pytest
 
 lab: env-test
 	$(BIN)/python -m ipykernel install --sys-prefix --name valuecase --display-name "valuecase (.venv)"
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=valuecase/reporting/notebooks
 
 bench: env-test
 	$(BIN)/python benchmarks/bench_panel.py
 	$(BIN)/python benchmarks/bench_roi.py
+	$(BIN)/python benchmarks/bench_report.py
 
 sample: env
-	$(BIN)/valuecase synth --out $(DATA)
+	$(BIN)/valuecase synth --out $(SAMPLE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

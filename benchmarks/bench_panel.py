@@ -8,7 +8,7 @@ absolute seconds are noise. It asserts nothing about time; it does check the thr
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_panel.py                 # on data/sample
+    .venv/bin/python benchmarks/bench_panel.py                 # on the bundled sample
     .venv/bin/python benchmarks/bench_panel.py --members 100000 # on a larger synthetic set
 """
 
@@ -26,9 +26,8 @@ import numpy as np
 import pandas as pd
 
 from valuecase.data.load import find_table_files, load
+from valuecase.datasets import sample_dir
 from valuecase.panel.member_panel import build_panel, member_months
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
@@ -110,7 +109,7 @@ def valuecase_core(data_dir: Path) -> pd.DataFrame:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=REPO / "data" / "sample")
+    ap.add_argument("--data", type=Path, default=sample_dir())
     ap.add_argument("--members", type=int, default=0,
                     help="generate a synthetic set of this size instead of using --data")
     ap.add_argument("--repeat", type=int, default=3)

@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 
+from valuecase.datasets import example_params
 from valuecase.value.assumptions import load_roi_params
 from valuecase.value.projection import build_model
 from valuecase.value.uncertainty import monte_carlo
@@ -27,7 +28,7 @@ LOOP_DRAWS = 1_000
 
 
 def main() -> None:
-    model = build_model(load_roi_params("params/roi-calculator.yml"))
+    model = build_model(load_roi_params(example_params("roi-calculator.yml")))
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
@@ -41,7 +42,7 @@ def main() -> None:
     p_vec, p_loop = mc.prob_positive(), float(np.mean(loop > 0))
     se = np.sqrt(p_vec * (1 - p_vec) / LOOP_DRAWS)
     assert abs(p_vec - p_loop) < 4 * se, "the two approaches disagree"
-    print(f"{DRAWS:,} draws, params/roi-calculator.yml\n")
+    print(f"{DRAWS:,} draws, roi-calculator.yml\n")
     print(f"{'approach':<44}{'time ratio':>12}")
     print(f"{'valuecase monte_carlo (vectorized)':<44}{1.0:>12.2f}")
     print(f"{'one scenario per draw (loop, scaled)':<44}{t_loop / t_vec:>12.1f}")

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from valuecase.datasets import sample_dir as sample_dir_path
+
 collect_ignore = ["fixtures"]  # notebooks run by papermill, not modules to import
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "data" / "sample"
+SAMPLE = sample_dir_path()
 EXTERNAL = REPO.parent / "shared" / "external-data"
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -51,3 +53,39 @@ def seed10_panel(seed10_data):
     from valuecase.panel.member_panel import build_panel
 
     return build_panel(seed10_data)
+
+
+@pytest.fixture(scope="session")
+def installed_wheel(tmp_path_factory) -> Path:
+    """valuecase built as a wheel from a copy of the sources and installed into a fresh virtual
+    environment outside the repository; returns that environment's ``bin`` folder.
+
+    The fresh environment sees this environment's dependencies through a ``.pth`` line (so no
+    download is needed) but not its editable valuecase: ``import valuecase`` resolves to the
+    installed wheel, with the notebooks, templates, sample and example files it ships.
+    """
+    import shutil
+    import subprocess
+    import sys
+    import sysconfig
+
+    base = tmp_path_factory.mktemp("wheel")
+    src = base / "src"
+    shutil.copytree(REPO / "valuecase", src / "valuecase",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, src / name)
+    dist = base / "dist"
+    pip = [sys.executable, "-m", "pip"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-q", "-w", str(dist), str(src)], check=True,
+                   capture_output=True)
+    wheel = next(dist.glob("valuecase-*.whl"))
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    fresh = Path(subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True).stdout.strip())
+    (fresh / "zz-valuecase-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run([*pip, "--python", str(venv / "bin" / "python"), "install", "--no-deps",
+                    "--no-index", "-q", str(wheel)], check=True, capture_output=True)
+    return venv / "bin"

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import typer
 
 from valuecase.errors import ValuecaseError
-from valuecase.reporting.render import NotebookExecutionError
+from valuecase.reporting.execute import NotebookExecutionError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="valuecase: claims to a defensible value case for complex-care programs.")
@@ -41,7 +41,8 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except (ValuecaseError, ValueError) as exc:
-            typer.echo(f"error: {exc}", err=True)
+            for line in str(exc).splitlines() or [""]:
+                typer.echo(f"error: {line}", err=True)
             raise typer.Exit(code=2) from None
         except NotebookExecutionError as exc:
             typer.echo(f"error: {exc}", err=True)
@@ -156,7 +157,8 @@ def summarize(
 @app.command()
 @user_errors
 def report(
-    data: Annotated[Path, typer.Option("--data", help="Data folder.")] = Path("data/sample"),
+    data: Annotated[Path | None, typer.Option(
+        "--data", help="Data folder (default: the bundled synthetic sample).")] = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("reports"),
     params: Annotated[Path | None, typer.Option(
         "--params", help="YAML parameters file (column mapping, notebook parameters).")] = None,

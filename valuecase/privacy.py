@@ -4,8 +4,8 @@
 - :func:`suppress_table`: the same primary rule plus complementary (secondary) suppression, so a
   suppressed cell cannot be back-calculated from a row or column total shown in the table.
 - :func:`find_identifiers`: which person identifiers from the input appear in a text (an HTML
-  report); the report runner fails when any does. :func:`person_identifiers` reads them from the
-  eligibility table and :func:`strip_plotlyjs` drops the inlined plotly.js library before a scan.
+  report); the report runner fails when any does. (the report runner's guard reads them from the
+  eligibility table); :func:`strip_plotlyjs` drops the inlined plotly.js library before a scan.
 - :func:`neutralize_cell` / :func:`safe_csv`: spreadsheet formula injection is neutralized in CSV
   exports (cells starting with ``= + - @`` get a leading apostrophe).
 
@@ -37,7 +37,6 @@ __all__ = [
     "IdentifierLeakError",
     "find_identifiers",
     "neutralize_cell",
-    "person_identifiers",
     "safe_csv",
     "strip_plotlyjs",
     "suppress_small_counts",
@@ -280,64 +279,16 @@ def find_identifiers(text: str, identifiers: Iterable[object]) -> list[str]:
     return sorted(found)
 
 
-def strip_plotlyjs(html: str, plotlyjs: str | None = None) -> str:
+def strip_plotlyjs(html: str, plotlyjs: str) -> str:
     """``html`` without the inlined plotly.js library (the only part not worth scanning).
 
-    Only the exact library text (``plotly.offline.get_plotlyjs()``) is removed, so chart data,
-    tables and text are all kept; when the library is not inlined the text is returned as is.
+    Only the exact library text (the bundle the report inlined,
+    :func:`valuecase.reporting.plotlyjs.bundle_js`) is removed, so chart data, tables and text
+    are all kept; when the library is not inlined the text is returned as is.
 
     Examples
     --------
     >>> strip_plotlyjs("<script>LIB</script><p>P1</p>", plotlyjs="LIB")
     '<script></script><p>P1</p>'
     """
-    if plotlyjs is None:
-        import plotly.offline
-
-        plotlyjs = plotly.offline.get_plotlyjs()
     return html.replace(plotlyjs, "", 1) if plotlyjs else html
-
-
-def person_identifiers(data_dir: str | Path, mapping: object | None = None) -> set[str]:
-    """All ``person_id`` and ``member_id`` values of the eligibility table in ``data_dir``.
-
-    Reads the raw files (CSV or Parquet, every part) without validating them; a column mapping
-    (:class:`valuecase.data.mapping.ColumnMapping`) is applied to find the identifier columns.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> d = Path(tempfile.mkdtemp())
-    >>> _ = (d / "eligibility.csv").write_text("patient,member_id\\nP7,M7\\nP8,\\n")
-    >>> from valuecase.data.mapping import ColumnMapping
-    >>> sorted(person_identifiers(d, ColumnMapping.from_dict({"patient": "person_id"})))
-    ['M7', 'P7', 'P8']
-    """
-    import duckdb
-
-    from valuecase.data.load import find_table_files
-
-    paths = find_table_files(data_dir).get("eligibility", ())
-    if not paths:
-        return set()
-    renames = mapping.for_table("eligibility") if mapping is not None else {}  # type: ignore[attr-defined]
-    names = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
-    if paths[0].name.endswith(".parquet"):
-        reader = f"read_parquet([{names}], union_by_name=true)"
-    else:
-        reader = f"read_csv([{names}], all_varchar=true, header=true, union_by_name=true)"
-    con = duckdb.connect()
-    try:
-        con.execute(f"CREATE VIEW raw AS SELECT * FROM {reader}")
-        columns = [row[0] for row in con.execute("DESCRIBE raw").fetchall()]
-        wanted = [c for c in columns if renames.get(c, c) in IDENTIFIER_COLUMNS]
-        ids: set[str] = set()
-        for c in wanted:
-            quoted = '"' + c.replace('"', '""') + '"'
-            rows = con.execute(
-                f"SELECT DISTINCT CAST({quoted} AS VARCHAR) FROM raw WHERE {quoted} IS NOT NULL"
-            ).fetchall()
-            ids.update(str(r[0]).strip() for r in rows if str(r[0]).strip())
-    finally:
-        con.close()
-    return ids

@@ -30,8 +30,9 @@ import duckdb
 import pandas as pd
 
 from valuecase.data.contract import TABLES, TableSpec
-from valuecase.errors import ContractError
 from valuecase.data.mapping import ColumnMapping
+from valuecase.errors import ContractError
+from valuecase.trace import stage
 
 DATE_FORMATS = ("%Y%m%d", "%m/%d/%Y")
 """Date formats tried after ISO ``YYYY-MM-DD``."""
@@ -115,6 +116,7 @@ def find_table_files(data_dir: str | Path) -> dict[str, tuple[Path, ...]]:
     return {t: tuple(p) for t, p in found.items()}
 
 
+@stage("load")
 def load(data_dir: str | Path, mapping: ColumnMapping | None = None) -> LoadedData:
     """Read and validate every contract table found in ``data_dir``.
 
@@ -136,6 +138,7 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None) -> LoadedDa
     return _validate_all(con, files, mapping or ColumnMapping(), data_dir=str(data_dir))
 
 
+@stage("load")
 def load_frames(frames: Mapping[str, pd.DataFrame],
                 mapping: ColumnMapping | None = None) -> LoadedData:
     """Validate pandas DataFrames (one per contract table) the same way as files."""

@@ -100,6 +100,34 @@ class Effect:
     def __str__(self) -> str:
         return self.summary()
 
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Effect:
+        """An Effect from a row of an effects table (extra columns ignored).
+
+        Examples
+        --------
+        >>> e = Effect(0.9, 0.1, 0.74, 1.1, 0.3, 200, "Poisson", scale="ratio")
+        >>> Effect.from_record({**e.to_dict(), "estimator": "x"}) == e
+        True
+        """
+        names = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in dict(record).items() if k in names}
+        values["n"] = int(values["n"])
+        values["details"] = dict(values.get("details") or {})
+        return cls(**values)
+
+
+def is_significant(effect: Any) -> bool:
+    """True when the 95% CI excludes no effect (0, or 1 on the ratio scale).
+
+    Examples
+    --------
+    >>> is_significant(Effect(0.7, 0.1, 0.58, 0.85, 0.001, 500, "m", scale="ratio"))
+    True
+    """
+    null = 1.0 if getattr(effect, "scale", "difference") == "ratio" else 0.0
+    return not (effect.ci_low <= null <= effect.ci_high)
+
 
 def as_frame(effects: Iterable[Effect] | Mapping[str, Effect]) -> pd.DataFrame:
     """Stack effects into a DataFrame, one row each (details left out).

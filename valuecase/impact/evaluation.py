@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from valuecase import impact
-from valuecase.impact.study import Study, _rate_column
+from valuecase.impact.study import Study, rate_column
+from valuecase.trace import stage
 
 LABELS = {"inpatient_stays": "acute inpatient stays", "ed_visits": "ED visits",
           "bed_days": "bed days", "readmissions_30d": "30-day readmissions",
@@ -37,7 +38,7 @@ COUNT_OUTCOMES = ("inpatient_stays", "ed_visits", "bed_days", "readmissions_30d"
 
 def rate_name(outcome: str) -> str:
     """Column suffix of an outcome's rate in study tables (``<o>_per_member_year``/``_pmpm``)."""
-    return f"{outcome}_{_rate_column(outcome)[0]}"
+    return f"{outcome}_{rate_column(outcome)[0]}"
 
 
 def default_covariates(outcomes: tuple[str, ...], persons: pd.DataFrame | None = None) -> str:
@@ -91,6 +92,7 @@ class Evaluation:
         raise KeyError(f"no {estimator!r} estimate for {outcome!r}")
 
 
+@stage("evaluation")
 def evaluate(study: Study, outcomes: tuple[str, ...] | None = None,
              covariates: str | None = None, seed: int = 0, trim: float = 0.01) -> Evaluation:
     """Estimate the program's effect on each outcome with every estimator.
@@ -191,6 +193,7 @@ class Diagnostics:
         return out
 
 
+@stage("diagnostics")
 def diagnostics(study: Study, event_window: int = 9, placebo_split: int = -6) -> Diagnostics:
     """Event study, pre-trend test and placebo DiD for acute stays (see the impact report)."""
     from valuecase.impact.study import placebo_periods

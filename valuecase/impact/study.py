@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from valuecase.trace import stage
+
 OUTCOMES = ("inpatient_stays", "ed_visits", "bed_days", "readmissions_30d", "paid_total")
 """Outcomes carried into the study tables (panel columns)."""
 DESIGNS = ("eligible_not_enrolled", "randomized", "all_non_enrolled")
@@ -115,11 +117,12 @@ class Study:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _rate_column(outcome: str) -> tuple[str, float]:
+def rate_column(outcome: str) -> tuple[str, float]:
     """Name suffix and scale of an outcome's rate (per member-year, or PMPM for paid)."""
     return ("pmpm", 1.0) if outcome.startswith("paid") else ("per_member_year", 12.0)
 
 
+@stage("study")
 def build_study(panel: pd.DataFrame, triggers: pd.DataFrame, enrollment: pd.DataFrame | None,
                 design: StudyDesign = StudyDesign()) -> Study:
     """Build the program and comparison cohorts and their outcome tables.
@@ -248,7 +251,7 @@ def build_study(panel: pd.DataFrame, triggers: pd.DataFrame, enrollment: pd.Data
     for prefix in ("baseline", "followup"):
         mm = persons[f"{prefix}_member_months"]
         for o in design.outcomes:
-            suffix, scale = _rate_column(o)
+            suffix, scale = rate_column(o)
             persons[f"{prefix}_{o}_{suffix}"] = persons[f"{prefix}_{o}"] / mm * scale
     persons = persons.sort_values(["treated", "person_id"], ascending=[False, True])
     persons = persons.reset_index(drop=True)
@@ -274,7 +277,7 @@ def _periods(persons: pd.DataFrame, design: StudyDesign) -> pd.DataFrame:
         d["post"] = post
         d["member_months"] = persons[f"{prefix}_member_months"].to_numpy()
         for o in design.outcomes:
-            suffix, _ = _rate_column(o)
+            suffix, _ = rate_column(o)
             d[o] = persons[f"{prefix}_{o}"].to_numpy()
             d[f"{o}_{suffix}"] = persons[f"{prefix}_{o}_{suffix}"].to_numpy()
         rows.append(d)
@@ -287,7 +290,7 @@ def naive_pre_post(study: Study, outcome: str) -> pd.DataFrame:
     The program group's change alone is **not** an effect (regression to the mean): this table
     always shows the comparison group's change beside it.
     """
-    suffix, _ = _rate_column(outcome)
+    suffix, _ = rate_column(outcome)
     rows = []
     for t, label in ((1, "program"), (0, "comparison")):
         g = study.persons[study.persons["treated"] == t]
@@ -316,7 +319,7 @@ def placebo_periods(study: Study, split: int = -6) -> pd.DataFrame:
     agg["member_months"] = base.groupby(["person_id", "treated", "post"]).size()
     agg = agg.reset_index()
     for o in outcomes:
-        suffix, scale = _rate_column(o)
+        suffix, scale = rate_column(o)
         agg[f"{o}_{suffix}"] = agg[o] / agg["member_months"] * scale
     both = agg.groupby("person_id")["post"].transform("nunique") == 2
     return agg[both].reset_index(drop=True)
@@ -330,7 +333,7 @@ def event_time_rates(study: Study, outcome: str) -> pd.DataFrame:
     pandas.DataFrame
         ``group, event_time, member_months, events, rate`` (per member-year, or PMPM for paid).
     """
-    suffix, scale = _rate_column(outcome)
+    suffix, scale = rate_column(outcome)
     et = study.event_time
     g = et.groupby(["treated", "event_time"]).agg(member_months=("person_id", "size"),
                                                    events=(outcome, "sum")).reset_index()

@@ -33,8 +33,9 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from valuecase.panel import encounters as enc
 from valuecase.data.load import LoadedData
+from valuecase.panel import encounters as enc
+from valuecase.trace import stage
 
 PAID_COLUMNS = tuple(f"paid_{c}" for c in enc.SERVICE_CATEGORIES)
 COUNT_COLUMNS = ("ed_visits", "ed_visits_admitted", "inpatient_stays", "bed_days",
@@ -146,6 +147,7 @@ def panel_expr(backend, data_end: str | dt.date | None = None,
     return out.select(*PANEL_COLUMNS).order_by(["person_id", "month"])
 
 
+@stage("panel")
 def build_panel(data: LoadedData, data_end: str | dt.date | None = None,
                 start: str | dt.date | None = None,
                 end: str | dt.date | None = None) -> pd.DataFrame:
@@ -177,6 +179,7 @@ def _sum_if(t: ir.Table, category: str):
     return (t.paid_amount.fill_null(0.0) * (t.service_category == category).cast("float64")).sum()
 
 
+@stage("stays")
 def build_stays(data: LoadedData, data_end: str | dt.date | None = None) -> pd.DataFrame:
     """Acute inpatient stays with index and readmission flags, as pandas (one row per stay)."""
     backend = data.ibis()

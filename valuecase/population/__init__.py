@@ -7,7 +7,7 @@
 Examples
 --------
 >>> from valuecase import population
->>> population.rate_per_1000(12, 1200)["rate"]
+>>> float(population.rate_per_1000(12, 1200)["rate"])
 120.0
 """
 

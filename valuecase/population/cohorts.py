@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from valuecase.privacy import suppress_small_counts
+from valuecase.trace import stage
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def baseline_end(panel: pd.DataFrame, months: int) -> dt.date:
     return (first + pd.DateOffset(months=months) - pd.Timedelta(days=1)).date()
 
 
+@stage("trigger")
 def trigger_dates(stays: pd.DataFrame, trigger: Trigger = Trigger()) -> pd.DataFrame:
     """First trigger date per person (the discharge of the stay that completes the count).
 

@@ -119,3 +119,32 @@ def forest_figure(effects: pd.DataFrame, title: str = "Estimates by method (95% 
     fig = themed(fig, title, "Estimate", "")
     fig.update_layout(height=max(260, 80 + 50 * len(e)), margin=dict(l=320))
     return fig
+
+
+def percent_change_figure(effects: dict, title: str = "Change vs comparison group (%, with 95% "
+                          "confidence interval)") -> go.Figure:
+    """Rate ratios as percent changes with their 95% CIs, one row per labelled outcome.
+
+    ``effects`` maps a label to an effect on the ratio scale (``estimate``, ``ci_low``,
+    ``ci_high``).
+
+    Examples
+    --------
+    >>> from valuecase.impact import Effect
+    >>> fig = percent_change_figure({"Stays": Effect(0.9, 0.1, 0.7, 1.1, 0.3, 300, "m",
+    ...                                                    scale="ratio")})
+    >>> [round(x) for x in fig.data[0].x]
+    [-10]
+    """
+    if not effects:
+        return no_data_figure(title)
+    labels, es = list(effects), list(effects.values())
+    fig = go.Figure(go.Scatter(
+        x=[(e.estimate - 1) * 100 for e in es], y=labels, mode="markers",
+        marker=dict(size=13, color=PALETTE[0]),
+        error_x=dict(type="data", array=[(e.ci_high - e.estimate) * 100 for e in es],
+                     arrayminus=[(e.estimate - e.ci_low) * 100 for e in es])))
+    fig.add_vline(x=0, line_dash="dash", line_color=PALETTE[6])
+    fig = themed(fig, title, "Percent change in the rate", "", height=300)
+    fig.update_layout(margin=dict(l=200))
+    return fig

@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from valuecase.impact.effect import is_significant
+
 
 def _fmt(x: float, digits: int = 2) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -26,12 +28,6 @@ def _fmt(x: float, digits: int = 2) -> str:
     if abs(x) >= 1000:
         return f"{x:,.0f}"
     return f"{x:.{digits}f}"
-
-
-def is_significant(effect: Any) -> bool:
-    """True when the 95% CI excludes no effect (0, or 1 on the ratio scale)."""
-    null = 1.0 if getattr(effect, "scale", "difference") == "ratio" else 0.0
-    return not (effect.ci_low <= null <= effect.ci_high)
 
 
 def describe_effect(effect: Any, outcome_label: str,
@@ -153,3 +149,14 @@ def describe_value(summary: Any, prob_positive: float, interval: tuple[float, fl
 def sentence_case(text: str) -> str:
     """Upper-case the first letter only (``"ED visits"`` stays ``"ED visits"``)."""
     return text[:1].upper() + text[1:]
+
+
+DESIGN_CAVEATS = {
+    "eligible_not_enrolled": "The comparison group met the same hospital-use criteria but did "
+                             "not enroll; people who enroll may differ in ways the data cannot "
+                             "see. A randomized design would be stronger.",
+    "randomized": "Program and comparison members were assigned at random.",
+    "all_non_enrolled": "The comparison group was NOT selected by the same criteria: the "
+                        "estimates are biased by regression to the mean.",
+}
+"""The funder summary's first caveat, by study design."""

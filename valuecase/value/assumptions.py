@@ -551,6 +551,22 @@ def format_validation_error(exc: ValidationError, source: str = "parameters") ->
 _PAYMENT_TAGS = {"fee_for_service", "case_rate", "capitation_pmpm", "shared_savings"}
 
 
+def read_roi_assumptions(path: str | Path) -> dict[str, Any]:
+    """The raw assumptions of an ROI file: the whole file, or its ``roi:`` section when the file
+    is a larger parameters file. The one reader for every ROI file (calculator and evidence).
+
+    Examples
+    --------
+    >>> from valuecase.datasets import example_params
+    >>> read_roi_assumptions(example_params("roi-sample.yml"))["mode"]
+    'evidence'
+    """
+    raw = read_yaml_mapping(Path(path), "ROI parameters file")
+    if "roi" in raw and isinstance(raw["roi"], dict) and "mode" not in raw:
+        raw = dict(raw["roi"])  # an `roi:` section inside a larger parameters file
+    return raw
+
+
 def load_roi_params(path: str | Path) -> RoiParams:
     """Read and validate an ROI parameters YAML file.
 
@@ -577,9 +593,7 @@ def load_roi_params(path: str | Path) -> RoiParams:
     ('calculator', 3)
     """
     path = Path(path)
-    raw = read_yaml_mapping(path, "parameters file")
-    if "roi" in raw and isinstance(raw["roi"], dict) and "mode" not in raw:
-        raw = raw["roi"]  # allow an `roi:` section inside a larger parameters file
+    raw = read_roi_assumptions(path)
     try:
         return RoiParams.model_validate(raw)
     except ValidationError as exc:

@@ -15,15 +15,18 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from valuecase.analysis.evaluation_run import EvaluationRun
-from valuecase.value.assumptions import RoiParams, format_validation_error
-from valuecase.yaml_file import read_yaml_mapping
+from valuecase.trace import stage
+from valuecase.value.assumptions import (
+    RoiParams,
+    format_validation_error,
+    read_roi_assumptions,
+)
 
 SERVICE_LINE_OUTCOMES = {"inpatient": "inpatient_stays", "ed": "ed_visits"}
 """ROI service line -> study outcome (count) measured in the claims."""
@@ -44,8 +47,14 @@ class Evidence:
     unit_cost_se: dict[str, float]
 
 
-def measure_evidence(run: EvaluationRun) -> Evidence:
+def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame,
+                     program_enrollment: pd.DataFrame | None,
+                     program_costs: pd.DataFrame | None) -> Evidence:
     """Measure effects, baseline rates, unit costs, enrollment and program costs in the data.
+
+    ``study`` and ``evaluation`` come from :func:`valuecase.impact.study.build_study` and
+    :func:`valuecase.impact.evaluation.evaluate`; ``panel`` is the member-month panel; the
+    two tables are the loaded ``program_enrollment`` and ``program_costs`` (None when absent).
 
     - effect: the primary estimate of :func:`valuecase.impact.evaluation.evaluate` (Poisson rate ratio
       with its 95% CI);
@@ -60,7 +69,7 @@ def measure_evidence(run: EvaluationRun) -> Evidence:
     Baseline rates and unit costs carry their sampling error (Poisson for rates, the standard
     error of the mean paid per event for unit costs), which the Monte Carlo draws from.
     """
-    st, ev, panel = run.study, run.evaluation, run.panel
+    st, ev = study, evaluation
     prog = st.persons[st.persons["treated"] == 1]
     effects, rates, costs, sources = {}, {}, {}, {}
     rate_se, cost_se = {}, {}
@@ -89,10 +98,10 @@ def measure_evidence(run: EvaluationRun) -> Evidence:
         sources[f"service_lines.{line}.unit_cost"] = (
             f"claims: {_PAID_COLUMN[line].replace('_', ' ')} / {outcome.replace('_', ' ')}, "
             "all members, all months")
-    program_costs: dict[str, dict[str, Any]] = {}
+    cost_lines: dict[str, dict[str, Any]] = {}
     window_end = panel["month"].max()
-    if "program_costs" in run.data.tables:
-        pc = run.data.frame("program_costs")
+    if program_costs is not None:
+        pc = program_costs.copy()
         pc["period"] = pd.to_datetime(pc["period"])
         window_end = pc["period"].max()
         last = pc[pc["period"] > pc["period"].max() - pd.DateOffset(months=12)]
@@ -102,19 +111,22 @@ def measure_evidence(run: EvaluationRun) -> Evidence:
         partners_per_category = by.groupby(level=0).size()
         for (cat, partner), amount in by.items():
             key = cat if partners_per_category[cat] == 1 else f"{cat} ({partner})"
-            program_costs[key] = {"partner": partner, "annual": round(float(amount), 2)}
+            cost_lines[key] = {"partner": partner, "annual": round(float(amount), 2)}
             sources[f"program_costs.{key}"] = "program_costs table, last 12 months"
-    members = active_member_years(run, window_end)
+    members = active_member_years(panel, program_enrollment, window_end)
     sources["enrollment.members"] = (
         f"active program caseload, member-years in the 12 months to {window_end:%B %Y} "
         "(the months the program costs cover)")
-    return Evidence(effects, rates, costs, members, program_costs, sources, rate_se, cost_se)
+    return Evidence(effects, rates, costs, members, cost_lines, sources, rate_se, cost_se)
 
 
-def active_member_years(run: EvaluationRun, window_end: pd.Timestamp) -> float:
+def active_member_years(panel: pd.DataFrame, program_enrollment: pd.DataFrame | None,
+                        window_end: pd.Timestamp) -> float:
     """Program member-years enrolled (in the plan and the program) in the 12 months to
-    ``window_end``: the caseload the program's costs paid for."""
-    enr = run.data.frame("program_enrollment")
+    ``window_end``: the caseload the program's costs paid for (0 without program data)."""
+    if program_enrollment is None:
+        return 0.0
+    enr = program_enrollment
     if "arm" in enr:
         enr = enr[enr["arm"].fillna("program") == "program"]
     start = pd.to_datetime(enr["enrollment_date"]).dt.to_period("M").dt.to_timestamp()
@@ -123,15 +135,15 @@ def active_member_years(run: EvaluationRun, window_end: pd.Timestamp) -> float:
     stop = stop.dt.to_period("M").dt.to_timestamp().fillna(pd.Timestamp.max.normalize())
     spans = pd.DataFrame({"person_id": enr["person_id"], "start": start, "stop": stop})
     window_start = pd.Timestamp(window_end) - pd.DateOffset(months=11)
-    p = run.panel[(run.panel["month"] >= window_start)
-                  & (run.panel["month"] <= pd.Timestamp(window_end))][["person_id", "month"]]
+    p = panel[(panel["month"] >= window_start)
+              & (panel["month"] <= pd.Timestamp(window_end))][["person_id", "month"]]
     p = p.merge(spans, on="person_id")
     active = p[(p["month"] >= p["start"]) & (p["month"] <= p["stop"])]
     return float(active.drop_duplicates(["person_id", "month"]).shape[0] / 12)
 
 
-def assemble_params(raw: dict[str, Any], evidence: Evidence, source: str = "parameters"
-                    ) -> tuple[RoiParams, dict[str, str]]:
+def assemble_params(raw: dict[str, Any], evidence: Evidence, source: str = "parameters",
+                    seed: int | None = None) -> tuple[RoiParams, dict[str, str]]:
     """Fill the gaps of the YAML with the evidence and validate.
 
     Returns
@@ -184,6 +196,12 @@ def assemble_params(raw: dict[str, Any], evidence: Evidence, source: str = "para
               "uncertainty"):
         if k in raw:
             sources[k] = f"{source} (assumption)"
+    if seed is not None:
+        uncertainty = dict(raw.get("uncertainty") or {})
+        uncertainty["seed"] = seed
+        raw["uncertainty"] = uncertainty
+        sources["uncertainty"] = (f"{source} (assumption); seed {seed} from the run's "
+                                  "parameters")
     for i, _ in enumerate(raw.get("payment_models") or []):
         sources[f"payment_models[{i}]"] = f"{source} (assumption)"
     try:
@@ -244,15 +262,15 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.3g}"
 
 
-def value_domains(run: EvaluationRun) -> pd.DataFrame:
+def value_domains(evaluation: Any, tables: set[str] | frozenset[str]) -> pd.DataFrame:
     """The value-case domains funders ask about, with the evidence this analysis has for each.
 
     Claims measure utilization and cost; the other domains need program or survey data. Where
     the data folder has none, the table says so instead of leaving the domain out.
     """
-    from valuecase.present.interpret import is_significant
+    from valuecase.impact.effect import is_significant
 
-    ev = run.evaluation
+    ev = evaluation
     ip, ed = ev.primary["inpatient_stays"], ev.primary["ed_visits"]
 
     def effect_words(e: Any, label: str) -> str:
@@ -262,7 +280,6 @@ def value_domains(run: EvaluationRun) -> pd.DataFrame:
         return (f"{label} {change:+.0f}% vs comparison (95% CI {(e.ci_low - 1) * 100:+.0f}% to "
                 f"{(e.ci_high - 1) * 100:+.0f}%), {sig}")
 
-    tables = set(run.data.tables)
     rows = [
         ("Utilization and cost", effect_words(ip, "Acute stays") + "; " +
          effect_words(ed, "ED visits"), "measured (claims)"),
@@ -291,19 +308,78 @@ class ValueCase:
     monte_carlo: Any
 
 
-def build_value_case(run: EvaluationRun, roi_params_file: str | Path) -> ValueCase:
-    """Read the ROI YAML, fill its gaps from the data, project, split by partner, simulate."""
+@stage("value_case")
+def build_value_case(evidence: Evidence, roi_params_file: str | Path,
+                     seed: int | None = None) -> ValueCase:
+    """Read the ROI YAML, fill its gaps from the evidence, project, split by partner, simulate.
+
+    ``seed`` (the report run's one seed) replaces the file's ``uncertainty.seed`` for the
+    Monte Carlo, so one number controls every random draw of a run.
+    """
     from valuecase.value.ledger import partner_ledger
     from valuecase.value.projection import build_model, project
     from valuecase.value.uncertainty import monte_carlo
 
     path = Path(roi_params_file)
-    raw = read_yaml_mapping(path, "ROI parameters file")
-    params, sources = assemble_params(raw, measure_evidence(run), source=path.name)
+    raw = read_roi_assumptions(path)
+    params, sources = assemble_params(raw, evidence, source=path.name, seed=seed)
     model = build_model(params)
     projection = project(model)
     return ValueCase(params, sources, model, projection, partner_ledger(projection),
                      monte_carlo(model))
+
+
+def placeholder_evidence() -> Evidence:
+    """Neutral evidence (no effect, unit rates and costs) that fills every gap of an ROI file,
+    so the file's own values can be validated before the data are analysed."""
+    lines = SERVICE_LINE_OUTCOMES
+    effect = {"estimate": 1.0, "ci_low": 0.9, "ci_high": 1.1, "scale": "ratio"}
+    sources = {f"service_lines.{line}.{f}": "placeholder" for line in lines
+               for f in ("effect", "baseline_rate", "unit_cost")}
+    sources["enrollment.members"] = "placeholder"
+    return Evidence(effects={line: _EffectLike(**effect) for line in lines},
+                    baseline_rates=dict.fromkeys(lines, 1.0), unit_costs=dict.fromkeys(lines, 1.0),
+                    members=1.0, program_costs={}, sources=sources,
+                    baseline_rate_se=dict.fromkeys(lines, 0.0),
+                    unit_cost_se=dict.fromkeys(lines, 0.0))
+
+
+@dataclass(frozen=True)
+class _EffectLike:
+    estimate: float
+    ci_low: float
+    ci_high: float
+    scale: str
+
+
+def check_roi_file(path: str | Path) -> RoiParams:
+    """Read and validate an ROI assumptions file before any data are analysed.
+
+    Gaps the data would fill (effects, baseline rates, unit costs, enrollment) are filled with
+    placeholders, so every value the file *does* give is checked.
+
+    Raises
+    ------
+    ParametersError
+        The file is missing or unreadable, or an assumption is invalid (one line each).
+
+    Examples
+    --------
+    >>> from valuecase.datasets import example_params
+    >>> check_roi_file(example_params("roi-sample.yml")).horizon_years
+    3
+    """
+    path = Path(path)
+    raw = read_roi_assumptions(path)
+    evidence = placeholder_evidence()
+    if "program_costs" not in raw:  # measured in the data's program_costs table
+        partners = raw.get("partners")
+        partner = partners[0] if isinstance(partners, list) and partners else None
+        evidence = replace(evidence, program_costs={
+            "placeholder": {"partner": partner, "annual": 1.0}},
+            sources={**evidence.sources, "program_costs.placeholder": "placeholder"})
+    params, _ = assemble_params(raw, evidence, source=str(path))
+    return params
 
 
 def varied_inputs(model: Any) -> str:

@@ -15,20 +15,20 @@
 # filled, how complete recent months are, and how much spend falls outside enrolled months.
 
 # %% tags=["parameters"]
-data_dir = "../data/sample"
+results_dir = ""
+data_dir = ""
 mapping_file = ""
 
 # %%
 import plotly.graph_objects as go
 
-from valuecase.data import quality
-from valuecase.present.figures import PALETTE, line_figure
-from valuecase.data.load import load
-from valuecase.data.mapping import ColumnMapping
-from valuecase.privacy import suppress_small_counts
+from valuecase.analysis.notebook import report_results
 from valuecase.present.display import show, show_markdown, show_table
+from valuecase.present.figures import line_figure
+from valuecase.present.theme import PALETTE, themed
+from valuecase.privacy import suppress_small_counts
 
-data = load(data_dir, mapping=ColumnMapping.from_file(mapping_file) if mapping_file else None)
+res = report_results("data_quality", results_dir, data_dir=data_dir, mapping_file=mapping_file)
 
 # %% [markdown]
 # ## Reconciliation: rows and dollars in = accepted + rejected
@@ -37,34 +37,28 @@ data = load(data_dir, mapping=ColumnMapping.from_file(mapping_file) if mapping_f
 # they are shown here so no dollar disappears silently.
 
 # %%
-recon = data.reconciliation.drop(columns="source")
+recon = res.table("reconciliation")
 show_table(
     recon,
     caption="Rows and paid amounts by table",
     formats={c: "{:,.2f}" for c in recon.columns if c.startswith("paid")}
     | {c: "{:,.0f}" for c in recon.columns if c.startswith("rows")},
 )
-balanced = all(
-    abs(r.rows_in - r.rows_accepted - r.rows_rejected) == 0 for r in recon.itertuples()
-)
+balanced = bool((recon["rows_in"] == recon["rows_accepted"] + recon["rows_rejected"]).all())
 show_markdown(
     "Every table reconciles: rows in = rows accepted + rows rejected."
     if balanced
     else "**Warning: a table does not reconcile.**"
 )
-for note in data.notes:
+for note in res["notes"]:
     show_markdown(f"**Note:** {note}.")
 
 # %% [markdown]
 # ## Rejected rows by reason
 
 # %%
-if len(data.rejects):
-    by_reason = (
-        data.rejects.groupby(["table", "reason"])
-        .agg(rows=("reason", "size"), paid_amount=("paid_amount", "sum"))
-        .reset_index()
-    )
+by_reason = res.table("rejects_by_reason")
+if len(by_reason):
     show_table(
         suppress_small_counts(by_reason, ["rows"]),
         caption="Rejected rows (first reason that applies)",
@@ -77,10 +71,9 @@ else:
 # ## Completeness by column
 
 # %%
-for table in data.tables:
-    comp = quality.completeness(data, table)
+for table in res["tables"]:
     show_table(
-        comp,
+        res.table(f"completeness__{table}"),
         caption=f"{table}: share of accepted rows with a value",
         formats={"filled_share": "{:.1%}", "rows": "{:,}", "filled": "{:,}"},
     )
@@ -92,49 +85,37 @@ for table in data.tables:
 # not falling utilization.
 
 # %%
-vol = quality.volume_by_month(data)
-show(
-    line_figure(
-        vol, x="month", y="paid_amount", color="table",
-        title="Paid amount by service month", y_title="Paid ($)",
-    )
-)
+vol = res.table("volume_by_month")
+show(line_figure(vol, x="month", y="paid_amount", color="table",
+                 title="Paid amount by service month", y_title="Paid ($)"))
 show(line_figure(vol, x="month", y="lines", color="table", title="Claim lines by service month",
                  y_title="Lines"))
-if "medical_claim" in data.tables:
-    cbm = quality.completeness_by_month(data, "medical_claim")
-    if len(cbm):
-        show(
-            line_figure(
-                cbm.assign(filled_share=cbm["filled_share"] * 100), x="month", y="filled_share",
-                color="column", title="medical_claim: share of lines with a value, by month",
-                y_title="Filled (%)",
-            )
-        )
+if "completeness_by_month" in res.tables and len(res.table("completeness_by_month")):
+    cbm = res.table("completeness_by_month")
+    show(line_figure(cbm.assign(filled_share=cbm["filled_share"] * 100), x="month",
+                     y="filled_share", color="column",
+                     title="medical_claim: share of lines with a value, by month",
+                     y_title="Filled (%)"))
 
 # %% [markdown]
 # ## Claims lag: how long from service to payment
 
 # %%
-lag = quality.claims_lag(data)
-if len(lag):
+if res["has_lag"]:
     show_table(
-        quality.lag_summary(lag),
+        res.table("lag_summary"),
         caption="Days from service end to payment",
         formats={"claims": "{:,}", "median_days": "{:.0f}", "p90_days": "{:.0f}",
                  "p99_days": "{:.0f}", "paid_within_30d": "{:.1%}",
                  "paid_within_90d": "{:.1%}"},
     )
-    cf = quality.completion_factors(lag)
     fig = go.Figure()
-    for i, (table, g) in enumerate(cf.groupby("table")):
+    for i, (table, g) in enumerate(res.table("completion_factors").groupby("table")):
         fig.add_trace(go.Scatter(x=g["months_after_service"], y=g["share_paid"] * 100,
                                  mode="lines+markers", name=table,
                                  line=dict(color=PALETTE[i % len(PALETTE)])))
-    fig.update_layout(title="Completion: share of dollars paid within k months of service",
-                      xaxis_title="Months after service", yaxis_title="Paid (%)",
-                      template="plotly_white", height=400)
-    show(fig)
+    show(themed(fig, "Completion: share of dollars paid within k months of service",
+                "Months after service", "Paid (%)", height=400))
 else:
     show_markdown("The claims carry no `paid_date`, so the claims lag cannot be measured.")
 
@@ -142,7 +123,7 @@ else:
 # ## Spend outside enrollment
 
 # %%
-outside = quality.spend_outside_enrollment(data)
+outside = res.table("outside_enrollment")
 if len(outside):
     totals = outside.groupby("table").agg(
         lines=("lines", "sum"), paid_amount=("paid_amount", "sum")
@@ -155,10 +136,9 @@ else:
     show_markdown("No accepted claim falls outside enrollment.")
 
 # %% tags=["remove_cell"]
-from valuecase.reporting.suite import publish_summary  # noqa: E402
+from valuecase.reporting.summary import publish_summary  # noqa: E402
 
-n_in = int(recon["rows_in"].sum())
 publish_summary(
-    f"{n_in:,} rows read, {len(data.rejects):,} rejected; "
+    f"{int(recon['rows_in'].sum()):,} rows read, {res['rejected_rows']:,} rejected; "
     f"${outside['paid_amount'].sum() if len(outside) else 0:,.0f} paid outside enrollment."
 )

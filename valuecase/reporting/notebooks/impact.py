@@ -17,7 +17,8 @@
 # effect. This report compares them with people who met the **same trigger** but did not enroll.
 
 # %% tags=["parameters"]
-data_dir = "../data/sample"
+results_dir = ""
+data_dir = ""
 mapping_file = ""
 design = "eligible_not_enrolled"
 baseline_months = 12
@@ -25,22 +26,36 @@ followup_months = 12
 trigger_min_stays = 2
 trigger_window_days = 182
 trigger_after_months = 12
+seed = 2024
 placebo_split = -6
 event_window = 9
-seed = 2024
 
 # %%
-from valuecase.impact import evaluation, study
-from valuecase import impact
+from valuecase.analysis.notebook import report_results
+from valuecase.impact import Effect
+from valuecase.impact.evaluation import LABELS
+from valuecase.impact.study import COMPARISON_TEXT
 from valuecase.present import impact_figures, interpret
-from valuecase.analysis.evaluation_run import run_evaluation
-from valuecase.privacy import suppress_small_counts
 from valuecase.present.display import show, show_markdown, show_table
+from valuecase.privacy import suppress_small_counts
 
-run = run_evaluation(data_dir, mapping_file or None, design, baseline_months, followup_months,
-                     trigger_min_stays, trigger_window_days, trigger_after_months, seed)
-trigger, st, ev = run.trigger, run.study, run.evaluation
-for w in st.warnings:
+res = report_results(
+    "impact", results_dir, data_dir=data_dir, mapping_file=mapping_file, design=design,
+    baseline_months=baseline_months, followup_months=followup_months,
+    trigger_min_stays=trigger_min_stays, trigger_window_days=trigger_window_days,
+    trigger_after_months=trigger_after_months, seed=seed, placebo_split=placebo_split,
+    event_window=event_window)
+effects = res.table("effects")
+
+
+def effect(outcome, estimator):
+    row = effects[(effects["outcome"] == outcome) & effects["estimator"].str.startswith(estimator)]
+    return Effect.from_record(row.iloc[0].to_dict())
+
+
+primary = {o: Effect.from_record(r) for o, r in
+           effects[effects["primary"]].set_index("outcome").to_dict("index").items()}
+for w in res["warnings"]:
     show_markdown(f"**Warning:** {w}.")
 
 # %% [markdown]
@@ -51,11 +66,11 @@ for w in st.warnings:
 # program's median trigger-to-enrollment lag); the index month itself is left out.
 
 # %%
-show_table(suppress_small_counts(st.funnel, ["persons"]), caption="Cohort funnel")
+show_table(suppress_small_counts(res.table("funnel"), ["persons"]), caption="Cohort funnel")
 show_markdown(
-    f"Trigger: {trigger.describe()}. Design: `{design}`. Baseline {baseline_months} months, "
-    f"follow-up {followup_months} months. Median trigger-to-enrollment lag: "
-    f"{st.lag_days:.0f} days."
+    f"Trigger: {res['trigger']}. Design: `{res['design']}`. Baseline {res['baseline_months']} "
+    f"months, follow-up {res['followup_months']} months. Median trigger-to-enrollment lag: "
+    f"{res['lag_days']:.0f} days."
 )
 
 # %% [markdown]
@@ -65,13 +80,15 @@ show_markdown(
 # score (ATT weights) should bring every covariate under the line.
 
 # %%
-bal = ev.balance_before.join(ev.balance_after[["smd"]].rename(columns={"smd": "smd_weighted"}))
+before, after = res.table("balance_before"), res.table("balance_after")
+bal = before.join(after[["smd"]].rename(columns={"smd": "smd_weighted"}))
 show_table(bal.reset_index().rename(columns={"index": "covariate"}),
            caption="Balance before and after weighting",
            formats={"mean_treated": "{:,.2f}", "mean_control": "{:,.2f}", "smd": "{:+.3f}",
                     "variance_ratio": "{:.2f}", "smd_weighted": "{:+.3f}"})
-show(impact_figures.love_plot(ev.balance_before, ev.balance_after))
-show(impact_figures.propensity_overlap(ev.propensity, st.persons["treated"]))
+show(impact_figures.love_plot(before, after))
+ps = res.table("propensity")
+show(impact_figures.propensity_overlap(ps["propensity"], ps["treated"]))
 
 # %% [markdown]
 # ## The regression-to-the-mean lesson
@@ -80,18 +97,18 @@ show(impact_figures.propensity_overlap(ev.propensity, st.persons["treated"]))
 # The difference between the two changes (difference-in-differences) is the estimate.
 
 # %%
-naive = study.naive_pre_post(st, "inpatient_stays")
-did_ip = ev.get("inpatient_stays", "DiD")
+naive = res.table("naive_inpatient_stays")
+did_ip = effect("inpatient_stays", "DiD")
 show(impact_figures.naive_vs_did_figure(naive, did_ip.estimate, "acute stays per member-year"))
 show_table(suppress_small_counts(naive, ["persons"]),
            caption="Acute stays per member-year before and after the index date",
            formats={"baseline": "{:.2f}", "followup": "{:.2f}", "change": "{:+.2f}",
                     "relative_change": "{:+.0%}"})
 show_markdown(interpret.describe_rtm(naive, did_ip, "acute stays per member-year",
-                                     comparison=study.COMPARISON_TEXT[design]))
+                                     comparison=COMPARISON_TEXT[res["design"]]))
 for outcome in ("inpatient_stays", "ed_visits"):
-    show(impact_figures.trends_figure(study.event_time_rates(st, outcome),
-                                      evaluation.LABELS[outcome]))
+    show(impact_figures.trends_figure(res.table(f"event_time_rates__{outcome}"),
+                                      LABELS[outcome]))
 
 # %% [markdown]
 # ## Event study and pre-trends
@@ -100,13 +117,12 @@ for outcome in ("inpatient_stays", "ed_visits"):
 # Before the index the differences should hover around zero; the joint test checks that.
 
 # %%
-diag = evaluation.diagnostics(st, event_window=event_window, placebo_split=placebo_split)
-es, pt = diag.event_study, diag.pretrend
-show(impact_figures.event_study_figure(es, "Acute stays per member-year"))
+pt = res["pretrend"]
+show(impact_figures.event_study_figure(res.table("event_study"), "Acute stays per member-year"))
 show_markdown(
-    f"Joint test that all pre-index differences are zero: χ² = {pt.statistic:.1f} on "
-    f"{pt.df} df, p = {pt.p_value:.3f} ({pt.method}). "
-    + ("No evidence of diverging pre-trends." if pt.p_value >= 0.05 else
+    f"Joint test that all pre-index differences are zero: χ² = {pt['statistic']:.1f} on "
+    f"{pt['df']} df, p = {pt['p_value']:.3f} ({pt['method']}). "
+    + ("No evidence of diverging pre-trends." if pt["p_value"] >= 0.05 else
        "**The groups already differed before the index date; treat the estimates with care.**")
 )
 
@@ -117,16 +133,12 @@ show_markdown(
 # estimate should be near zero.
 
 # %%
-plac = study.placebo_periods(st, split=placebo_split)
-placebo = {"inpatient_stays": diag.placebo,
-           "ed_visits": impact.did(plac, evaluation.rate_name("ed_visits"), "treated", "post",
-                                   cluster="person_id")}
-placebo_table = impact.as_frame(placebo).drop(columns="outcome").reset_index(names="outcome")
-placebo_table["outcome"] = placebo_table["outcome"].map(evaluation.LABELS)
-show_table(placebo_table[["outcome", "estimate", "se", "ci_low", "ci_high", "p_value", "n"]],
-    caption=f"Placebo DiD (fake index at month {placebo_split})",
-    formats={"estimate": "{:+.3f}", "se": "{:.3f}", "ci_low": "{:+.3f}", "ci_high": "{:+.3f}",
-             "p_value": "{:.3f}", "n": "{:,}"})
+placebo = res.table("placebo")
+placebo["outcome"] = placebo["outcome"].map(LABELS)
+show_table(placebo[["outcome", "estimate", "se", "ci_low", "ci_high", "p_value", "n"]],
+           caption=f"Placebo DiD (fake index at month {res['placebo_split']})",
+           formats={"estimate": "{:+.3f}", "se": "{:.3f}", "ci_low": "{:+.3f}",
+                    "ci_high": "{:+.3f}", "p_value": "{:.3f}", "n": "{:,}"})
 
 # %% [markdown]
 # ## Estimated effects
@@ -137,37 +149,35 @@ show_table(placebo_table[["outcome", "estimate", "se", "ci_low", "ci_high", "p_v
 # %%
 cols = ["outcome", "estimator", "primary", "estimate", "se", "ci_low", "ci_high", "p_value",
         "n", "scale", "method"]
-table = ev.effects[cols].copy()
-table["outcome"] = table["outcome"].map(evaluation.LABELS)
+table = effects[cols].copy()
+table["outcome"] = table["outcome"].map(LABELS)
 show_table(table, caption="Effects of the program (program minus comparison)",
            formats={"estimate": "{:+,.3f}", "se": "{:,.3f}", "ci_low": "{:+,.3f}",
                     "ci_high": "{:+,.3f}", "p_value": "{:.3f}", "n": "{:,}"})
 for outcome in ("inpatient_stays", "ed_visits", "paid_total"):
-    diffs = ev.effects[(ev.effects["outcome"] == outcome) & (ev.effects["scale"] != "ratio")]
-    show(impact_figures.forest_figure(diffs, title=f"{evaluation.LABELS[outcome]}: estimates "
-                                                   "by method (95% CI)"))
-for outcome, effect in ev.primary.items():
-    show_markdown("- " + interpret.describe_effect(effect, evaluation.LABELS[outcome]))
+    diffs = effects[(effects["outcome"] == outcome) & (effects["scale"] != "ratio")]
+    show(impact_figures.forest_figure(diffs, title=f"{LABELS[outcome]}: estimates by method "
+                                                   "(95% CI)"))
+for outcome, e in primary.items():
+    show_markdown("- " + interpret.describe_effect(e, LABELS[outcome]))
 
 # %% [markdown]
 # ## Could this study detect an effect?
 
 # %%
-n1 = int((st.persons["treated"] == 1).sum())
-n0 = int((st.persons["treated"] == 0).sum())
 # from the achieved standard error of the primary estimate (robust, so overdispersion counts)
-mde = evaluation.achieved_mde_ratio(ev.primary["inpatient_stays"])
-show_markdown(interpret.describe_mde(mde, ev.primary["inpatient_stays"].estimate))
+show_markdown(interpret.describe_mde(res["mde_ratio"], primary["inpatient_stays"].estimate))
 show_markdown(
     "Counting rules: acute stays merged across claims; ED visits once per person-day; 30-day "
     "readmissions are crude all-cause, not the CMS planned-readmission algorithm."
 )
 
 # %% tags=["remove_cell"]
-from valuecase.reporting.suite import publish_summary  # noqa: E402
+from valuecase.reporting.summary import publish_summary  # noqa: E402
 
-ip = ev.primary["inpatient_stays"]
+ip = primary["inpatient_stays"]
 publish_summary(
     f"Acute stays rate ratio {ip.estimate:.2f} (95% CI {ip.ci_low:.2f}–{ip.ci_high:.2f}) "
-    f"vs {design.replace('_', ' ')} comparison; n = {n1 + n0:,}."
+    f"vs {res['design'].replace('_', ' ')} comparison; "
+    f"n = {res['n_program'] + res['n_comparison']:,}."
 )

@@ -15,47 +15,48 @@
 # Every number here is computed by the `valuecase` library from the member-month panel.
 
 # %% tags=["parameters"]
-data_dir = "../data/sample"
+results_dir = ""
+data_dir = ""
 mapping_file = ""
-period = "year"
-persistence_top = 0.05
-bootstrap_draws = 500
-seed = 2024
 trigger_min_stays = 2
 trigger_window_days = 182
 trigger_after_months = 12
+seed = 2024
+period = "year"
+persistence_top = 0.05
+bootstrap_draws = 500
 
 # %%
 import pandas as pd
 
-from valuecase.population import cohorts, concentration
+from valuecase.analysis.notebook import report_results
+from valuecase.population import RATE_EVENTS
+from valuecase.population.cohorts import funnel_for_funders
 from valuecase.present import figures
-from valuecase import population
-from valuecase.data.load import load
-from valuecase.data.mapping import ColumnMapping
-from valuecase.panel.member_panel import build_panel, build_stays
-from valuecase.privacy import suppress_small_counts
 from valuecase.present.display import show, show_markdown, show_table
+from valuecase.privacy import suppress_small_counts
 
-data = load(data_dir, mapping=ColumnMapping.from_file(mapping_file) if mapping_file else None)
-panel = build_panel(data)
-summary = population.utilization_summary(panel, by=period)
-annual = population.annual_costs(panel)
-years = sorted(annual["year"].unique())
+res = report_results(
+    "population", results_dir, data_dir=data_dir, mapping_file=mapping_file,
+    trigger_min_stays=trigger_min_stays, trigger_window_days=trigger_window_days,
+    trigger_after_months=trigger_after_months, seed=seed, period=period,
+    persistence_top=persistence_top, bootstrap_draws=bootstrap_draws)
+summary = res.table("summary")
 
 # %% [markdown]
 # ## The population
 
 # %%
-overview = summary[["period", "persons", "member_months", "paid_total", "pmpm_total"]].copy()
+overview = summary[["period", "persons", "member_months", "paid_total", "pmpm_total"]]
 show_table(
     suppress_small_counts(overview, ["persons"]),
     caption="Persons, member months and spending by period",
     formats={"member_months": "{:,}", "paid_total": "${:,.0f}", "pmpm_total": "${:,.2f}"},
 )
+first, last = pd.Timestamp(res["first_month"]), pd.Timestamp(res["last_month"])
 show_markdown(
-    f"**{panel['person_id'].nunique():,} persons** contributed **{len(panel):,} member months** "
-    f"from {panel['month'].min():%B %Y} to {panel['month'].max():%B %Y}. "
+    f"**{res['persons']:,} persons** contributed **{res['member_months']:,} member months** "
+    f"from {first:%B %Y} to {last:%B %Y}. "
     "A member month is a calendar month with any enrolled day (Tuva's rule)."
 )
 
@@ -66,7 +67,7 @@ show_markdown(
 # the data-quality checks.
 
 # %%
-pmpm = population.pmpm_by_category(panel, by=period)
+pmpm = res.table("pmpm")
 show(figures.pmpm_figure(pmpm))
 show_table(
     pmpm.pivot(index="category", columns="period", values="pmpm").reset_index(),
@@ -82,11 +83,10 @@ show_table(
 # 30-day readmissions, not the CMS planned-readmission algorithm).
 
 # %%
-for event, label in population.RATE_EVENTS.items():
+for event, label in RATE_EVENTS.items():
     if event != "bed_days":
         show(figures.rate_figure(summary, event, label))
-rates = population.rate_table(summary, ["period"])
-show_table(rates, caption="Events per 1,000 member-years (95% CI)")
+show_table(res.table("rates"), caption="Events per 1,000 member-years (95% CI)")
 
 # %% [markdown]
 # ## Cost concentration
@@ -95,29 +95,21 @@ show_table(rates, caption="Events per 1,000 member-years (95% CI)")
 # (MEPS) the top 1% hold about 21–24% of spending, the top 5% about half, the bottom 50% about 3%.
 
 # %%
-latest = population.latest_full_year(panel)
-costs = population.annual_cost_series(panel, latest)
-shares = concentration.top_share(costs)
-show(figures.lorenz_figure(concentration.lorenz(costs), title=f"Lorenz curve, {latest}"))
+latest = res["latest_year"]
+shares = pd.Series({float(k): v for k, v in res["top_shares"].items()})
+show(figures.lorenz_figure(res.table("lorenz"), title=f"Lorenz curve, {latest}"))
 show(figures.top_share_figure(shares, title=f"Share of {latest} spending held by the costliest"))
-boot = concentration.bootstrap_concentration(costs, n_boot=bootstrap_draws, seed=seed)
-boot["95% CI"] = [f"{lo:.1%} – {hi:.1%}" if s != "Gini" else f"{lo:.3f} – {hi:.3f}"
-                  for s, lo, hi in zip(boot["statistic"], boot["ci_low"], boot["ci_high"],
-                                       strict=True)]
-boot["estimate"] = [f"{e:.1%}" if s != "Gini" else f"{e:.3f}"
-                    for s, e in zip(boot["statistic"], boot["estimate"], strict=True)]
+boot = res.table("bootstrap")
+gini = boot["statistic"] == "Gini"
+boot["95% CI"] = [f"{lo:.3f} – {hi:.3f}" if g else f"{lo:.1%} – {hi:.1%}"
+                  for g, lo, hi in zip(gini, boot["ci_low"], boot["ci_high"], strict=True)]
+boot["estimate"] = [f"{e:.3f}" if g else f"{e:.1%}"
+                    for g, e in zip(gini, boot["estimate"], strict=True)]
 show_table(boot[["statistic", "estimate", "95% CI", "n", "method"]],
            caption=f"Cost concentration in {latest} with bootstrap 95% confidence intervals",
            formats={"n": "{:,}"})
-rows = []
-for y in years:
-    c = population.annual_cost_series(panel, y)
-    s = concentration.top_share(c)
-    rows.append({"year": y, "persons": len(c), "top 1%": s[0.01], "top 5%": s[0.05],
-                 "top 10%": s[0.1], "bottom 50%": 1 - s[0.5], "Gini": concentration.gini(c)})
-conc = pd.DataFrame(rows)
 show_table(
-    suppress_small_counts(conc, ["persons"]),
+    suppress_small_counts(res.table("concentration_by_year"), ["persons"]),
     caption="Share of annual spending by group of people, each year",
     formats={"top 1%": "{:.1%}", "top 5%": "{:.1%}", "top 10%": "{:.1%}",
              "bottom 50%": "{:.1%}", "Gini": "{:.3f}"},
@@ -131,24 +123,16 @@ show_table(
 # that many will cost less next year with or without a program.
 
 # %%
-pers = []
-for y0, y1 in zip(years[:-1], years[1:], strict=True):
-    a, b = population.annual_cost_series(panel, y0), population.annual_cost_series(panel, y1)
-    both = len(a.index.intersection(b.index))
-    pers.append({"from": y0, "to": y1, "persons in both years": both,
-                 f"top {persistence_top:.0%} still top": concentration.persistence(
-                     a, b, top=persistence_top),
-                 "top 1% still top": concentration.persistence(a, b, top=0.01)})
-if pers:
-    show_table(
-        suppress_small_counts(pd.DataFrame(pers), ["persons in both years"]),
-        caption="Persistence of high cost from one year to the next",
-        formats={f"top {persistence_top:.0%} still top": "{:.1%}", "top 1% still top": "{:.1%}"},
-    )
-    y0, y1 = years[-2], years[-1]
-    if len(population.annual_cost_series(panel, y0).index.intersection(
-            population.annual_cost_series(panel, y1).index)) >= 100:
-        show(figures.transition_heatmap(population.decile_transition(panel, y0, y1),
+top = f"top {res['persistence_top']:.0%} still top"
+pers = res.table("persistence").rename(columns={"top_still_top": top,
+                                                "top_1pct_still_top": "top 1% still top"})
+if len(pers):
+    show_table(suppress_small_counts(pers, ["persons in both years"]),
+               caption="Persistence of high cost from one year to the next",
+               formats={top: "{:.1%}", "top 1% still top": "{:.1%}"})
+    if "decile_transition" in res.tables:
+        y0, y1 = res["transition_years"]
+        show(figures.transition_heatmap(res.table("decile_transition"),
                                         title=f"Cost decile transitions, {y0} to {y1}"))
         show_markdown(
             "Each row is a cost decile in the first year (10 = costliest); cells show where "
@@ -164,21 +148,16 @@ else:
 # people who met it but did not enroll are the natural comparison group for the impact report.
 
 # %%
-trigger = cohorts.Trigger(trigger_min_stays, trigger_window_days,
-                          cohorts.baseline_end(panel, trigger_after_months))
-triggered = cohorts.trigger_dates(build_stays(data), trigger)
-enrollment = data.frame("program_enrollment") if "program_enrollment" in data.tables else None
-funnel = cohorts.funnel_for_funders(cohorts.segment_funnel(panel, triggered, enrollment))
+funnel = funnel_for_funders(res.table("funnel"))
 show(figures.funnel_figure(funnel))
 show_table(funnel, caption="From all members to program enrollees",
            formats={"share_of_previous": "{:.1%}", "share_of_all": "{:.2%}"})
-show_markdown(f"Trigger: {trigger.describe()}.")
+show_markdown(f"Trigger: {res['trigger']}.")
 
 # %% tags=["remove_cell"]
-from valuecase.reporting.suite import publish_summary
+from valuecase.reporting.summary import publish_summary  # noqa: E402
 
 publish_summary(
-    f"{panel['person_id'].nunique():,} persons, {len(panel):,} member months, "
-    f"PMPM ${panel['paid_total'].sum() / len(panel):,.2f}; top 5% hold "
-    f"{shares[0.05]:.0%} of {latest} spending."
+    f"{res['persons']:,} persons, {res['member_months']:,} member months, "
+    f"PMPM ${res['pmpm_total']:,.2f}; top 5% hold {shares[0.05]:.0%} of {latest} spending."
 )

@@ -21,9 +21,10 @@
 # year's net savings at the end of the year.
 
 # %% tags=["parameters"]
-data_dir = "../data/sample"
+results_dir = ""
+data_dir = ""
 mapping_file = ""
-roi_params_file = "../params/roi-sample.yml"
+roi_params_file = ""
 design = "eligible_not_enrolled"
 baseline_months = 12
 followup_months = 12
@@ -35,55 +36,53 @@ seed = 2024
 # %%
 import pandas as pd
 
-from valuecase.present import interpret
-from valuecase.present.interpret import money
-from valuecase.analysis.evaluation_run import run_evaluation
-from valuecase.present.display import show, show_markdown, show_table
+from valuecase.analysis.notebook import report_results
 from valuecase.present import roi_figures
-from valuecase.value.uncertainty import breakeven_effect, tornado
-from valuecase.value.case import assumptions_table, build_value_case, varied_inputs
+from valuecase.present.display import show, show_markdown, show_table
+from valuecase.present.interpret import money
 
-run = run_evaluation(data_dir, mapping_file or None, design, baseline_months, followup_months,
-                     trigger_min_stays, trigger_window_days, trigger_after_months, seed)
-vc = build_value_case(run, roi_params_file)
-params, sources, model = vc.params, vc.sources, vc.model
-projection, ledger, mc = vc.projection, vc.ledger, vc.monte_carlo
+res = report_results(
+    "roi", results_dir, data_dir=data_dir, mapping_file=mapping_file,
+    roi_params_file=roi_params_file, design=design, baseline_months=baseline_months,
+    followup_months=followup_months, trigger_min_stays=trigger_min_stays,
+    trigger_window_days=trigger_window_days, trigger_after_months=trigger_after_months,
+    seed=seed)
+s = res["summary"]
 
 # %% [markdown]
 # ## Every assumption and where it comes from
 
 # %%
-show_table(assumptions_table(params, sources), caption="Assumptions")
+show_table(res.table("assumptions"), caption="Assumptions")
 
 # %% [markdown]
 # ## Results over the horizon (base case)
 
 # %%
-s = projection.summary
 headline = {
-    "Gross savings": money(s.gross_savings),
-    "Program cost": money(s.program_cost),
-    "Net savings (savings − cost)": money(s.net_savings),
-    "ROI (net savings / cost)": f"{s.roi:.1%}",
-    "Benefit–cost ratio (savings / cost)": f"{s.benefit_cost_ratio:.2f}",
-    "All partners combined (after the hospital's lost margin)": money(ledger.total_net_savings),
-    f"NPV at {params.discount_rate:.1%}": money(projection.npv),
-    "Payback month": (f"month {projection.payback_month}" if projection.payback_month
+    "Gross savings": money(s["gross_savings"]),
+    "Program cost": money(s["program_cost"]),
+    "Net savings (savings − cost)": money(s["net_savings"]),
+    "ROI (net savings / cost)": f"{s['roi']:.1%}",
+    "Benefit–cost ratio (savings / cost)": f"{s['benefit_cost_ratio']:.2f}",
+    "All partners combined (after the hospital's lost margin)": money(res["all_partner_net"]),
+    f"NPV at {res['discount_rate']:.1%}": money(res["npv"]),
+    "Payback month": (f"month {res['payback_month']}" if res["payback_month"]
                       else "not within the horizon"),
 }
 show_table(pd.DataFrame(list(headline.items()), columns=["measure", "value"]),
-           caption=f"Value case over {params.horizon_years} years (undiscounted unless noted)")
+           caption=f"Value case over {res['horizon_years']} years (undiscounted unless noted)")
 show_markdown(
-    s.labelled() + ". Gross savings are the payer's avoided claims payments; program cost is "
+    res["labelled"] + ". Gross savings are the payer's avoided claims payments; program cost is "
     "every partner's cost (the calculators' convention). The partner ledger below shows each "
     "partner's own position."
 )
-annual = projection.annual.reset_index()
+annual = res.table("annual")
 show_table(annual, caption="Year by year",
            formats={c: money for c in annual.columns
                     if c not in ("year", "members", "discount_factor")}
            | {"members": "{:,.0f}", "discount_factor": "{:.3f}"})
-show(roi_figures.cumulative_net_figure(projection.monthly))
+show(roi_figures.cumulative_net_figure(res.table("monthly")))
 
 # %% [markdown]
 # ## Who pays and who saves: the partner ledger
@@ -94,16 +93,17 @@ show(roi_figures.cumulative_net_figure(projection.monthly))
 # minus the hospital's lost margin).
 
 # %%
-table = ledger.table.reset_index()
+ledger = res.table("ledger")
+table = ledger.reset_index()
 show_table(table, caption="Partner ledger over the horizon",
-           formats={c: interpret.money for c in table.columns if c not in ("partner", "roi")}
+           formats={c: money for c in table.columns if c not in ("partner", "roi")}
            | {"roi": lambda v: "n/a (no cost)" if v is None or v != v else f"{v:.0%}"})
-show(roi_figures.ledger_figure(ledger.table))
+show(roi_figures.ledger_figure(ledger))
 show_markdown(
-    f"Sum of partner net positions: **{money(ledger.table['net_position'].sum())}** = "
-    f"all-partner net savings {money(ledger.total_net_savings)} (payer-view net savings "
-    f"{money(ledger.payer_view_net_savings)} minus the hospital's lost margin "
-    f"{money(ledger.hospital_lost_margin)}); imbalance ${ledger.imbalance:,.2f}."
+    f"Sum of partner net positions: **{money(ledger['net_position'].sum())}** = "
+    f"all-partner net savings {money(res['all_partner_net'])} (payer-view net savings "
+    f"{money(res['payer_view_net'])} minus the hospital's lost margin "
+    f"{money(res['hospital_lost_margin'])}); imbalance ${res['ledger_imbalance']:,.2f}."
 )
 
 # %% [markdown]
@@ -112,25 +112,25 @@ show_markdown(
 # Monte Carlo over every uncertain input (listed below); inputs without a range are fixed.
 
 # %%
-show(roi_figures.net_savings_histogram(mc.net_savings))
-show_markdown(f"Inputs varied in the simulation: {varied_inputs(model)}.")
-show_markdown(mc.summary().replace("\n", "  \n"))
-pct = mc.percentiles().reset_index()
+show(roi_figures.net_savings_histogram(res.table("net_savings_draws")["net_savings"].to_numpy()))
+show_markdown(f"Inputs varied in the simulation: {res['varied']}.")
+show_markdown(res["monte_carlo_summary"].replace("\n", "  \n"))
+pct = res.table("percentiles")
 show_table(pct, caption="Percentiles of the Monte Carlo draws",
            formats={c: money for c in ("gross_savings", "program_cost", "net_savings", "npv")}
            | {"roi": "{:.0%}"})
-torn = tornado(model)
+torn = res.table("tornado")
 show(roi_figures.tornado_figure(torn))
 show_table(torn, caption="One-way sensitivity of net savings (each input at its low and high)",
            formats={c: "{:,.4g}" for c in torn.columns if torn[c].dtype.kind == "f"})
-for line in params.service_lines:
-    be = breakeven_effect(model, line)
-    show_markdown(f"- {be.text}")
+for text in res["breakeven"]:
+    show_markdown(f"- {text}")
 
 # %% tags=["remove_cell"]
-from valuecase.reporting.suite import publish_summary  # noqa: E402
+from valuecase.reporting.summary import publish_summary  # noqa: E402
 
 publish_summary(
-    f"Net savings {money(s.net_savings)} over {params.horizon_years} years: ROI {s.roi:.0%}, "
-    f"benefit–cost ratio {s.benefit_cost_ratio:.2f}; P(ROI > 0) = {mc.prob_positive():.0%}."
+    f"Net savings {money(s['net_savings'])} over {res['horizon_years']} years: ROI "
+    f"{s['roi']:.0%}, benefit–cost ratio {s['benefit_cost_ratio']:.2f}; "
+    f"P(ROI > 0) = {res['prob_positive']:.0%}."
 )

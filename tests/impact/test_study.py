@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from valuecase.population import cohorts
-from valuecase.impact import evaluation, study
-from valuecase.present import interpret
 from valuecase.data.load import load
+from valuecase.impact import evaluation, study
 from valuecase.panel.member_panel import build_panel, build_stays
+from valuecase.population import cohorts
+from valuecase.present import interpret
 
 
 def make_study(data_dir, design="eligible_not_enrolled", **kw):

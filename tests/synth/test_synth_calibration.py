@@ -8,13 +8,14 @@ ED and inpatient rates, 30-day readmissions, and enough program enrollees for an
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+from valuecase.datasets import sample_dir
+
+SAMPLE = sample_dir()
 ED_REVENUE = {"0450", "0451", "0452", "0459", "0981"}
 
 pytestmark = pytest.mark.skipif(

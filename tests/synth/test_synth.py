@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from valuecase.datasets import sample_dir
 from valuecase.synth import SynthConfig, SynthResult, generate
 from valuecase.synth.writer import SCHEMAS
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+SAMPLE = sample_dir()
 TABLES = tuple(SCHEMAS)
 SMALL = SynthConfig(members=3000, months=24, seed=11, chunk_members=1000)
 

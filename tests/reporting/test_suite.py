@@ -1,5 +1,6 @@
-"""The suite runner on small fixture notebooks: up-front checks, parallel runs, atomic publish,
-stale files, the identifier guard on funder-facing reports, and escaping of user names."""
+"""The suite runner on small fixture notebooks: parallel runs, atomic publish, stale files, the
+identifier guard on funder-facing reports, and escaping of user-supplied names. (Parameter
+checks are in ``tests/analysis/test_parameters.py``.)"""
 
 from __future__ import annotations
 
@@ -9,29 +10,29 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from browser import open_report
-from conftest import ARTIFACTS
 from typer.testing import CliRunner
 
+from conftest import ARTIFACTS
 from valuecase.cli import app
 from valuecase.privacy import IdentifierLeakError
 from valuecase.reporting import suite as suite_mod
-from valuecase.reporting.render import NotebookExecutionError, ParameterError
-from valuecase.reporting.suite import SuiteNotebook, run_suite
+from valuecase.reporting.execute import NotebookExecutionError
+from valuecase.reporting.suite import SuiteNotebook, notebook_values, run_suite
 
 pytestmark = [pytest.mark.notebook]
 
 HEADER = "# %% tags=[\"parameters\"]\ndata_dir = \"\"\n"
 
-# A funder-facing table of a small-cell population, suppressed with the privacy function; with
-# leak=True it also prints one person id (the mistake the guard must catch).
+# A funder-facing table of a small-cell population, suppressed with the privacy function;
+# FUNDER_LEAK also prints one person id (the mistake the guard must catch).
 FUNDER = HEADER + '''leak = False
-partner = "Acme"
+partner = "<img src=x onerror=alert(1)>"
 
 # %%
 import pandas as pd
 from valuecase.privacy import suppress_table
 from valuecase.present.display import show_markdown, show_table
-from valuecase.reporting.suite import publish_summary
+from valuecase.reporting.summary import publish_summary
 
 elig = pd.read_parquet(f"{data_dir}/eligibility.parquet")
 counts = elig.groupby("gender")["person_id"].nunique().rename("persons").to_frame()
@@ -48,12 +49,10 @@ if leak:
     print("Example member:", elig["person_id"].iloc[-1])
 '''
 
-PLAIN = HEADER + '''marker = ""
+FUNDER_LEAK = FUNDER.replace("leak = False", "leak = True")
 
+PLAIN = HEADER + '''
 # %%
-from pathlib import Path
-if marker:
-    Path(marker).write_text("ran")
 print("plain report")
 '''
 
@@ -94,29 +93,23 @@ def test_injected_person_id_is_caught_and_previous_reports_stay(tmp_path, small_
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     text = (out / "funder.html").read_text()
     assert "&lt;11" in text  # the small cells are shown as suppressed
-    params = tmp_path / "leak.yml"
-    params.write_text("notebooks:\n  funder:\n    leak: true\n")
+    leaky = _notebooks(tmp_path / "leaky", funder=FUNDER_LEAK)
     with pytest.raises(IdentifierLeakError,
                        match=r"funder\.html contains 1 person identifier .*not published"):
-        run_suite(small_data, out, params_file=params, notebook_dir=nbs, suite=[FUNDER_NB],
-                  progress=False)
+        run_suite(small_data, out, notebook_dir=leaky, suite=[FUNDER_NB], progress=False)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     # the same leak in a report that is not funder-facing is not the guard's business
     evaluator = SuiteNotebook("funder", "Evaluator view")
-    run_suite(small_data, out, params_file=params, notebook_dir=nbs, suite=[evaluator],
-              progress=False)
+    run_suite(small_data, out, notebook_dir=leaky, suite=[evaluator], progress=False)
     assert "Example member:" in (out / "funder.html").read_text()
 
 
 def test_guard_failure_through_the_cli(tmp_path, small_data, monkeypatch):
-    nbs = _notebooks(tmp_path / "nbs", funder=FUNDER)
+    nbs = _notebooks(tmp_path / "nbs", funder=FUNDER_LEAK)
     monkeypatch.setattr(suite_mod, "NOTEBOOK_DIR", nbs)
     monkeypatch.setattr(suite_mod, "SUITE", (FUNDER_NB,))
-    params = tmp_path / "leak.yml"
-    params.write_text("notebooks:\n  funder:\n    leak: true\n")
     out = tmp_path / "out"
-    r = CliRunner().invoke(app, ["report", "--data", str(small_data), "--out", str(out),
-                                 "--params", str(params)])
+    r = CliRunner().invoke(app, ["report", "--data", str(small_data), "--out", str(out)])
     assert r.exit_code == 1
     assert "funder.html contains 1 person identifier" in r.stderr
     assert "Traceback" not in r.stderr and not (out / "index.html").exists()
@@ -137,49 +130,16 @@ def test_funder_report_shows_no_count_below_11(tmp_path, small_data):
                                   )["small"] == ["7"]
 
 
-def test_partner_name_from_params_is_shown_as_text(tmp_path, small_data):
+def test_partner_name_is_shown_as_text(tmp_path, small_data):
     nbs = _notebooks(tmp_path / "nbs", funder=FUNDER)
-    params = tmp_path / "p.yml"
-    params.write_text("notebooks:\n  funder:\n    partner: '<img src=x onerror=alert(1)>'\n")
     out = tmp_path / "out"
-    run_suite(small_data, out, params_file=params, notebook_dir=nbs, suite=[FUNDER_NB],
-              progress=False)
+    run_suite(small_data, out, notebook_dir=nbs, suite=[FUNDER_NB], progress=False)
     html = (out / "funder.html").read_text()
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     seen = open_report(out / "funder.html", screenshot=ARTIFACTS / "report-fixture-partner.png")
-    # the browser shows the name as text: caption, markdown line and the parameters table
-    assert seen.text.count("<img src=x onerror=alert(1)>") >= 3
+    # the browser shows the name as text: caption and markdown line
+    assert seen.text.count("<img src=x onerror=alert(1)>") >= 2
     assert seen.console_errors == [] and seen.external_requests == []
-    index = open_report(out / "index.html")
-    assert "<img src=x onerror=alert(1)>" in index.text  # index parameters, escaped too
-
-
-def test_parameters_of_every_notebook_are_checked_before_any_runs(tmp_path, small_data):
-    nbs = _notebooks(tmp_path / "nbs", first=PLAIN, second=PLAIN, third=PLAIN)
-    suite = [SuiteNotebook(n, n) for n in ("first", "second", "third")]
-    marker = tmp_path / "first-ran"
-    params = tmp_path / "p.yml"
-    params.write_text(f"notebooks:\n  first:\n    marker: {marker}\n"
-                      "  second:\n    marker: 3\n  third:\n    markr: x\n")
-    with pytest.raises(ParameterError) as err:
-        run_suite(small_data, tmp_path / "out", params_file=params, notebook_dir=nbs,
-                  suite=suite, progress=False)
-    message = str(err.value)
-    assert "second.py: parameter 'marker' expects str" in message  # every problem at once
-    assert "third.py has no parameter 'markr'" in message
-    assert not marker.exists()  # the first notebook never ran
-    assert not list(tmp_path.glob(".out-staging-*")) and not (tmp_path / "out").exists()
-
-
-def test_unknown_notebook_section_in_params_fails(tmp_path, small_data):
-    from valuecase.errors import ParametersError
-
-    nbs = _notebooks(tmp_path / "nbs", first=PLAIN)
-    params = tmp_path / "p.yml"
-    params.write_text("notebooks:\n  frist:\n    marker: x\n")
-    with pytest.raises(ParametersError, match="notebooks.frist is not a report"):
-        run_suite(small_data, tmp_path / "out", params_file=params, notebook_dir=nbs,
-                  suite=[SuiteNotebook("first", "First")], progress=False)
 
 
 def test_parallel_run_logs_each_notebook_and_publishes_all(tmp_path, small_data):
@@ -257,39 +217,16 @@ def test_stale_reports_are_removed_and_only_keeps_the_others(tmp_path, small_dat
     assert not list(tmp_path.glob(".out-staging-*"))
 
 
-def test_only_still_checks_sections_of_other_notebooks(tmp_path, small_data):
-    nbs = _notebooks(tmp_path / "nbs", first=PLAIN, second=PLAIN)
-    suite = [SuiteNotebook("first", "First"), SuiteNotebook("second", "Second")]
-    params = tmp_path / "p.yml"
-    params.write_text("notebooks:\n  second:\n    markr: x\n")
-    with pytest.raises(ParameterError, match="second.py has no parameter 'markr'"):
-        run_suite(small_data, tmp_path / "out", params_file=params, notebook_dir=nbs,
-                  suite=suite, only=["first"], progress=False)
+def test_the_report_parameters_reach_the_notebooks_that_declare_them(tmp_path):
+    from valuecase.analysis.parameters import check_parameters
 
-
-def test_shared_parameters_reach_the_notebooks_that_have_them(tmp_path):
-    from valuecase.errors import ParametersError
-    from valuecase.reporting.suite import NOTEBOOK_DIR, SUITE, check_suite_parameters
-
-    (tmp_path / "my-roi.yml").write_text("mode: calculator\n")
     params_file = tmp_path / "p.yml"
-    params = {"roi_params_file": "my-roi.yml", "followup_months": 6}
-    values = check_suite_parameters(SUITE, Path("data/sample"), params_file, params,
-                                    NOTEBOOK_DIR)
-    assert values["roi"]["roi_params_file"] == str((tmp_path / "my-roi.yml").resolve())
-    assert values["funder_summary"]["followup_months"] == 6
-    assert values["impact"]["followup_months"] == 6
-    assert "roi_params_file" not in values["population"]  # population has no such parameter
-    with pytest.raises(ParametersError, match="unknown top-level key 'folowup_months'"):
-        check_suite_parameters(SUITE, Path("data/sample"), params_file,
-                               {"folowup_months": 6}, NOTEBOOK_DIR)
+    params_file.write_text("followup_months: 6\n")
+    params = check_parameters(params_file)
+    impact = notebook_values("impact", params, tmp_path / "r",
+                             ["results_dir", "followup_months", "roi_params_file", "placebo_split"])
+    assert impact == {"results_dir": str(tmp_path / "r"), "followup_months": 6,
+                      "placebo_split": -6}  # impact has no ROI file
+    roi = notebook_values("roi", params, None, ["roi_params_file", "followup_months"])
+    assert roi["followup_months"] == 6 and roi["roi_params_file"].endswith("roi-sample.yml")
 
-
-def test_a_notebook_cannot_read_other_data_than_the_guard_scans():
-    from valuecase.errors import ParametersError
-    from valuecase.reporting.suite import NOTEBOOK_DIR, SUITE, check_suite_parameters
-
-    with pytest.raises(ParametersError, match="notebooks.funder_summary.data_dir is not allowed"):
-        check_suite_parameters(SUITE, Path("data/sample"), Path("p.yml"),
-                               {"notebooks": {"funder_summary": {"data_dir": "/tmp/other"}}},
-                               NOTEBOOK_DIR)

@@ -6,27 +6,33 @@ import pandas as pd
 import pytest
 import yaml
 
-from valuecase.present import interpret
+from valuecase.analysis.parameters import check_parameters
+from valuecase.analysis.run import Analysis
+from valuecase.datasets import example_params
 from valuecase.errors import ParametersError
 from valuecase.impact import Effect
-from valuecase.analysis.evaluation_run import run_evaluation
-from valuecase.value.projection import build_model, project
+from valuecase.present import interpret
 from valuecase.value.case import (
     assemble_params,
     assumptions_table,
     measure_evidence,
     value_domains,
 )
+from valuecase.value.projection import build_model, project
+
+ROI_SAMPLE = example_params("roi-sample.yml")
 
 
 @pytest.fixture(scope="module")
-def run(sample_dir):
-    return run_evaluation(sample_dir)
+def run():
+    """The analysis stages on the bundled sample (each computed once, on first use)."""
+    return Analysis(check_parameters())
 
 
 @pytest.fixture(scope="module")
 def evidence(run):
-    return measure_evidence(run)
+    return measure_evidence(run.study, run.evaluation, run.panel,
+                            run.table("program_enrollment"), run.table("program_costs"))
 
 
 def test_evidence_is_measured_in_the_data(run, evidence):
@@ -53,7 +59,7 @@ def test_evidence_is_measured_in_the_data(run, evidence):
 
 
 def test_yaml_wins_over_data_and_sources_say_so(evidence):
-    raw = yaml.safe_load(open("params/roi-sample.yml"))
+    raw = yaml.safe_load(open(ROI_SAMPLE))
     raw["service_lines"]["ed"]["unit_cost"] = 500
     params, sources = assemble_params(raw, evidence, "mine.yml")
     assert params.service_lines["ed"].unit_cost.base == 500
@@ -65,7 +71,7 @@ def test_yaml_wins_over_data_and_sources_say_so(evidence):
 
 
 def test_projection_from_sample_uses_the_measured_numbers(evidence):
-    params, _ = assemble_params(yaml.safe_load(open("params/roi-sample.yml")), evidence)
+    params, _ = assemble_params(yaml.safe_load(open(ROI_SAMPLE)), evidence)
     proj = project(build_model(params))
     e = evidence.effects["inpatient"]
     year1_members = params.members_by_year()[0]
@@ -82,14 +88,14 @@ def test_projection_from_sample_uses_the_measured_numbers(evidence):
 
 
 def test_bad_yaml_gets_one_clear_line(evidence):
-    raw = yaml.safe_load(open("params/roi-sample.yml"))
+    raw = yaml.safe_load(open(ROI_SAMPLE))
     raw["payment_models"][0]["model"] = "barter"
     with pytest.raises(ParametersError, match=r"x.yml: payment_models"):
         assemble_params(raw, evidence, "x.yml")
 
 
 def test_value_domains_cover_funder_questions(run):
-    d = value_domains(run)
+    d = value_domains(run.evaluation, frozenset(run.data.tables))
     assert d["domain"].tolist() == ["Utilization and cost", "Participant experience",
                                     "Social needs resolved", "Equity", "Workforce"]
     assert "Acute stays" in d.iloc[0]["evidence"]
@@ -110,14 +116,29 @@ def test_interpretation_follows_the_numbers():
     assert interpret.money(-5) == "-$5"
 
 
-def test_build_value_case_end_to_end(run, tmp_path):
+def test_build_value_case_end_to_end(evidence, tmp_path):
     from valuecase.value.case import build_value_case
 
-    vc = build_value_case(run, "params/roi-sample.yml")
+    vc = build_value_case(evidence, ROI_SAMPLE)
     s = vc.projection.summary
     assert s.roi == pytest.approx((s.gross_savings - s.program_cost) / s.program_cost)
     assert s.benefit_cost_ratio == pytest.approx(s.gross_savings / s.program_cost)
     assert vc.ledger.table["net_position"].sum() == pytest.approx(vc.ledger.total_net_savings)
     assert len(vc.monte_carlo.net_savings) == vc.params.uncertainty.draws
     with pytest.raises(ParametersError, match="not found"):
-        build_value_case(run, tmp_path / "missing.yml")
+        build_value_case(evidence, tmp_path / "missing.yml")
+
+
+def test_a_nested_roi_section_reads_the_same_through_every_reader(tmp_path, evidence):
+    from valuecase.value.assumptions import load_roi_params
+    from valuecase.value.case import build_value_case, check_roi_file
+
+    nested = tmp_path / "nested.yml"
+    nested.write_text("roi:\n" + "".join(f"  {line}\n" for line in
+                                           ROI_SAMPLE.read_text().splitlines()))
+    assert check_roi_file(nested).horizon_years == check_roi_file(ROI_SAMPLE).horizon_years
+    assert build_value_case(evidence, nested, seed=5).monte_carlo.seed == 5
+    calc = tmp_path / "calc.yml"
+    calc.write_text("roi:\n" + "".join(f"  {line}\n" for line in example_params(
+        "roi-calculator.yml").read_text().splitlines()))
+    assert load_roi_params(calc).mode == "calculator"

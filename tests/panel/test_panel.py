@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from valuecase.data.load import load_frames
-from valuecase.panel.member_panel import PANEL_COLUMNS, build_panel
 from valuecase.data.quality import spend_outside_enrollment
+from valuecase.panel.member_panel import PANEL_COLUMNS, build_panel
 
 
 def test_seed10_member_months_and_encounters(seed10_panel):

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from valuecase.errors import ContractError
 from valuecase.data.load import find_table_files, load, load_frames
 from valuecase.data.mapping import ColumnMapping
+from valuecase.errors import ContractError
 
 
 def _elig(**over):

@@ -1,48 +1,35 @@
-"""Run parameterized notebooks with papermill and render self-contained HTML reports.
+"""Execute a parameterized notebook with papermill: parameters checked first, the kernel on
+this interpreter, and a failure named by notebook and cell.
 
-The flow is ``execute_notebook`` (jupytext source -> executed ``.ipynb``) then
-``render_html`` (executed ``.ipynb`` -> one HTML file with plotly.js inlined, code hidden
-and no external requests), and ``write_index`` for the page linking all reports.
-Output files are written atomically: a failed render never replaces the last good file.
+The flow of a report is :func:`execute_notebook` (jupytext source -> executed ``.ipynb``), then
+:func:`valuecase.reporting.html.render_html` (-> one self-contained HTML file).
+
+Examples
+--------
+>>> from valuecase.reporting.suite import NOTEBOOK_DIR
+>>> notebook_parameters(NOTEBOOK_DIR / "population.py")["persistence_top"]["value_type"]
+'float'
 """
 
 from __future__ import annotations
 
 import ast
-import datetime as dt
-import hashlib
 import os
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import jupytext
 import nbformat
 from jupyter_client import AsyncKernelManager
 from traitlets import default
 
-__all__ = [
-    "NotebookExecutionError",
-    "ParameterError",
-    "ReportEntry",
-    "TEMPLATE_DIR",
-    "check_parameters",
-    "data_fingerprint",
-    "execute_notebook",
-    "notebook_parameters",
-    "render_html",
-    "write_index",
-]
+__all__ = ["NotebookExecutionError", "ParameterError", "check_parameters", "execute_notebook",
+           "notebook_parameters", "read_notebook"]
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
-TEMPLATE_NAME = "valuecase"
-
-#: Tags whose cells never appear in a rendered report.
 REMOVED_CELL_TAGS = frozenset({"remove_cell", "parameters", "injected-parameters"})
 _PAPERMILL_MARKER_TAGS = frozenset({"injected-parameters", "papermill-error-cell-tag"})
 _KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -117,10 +104,9 @@ class _CurrentPythonKernelManager(AsyncKernelManager):
         return cmd
 
 
-# --------------------------------------------------------------------------- notebooks
 
 
-def _read_notebook(path: Path) -> nbformat.NotebookNode:
+def read_notebook(path: Path) -> nbformat.NotebookNode:
     """Read a jupytext source (``.py`` percent) or ``.ipynb`` notebook with a kernelspec."""
     nb = jupytext.read(path)
     if not nb.metadata.get("kernelspec", {}).get("name"):
@@ -185,7 +171,7 @@ def notebook_parameters(path: Path | str) -> dict[str, dict[str, Any]]:
     import papermill
 
     path = Path(path)
-    nb = _read_notebook(path)
+    nb = read_notebook(path)
     with tempfile.TemporaryDirectory(prefix="valuecase-") as tmp:
         tmp_nb = Path(tmp) / f"{path.stem}.ipynb"
         nbformat.write(nb, tmp_nb)
@@ -339,7 +325,7 @@ def execute_notebook(
 
     source, output_ipynb = Path(source), Path(output_ipynb)
     check_parameters(source, parameters)
-    nb = _read_notebook(source)
+    nb = read_notebook(source)
     engine_kwargs: dict[str, Any] = {}
     if kernel_name is None:
         kernel_name = _KERNELSPEC["name"]
@@ -366,189 +352,3 @@ def execute_notebook(
             cell, first_line, summary = found
             raise NotebookExecutionError(source, cell, first_line, summary, output_ipynb) from err
     return output_ipynb
-
-
-# --------------------------------------------------------------------------- HTML
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _run_metadata(title: str, metadata: Mapping[str, Any]) -> dict[str, Any]:
-    from valuecase import __version__
-
-    meta: dict[str, Any] = {
-        "title": title,
-        "valuecase_version": __version__,
-        "run_date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-    }
-    meta.update({k: v for k, v in metadata.items() if v is not None})
-    meta["title"] = title
-    return meta
-
-
-def render_html(ipynb: Path, html: Path, title: str, metadata: Mapping[str, Any]) -> Path:
-    """Render an executed notebook to one self-contained HTML report.
-
-    Code is hidden, cells tagged ``remove_cell`` / ``parameters`` / ``injected-parameters``
-    are dropped, inputs tagged ``remove_input`` and outputs tagged ``remove_output`` are
-    removed, plotly.js is inlined once and nothing is loaded from the network.
-
-    Parameters
-    ----------
-    ipynb : pathlib.Path
-        An executed notebook.
-    html : pathlib.Path
-        Output file; replaced atomically.
-    title : str
-        Report title (page title and heading of the metadata block).
-    metadata : mapping
-        Run metadata shown at the top: ``data_fingerprint``, ``parameters`` (mapping),
-        ``valuecase_version`` and ``run_date`` (both defaulted), ``extra`` (mapping).
-        Every value is HTML-escaped.
-
-    Returns
-    -------
-    pathlib.Path
-        ``html``.
-
-    Examples
-    --------
-    After :func:`execute_notebook` (see ``tests/test_render.py``)::
-
-        render_html(Path("build/population.ipynb"), Path("reports/population.html"),
-                    "Population", {"data_fingerprint": "3f2a9c0d1e4b5a67"})
-    """
-    import plotly.offline
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-    from traitlets.config import Config
-
-    config = Config()
-    config.TemplateExporter.exclude_input = True
-    config.TemplateExporter.exclude_input_prompt = True
-    config.TemplateExporter.exclude_output_prompt = True
-    config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_CELL_TAGS)
-    config.TagRemovePreprocessor.remove_input_tags = {"remove_input"}
-    config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove_output"}
-    exporter = HTMLExporter(
-        config=config,
-        template_name=TEMPLATE_NAME,
-        extra_template_basedirs=[str(TEMPLATE_DIR)],
-    )
-    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
-
-    nb = nbformat.read(Path(ipynb), as_version=4)
-    nb.metadata["title"] = title
-    resources = {
-        "valuecase": _run_metadata(title, metadata),
-        "valuecase_plotlyjs": plotly.offline.get_plotlyjs(),
-    }
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    html = Path(html)
-    _atomic_write_text(html, body)
-    return html
-
-
-def data_fingerprint(paths: Iterable[Path | str]) -> str:
-    """Short sha256 over the names and contents of input files.
-
-    Parameters
-    ----------
-    paths : iterable of path-like
-        Input files. Order does not matter (they are sorted); a file's name counts, its
-        folder does not.
-
-    Returns
-    -------
-    str
-        The first 16 hex characters of the digest.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> f = Path(tempfile.mkdtemp()) / "eligibility.csv"
-    >>> _ = f.write_text("person_id\\nP1\\n")
-    >>> a = data_fingerprint([f]); _ = f.write_text("person_id\\nP2\\n")
-    >>> len(a), a == data_fingerprint([f])
-    (16, False)
-    """
-    digest = hashlib.sha256()
-    for path in sorted((Path(p) for p in paths), key=lambda p: (p.name, str(p))):
-        name = path.name.encode("utf-8")
-        digest.update(len(name).to_bytes(8, "big") + name)
-        digest.update(path.stat().st_size.to_bytes(8, "big"))
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    return digest.hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class ReportEntry:
-    """One rendered report listed on the index page.
-
-    Examples
-    --------
-    >>> ReportEntry("roi", "Return on investment", Path("reports/roi.html"), "Net savings.")
-    ReportEntry(name='roi', title='Return on investment', html_path=PosixPath('reports/roi.html'), summary='Net savings.')
-    """
-
-    name: str
-    title: str
-    html_path: Path
-    summary: str = ""
-
-
-def write_index(out_dir: Path, reports: list[ReportEntry], metadata: Mapping[str, Any]) -> Path:
-    """Write ``index.html`` linking the reports, with the run metadata on top.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        Folder of the reports; ``index.html`` is written there (atomically).
-    reports : list of ReportEntry
-        Reports to link, in display order; links are relative to ``out_dir``.
-    metadata : mapping
-        Run metadata as for :func:`render_html`; ``title`` defaults to
-        ``"valuecase reports"``. Every value is HTML-escaped.
-
-    Returns
-    -------
-    pathlib.Path
-        The index file.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> out = Path(tempfile.mkdtemp())
-    >>> idx = write_index(out, [ReportEntry("roi", "ROI", out / "roi.html", "Net savings.")],
-    ...                   {"data_fingerprint": "3f2a9c0d1e4b5a67"})
-    >>> 'href="roi.html"' in idx.read_text()
-    True
-    """
-    import jinja2
-
-    out_dir = Path(out_dir)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR / TEMPLATE_NAME)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    meta = _run_metadata(str(metadata.get("title") or "valuecase reports"), metadata)
-    items = []
-    for entry in reports:
-        target = Path(entry.html_path)
-        rel = Path(os.path.relpath(target.resolve(), out_dir.resolve())).as_posix()
-        items.append(
-            {"href": quote(rel), "file": rel, "title": entry.title, "summary": entry.summary}
-        )
-    page = env.get_template("report_index.html.j2").render(meta=meta, reports=items)
-    index = out_dir / "index.html"
-    _atomic_write_text(index, page)
-    return index

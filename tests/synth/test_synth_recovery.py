@@ -9,16 +9,16 @@ expectation) bug.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from valuecase.data.load import load
+from valuecase.datasets import sample_dir
 from valuecase.panel.member_panel import build_panel
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+SAMPLE = sample_dir()
 
 pytestmark = pytest.mark.skipif(
     not (SAMPLE / "medical_claim.parquet").exists(), reason="default sample not generated"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from valuecase.panel import encounters as enc
 from valuecase.data.load import load_frames
+from valuecase.panel import encounters as enc
 
 ELIG = pd.DataFrame({"person_id": ["P1", "P2"], "enrollment_start_date": ["2020-01-01"] * 2,
                      "enrollment_end_date": ["2020-12-31"] * 2})

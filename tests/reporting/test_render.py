@@ -7,28 +7,24 @@ import sys
 from pathlib import Path
 
 import nbformat
-import plotly.offline
 import pytest
+from browser import open_report
+from valuecase.reporting.plotlyjs import bundle_js
 
-from valuecase.reporting.render import (
+from valuecase.reporting.execute import (
     NotebookExecutionError,
     ParameterError,
-    ReportEntry,
     check_parameters,
-    data_fingerprint,
     execute_notebook,
     notebook_parameters,
-    render_html,
-    write_index,
 )
+from valuecase.reporting.html import data_fingerprint, render_html
+from valuecase.reporting.index import ReportEntry, write_index
 
-sys.path.insert(0, str(Path(__file__).parent))
-from browser import open_report  # noqa: E402
-
-NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
+NOTEBOOKS = Path(__file__).parents[1] / "fixtures" / "notebooks"
 TINY = NOTEBOOKS / "tiny.py"
 BROKEN = NOTEBOOKS / "broken.py"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 EVIL = "<script>alert(1)</script>"
 FINGERPRINT = "0123456789abcdef"
 
@@ -72,7 +68,7 @@ def test_executed_notebook_uses_this_interpreter_and_cwd(tiny_run: dict) -> None
 @pytest.mark.notebook
 def test_html_is_self_contained_and_hides_code(tiny_run: dict) -> None:
     text = tiny_run["text"]
-    plotlyjs = plotly.offline.get_plotlyjs()
+    plotlyjs = bundle_js()
     assert text.count(plotlyjs) == 1
     rest = text.replace(plotlyjs, "")  # plotly.js itself mentions CDNs and MathJax in strings
     assert not re.search(r"<script[^>]*\ssrc=", rest, re.I)
@@ -87,7 +83,7 @@ def test_html_is_self_contained_and_hides_code(tiny_run: dict) -> None:
     assert not re.search(r"class=\"[^\"]*(jp-InputPrompt|jp-InputArea-editor)", text)
     # charts have stable ids
     assert 'id="valuecase-fig-1"' in text and 'id="valuecase-fig-2"' in text
-    assert tiny_run["html"].stat().st_size < 6_000_000
+    assert tiny_run["html"].stat().st_size < 1_500_000
 
 
 @pytest.mark.notebook

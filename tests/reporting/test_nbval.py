@@ -1,11 +1,11 @@
 """nbval (``--nbval-lax``) over the suite's notebooks, as a user would run them in Jupyter.
 
 nbval collects ``.ipynb`` files; the notebooks are jupytext ``py:percent`` sources. Each is
-converted with jupytext into a temporary folder, its parameter defaults that point into the
-repository (``"../data/sample"``, relative to ``notebooks/``) are rewritten as absolute paths
-(the notebooks no longer sit in ``notebooks/``), and pytest runs nbval on them in a subprocess
-with no project configuration. Every cell must run without error (lax: outputs are not
-compared), and every notebook must contribute at least one test.
+converted with jupytext, unchanged, into a temporary folder and pytest runs nbval on them in a
+subprocess with no project configuration. With their defaults (``results_dir = ""``) they
+compute their results in-process on the bundled sample, as in JupyterLab. Every cell must run
+without error (lax: outputs are not compared), and every notebook must contribute at least
+one test.
 """
 
 from __future__ import annotations
@@ -23,32 +23,11 @@ from valuecase.reporting.suite import NOTEBOOK_DIR, SUITE
 
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 
-_RELATIVE_DEFAULT = re.compile(r"""^(\s*\w+\s*(?::[^=]+)?=\s*)(["'])(\.\.?/[^"']*)\2""", re.M)
-
-
-def absolutize_parameters(source: str, base: Path) -> str:
-    """Rewrite relative-path string defaults (``"../data/sample"``) as absolute paths.
-
-    Examples
-    --------
-    >>> absolutize_parameters('data_dir = "../data/sample"\\nn = 3', Path("/repo/notebooks"))
-    'data_dir = "/repo/data/sample"\\nn = 3'
-    """
-    def absolute(m: re.Match) -> str:
-        path = (base / m.group(3)).resolve()
-        return f"{m.group(1)}{m.group(2)}{path.as_posix()}{m.group(2)}"
-
-    return _RELATIVE_DEFAULT.sub(absolute, source)
-
-
 def _convert(name: str, folder: Path) -> Path:
     nb = jupytext.read(NOTEBOOK_DIR / f"{name}.py")
     cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(cells) == 1, f"{name}: expected one cell tagged 'parameters'"
-    patched = absolutize_parameters(cells[0].source, NOTEBOOK_DIR)
-    data_dir = re.search(r"""^data_dir\s*=\s*["']([^"']+)""", patched, re.M)
-    assert data_dir and Path(data_dir.group(1)).is_absolute() and Path(data_dir.group(1)).is_dir()
-    cells[0].source = patched
+    assert re.search(r"""^results_dir = ""$""", cells[0].source, re.M)  # computes in-process
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3",
                                           "language": "python"})
     path = folder / f"{name}.ipynb"

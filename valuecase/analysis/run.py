@@ -1,0 +1,195 @@
+"""One analysis run: every stage computed at most once, shared by every report.
+
+:class:`Analysis` holds the validated :class:`~valuecase.analysis.parameters.SuiteParameters`
+and computes each stage lazily, the first time a report needs it — load, panel, stays, trigger,
+study, evaluation, diagnostics, evidence, value case — and keeps it. :func:`run_analysis` builds
+the results of the chosen reports (:mod:`valuecase.analysis.sections`) and writes them with
+:class:`~valuecase.analysis.results.Results`; the notebooks then only present them.
+
+Examples
+--------
+>>> from valuecase.analysis.parameters import SuiteParameters
+>>> a = Analysis(SuiteParameters())
+>>> int(a.panel["person_id"].nunique()) > 1000
+True
+>>> a.panel is a.panel          # computed once
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from valuecase.analysis.parameters import SuiteParameters
+from valuecase.analysis.results import Results, write_provenance
+
+__all__ = ["Analysis", "run_analysis"]
+
+
+class Analysis:
+    """The stages of one run, each computed on first use and then kept.
+
+    Parameters
+    ----------
+    params : SuiteParameters
+        Validated parameters (:func:`valuecase.analysis.parameters.check_parameters`).
+    """
+
+    def __init__(self, params: SuiteParameters) -> None:
+        self.params = params
+        self.timings: dict[str, float] = {}
+
+    def _timed(self, name: str, func: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        value = func()
+        self.timings[name] = time.perf_counter() - start
+        return value
+
+    @cached_property
+    def data(self) -> Any:
+        """The validated tables (:func:`valuecase.data.load`)."""
+        from valuecase.data.load import load
+        from valuecase.data.mapping import ColumnMapping
+
+        p = self.params
+        if p.column_mapping:
+            mapping = ColumnMapping.from_dict(p.column_mapping, p.mapping_file or "parameters")
+        elif p.mapping_file:
+            mapping = ColumnMapping.from_file(p.mapping_file)
+        else:
+            mapping = None
+        return self._timed("load", lambda: load(p.resolved_data_dir(), mapping=mapping))
+
+    @cached_property
+    def panel(self) -> pd.DataFrame:
+        """The member-month panel."""
+        from valuecase.panel import build_panel
+
+        data = self.data
+        return self._timed("panel", lambda: build_panel(data))
+
+    @cached_property
+    def stays(self) -> pd.DataFrame:
+        """Acute inpatient stays (one row per merged stay)."""
+        from valuecase.panel import build_stays
+
+        data = self.data
+        return self._timed("stays", lambda: build_stays(data))
+
+    @cached_property
+    def trigger(self) -> Any:
+        """The high-need trigger with its start date after the look-back months."""
+        from valuecase.population.cohorts import Trigger, baseline_end
+
+        p = self.params
+        return Trigger(p.trigger_min_stays, p.trigger_window_days,
+                       baseline_end(self.panel, p.trigger_after_months))
+
+    @cached_property
+    def triggered(self) -> pd.DataFrame:
+        """Persons who met the trigger, with their trigger date."""
+        from valuecase.population.cohorts import trigger_dates
+
+        stays, trigger = self.stays, self.trigger
+        return self._timed("trigger", lambda: trigger_dates(stays, trigger))
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """A loaded table as a DataFrame (None when the data folder has none)."""
+        return self.data.frame(name) if name in self.data.tables else None
+
+    @cached_property
+    def study(self) -> Any:
+        """Program and comparison cohorts with their windows."""
+        from valuecase.impact.study import StudyDesign, build_study
+
+        p = self.params
+        design = StudyDesign(design=p.design, baseline_months=p.baseline_months,
+                             followup_months=p.followup_months, seed=p.seed)
+        panel, triggered = self.panel, self.triggered
+        enrollment = self.table("program_enrollment")
+        return self._timed("study", lambda: build_study(panel, triggered, enrollment, design))
+
+    @cached_property
+    def evaluation(self) -> Any:
+        """Every estimator over every outcome."""
+        from valuecase.impact.evaluation import evaluate
+
+        st = self.study
+        return self._timed("evaluation", lambda: evaluate(st, seed=self.params.seed))
+
+    @cached_property
+    def diagnostics(self) -> Any:
+        """Pre-trend test, event study and placebo DiD."""
+        from valuecase.impact.evaluation import diagnostics
+
+        s, st = self.params.notebooks.impact, self.study
+        return self._timed("diagnostics", lambda: diagnostics(
+            st, event_window=s.event_window, placebo_split=s.placebo_split))
+
+    @cached_property
+    def value_case(self) -> Any:
+        """Evidence from the data filled into the ROI assumptions, projected and simulated."""
+        from valuecase.value.case import build_value_case, measure_evidence
+
+        st, ev, panel = self.study, self.evaluation, self.panel
+        enrollment, costs = self.table("program_enrollment"), self.table("program_costs")
+
+        def build() -> Any:
+            evidence = measure_evidence(st, ev, panel, enrollment, costs)
+            return build_value_case(evidence, self.params.resolved_roi_file(),
+                                    seed=self.params.seed)
+
+        return self._timed("value_case", build)
+
+
+def build_results(analysis: Analysis, name: str) -> Results:
+    """The results of report ``name`` (see :data:`valuecase.analysis.sections.BUILDERS`)."""
+    from valuecase.analysis.sections import BUILDERS
+
+    if name not in BUILDERS:
+        raise KeyError(f"no results builder for report {name!r}; known: "
+                       f"{', '.join(BUILDERS)}")
+    return BUILDERS[name](analysis)
+
+
+def run_analysis(params: SuiteParameters, reports: Sequence[str], results_dir: str | Path,
+                 log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Compute the results of ``reports`` once and write them to ``results_dir``.
+
+    Returns
+    -------
+    dict
+        The provenance written to ``provenance.json``: parameters, stage seconds, the
+        seconds per report's results, valuecase version and run date.
+    """
+    from valuecase import __version__
+    from valuecase.analysis.sections import BUILDERS
+
+    log = log or (lambda line: None)
+    analysis = Analysis(params)
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    for name in reports:
+        if name not in BUILDERS:
+            continue
+        t0 = time.perf_counter()
+        build_results(analysis, name).write(results_dir)
+        seconds[name] = time.perf_counter() - t0
+        log(f"      analysis: {name} results in {seconds[name]:.1f} s")
+    provenance = {
+        "parameters": params.model_dump(),
+        "stage_seconds": analysis.timings,
+        "report_seconds": seconds,
+        "analysis_seconds": time.perf_counter() - start,
+        "valuecase_version": __version__,
+        "run_date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    write_provenance(results_dir, provenance)
+    return provenance

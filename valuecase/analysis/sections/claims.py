@@ -1,0 +1,133 @@
+"""Results of the claims reports: data quality, population and cost concentration, utilization.
+
+Each builder takes an :class:`~valuecase.analysis.run.Analysis` and returns
+:class:`~valuecase.analysis.results.Results` holding raw numbers (counts are suppressed and
+numbers formatted by the notebook that presents them).
+
+Examples
+--------
+>>> from valuecase.analysis.parameters import SuiteParameters
+>>> from valuecase.analysis.run import Analysis
+>>> r = data_quality(Analysis(SuiteParameters()))
+>>> int(r.table("reconciliation")["rows_in"].sum()) > 0
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from valuecase.analysis.results import Results
+
+__all__ = ["data_quality", "population", "utilization"]
+
+
+def data_quality(a: Any) -> Results:
+    """Reconciliation, rejects by reason, completeness, volume, claims lag, spend outside."""
+    from valuecase.data import quality
+
+    data = a.data
+    r = Results("data_quality")
+    r.tables["reconciliation"] = data.reconciliation.drop(columns="source")
+    rejects = data.rejects
+    r.tables["rejects_by_reason"] = (
+        rejects.groupby(["table", "reason"])
+        .agg(rows=("reason", "size"), paid_amount=("paid_amount", "sum")).reset_index()
+        if len(rejects) else pd.DataFrame(columns=["table", "reason", "rows", "paid_amount"]))
+    r.values["tables"] = list(data.tables)
+    r.values["notes"] = list(data.notes)
+    r.values["rejected_rows"] = len(rejects)
+    for table in data.tables:
+        r.tables[f"completeness__{table}"] = quality.completeness(data, table)
+    r.tables["volume_by_month"] = quality.volume_by_month(data)
+    if "medical_claim" in data.tables:
+        r.tables["completeness_by_month"] = quality.completeness_by_month(data, "medical_claim")
+    lag = quality.claims_lag(data)
+    r.values["has_lag"] = bool(len(lag))
+    if len(lag):
+        r.tables["lag_summary"] = quality.lag_summary(lag)
+        r.tables["completion_factors"] = quality.completion_factors(lag)
+    r.tables["outside_enrollment"] = quality.spend_outside_enrollment(data)
+    return r
+
+
+def population(a: Any) -> Results:
+    """Persons and spending by period, PMPM, rates, concentration, persistence, funnel."""
+    from valuecase import population as pop
+    from valuecase.population import cohorts, concentration
+
+    panel, s = a.panel, a.params.notebooks.population
+    r = Results("population")
+    summary = pop.utilization_summary(panel, by=s.period)
+    r.tables["summary"] = summary
+    r.tables["pmpm"] = pop.pmpm_by_category(panel, by=s.period)
+    r.tables["rates"] = pop.rate_table(summary, ["period"])
+    r.values.update(persons=int(panel["person_id"].nunique()), member_months=len(panel),
+                    first_month=str(panel["month"].min().date()),
+                    last_month=str(panel["month"].max().date()),
+                    pmpm_total=float(panel["paid_total"].sum() / len(panel)) if len(panel)
+                    else float("nan"))
+    annual = pop.annual_costs(panel)
+    years = sorted(int(y) for y in annual["year"].unique())
+    latest = pop.latest_full_year(panel)
+    costs = pop.annual_cost_series(panel, latest)
+    shares = concentration.top_share(costs)
+    r.values["latest_year"] = int(latest)
+    r.values["top_shares"] = {str(k): float(v) for k, v in shares.items()}
+    r.tables["lorenz"] = concentration.lorenz(costs)
+    r.tables["bootstrap"] = concentration.bootstrap_concentration(
+        costs, n_boot=s.bootstrap_draws, seed=a.params.seed)
+    rows = []
+    for y in years:
+        c = pop.annual_cost_series(panel, y)
+        sh = concentration.top_share(c)
+        rows.append({"year": y, "persons": len(c), "top 1%": sh[0.01], "top 5%": sh[0.05],
+                     "top 10%": sh[0.1], "bottom 50%": 1 - sh[0.5],
+                     "Gini": concentration.gini(c)})
+    r.tables["concentration_by_year"] = pd.DataFrame(rows)
+    pers = []
+    for y0, y1 in zip(years[:-1], years[1:], strict=True):
+        c0, c1 = pop.annual_cost_series(panel, y0), pop.annual_cost_series(panel, y1)
+        pers.append({"from": y0, "to": y1,
+                     "persons in both years": len(c0.index.intersection(c1.index)),
+                     "top_still_top": concentration.persistence(c0, c1, top=s.persistence_top),
+                     "top_1pct_still_top": concentration.persistence(c0, c1, top=0.01)})
+    r.tables["persistence"] = pd.DataFrame(
+        pers, columns=["from", "to", "persons in both years", "top_still_top",
+                       "top_1pct_still_top"])
+    r.values["persistence_top"] = s.persistence_top
+    if len(years) >= 2 and pers[-1]["persons in both years"] >= 100:
+        matrix = pop.decile_transition(panel, years[-2], years[-1])
+        r.tables["decile_transition"] = matrix
+        r.values["transition_years"] = [years[-2], years[-1]]
+    r.tables["funnel"] = cohorts.segment_funnel(panel, a.triggered,
+                                                a.table("program_enrollment"))
+    r.values["trigger"] = a.trigger.describe()
+    r.values["period"] = s.period
+    return r
+
+
+def utilization(a: Any) -> Results:
+    """Rates and PMPM by period, by age band, sex and segment."""
+    from valuecase import population as pop
+
+    s = a.params.notebooks.utilization
+    panel = a.panel.copy()
+    panel["age_band"] = pop.age_band(panel["age"])
+    panel["segment"] = np.where(panel["person_id"].isin(a.triggered["person_id"]),
+                                "high need (met trigger)", "other members")
+    r = Results("utilization")
+    r.tables["summary"] = pop.utilization_summary(panel, by=s.period)
+    r.tables["pmpm"] = pop.pmpm_by_category(panel, by=s.period)
+    for group in ("age_band", "gender", "segment"):
+        r.tables[f"by__{group}"] = pop.utilization_summary(panel, by="all", group=group)
+    overall = pop.utilization_summary(panel, by="all").iloc[0]
+    r.values.update(
+        ed_per_1000=float(overall["ed_visits_per_1000"]),
+        stays_per_1000=float(overall["inpatient_stays_per_1000"]),
+        readmission_rate=float(overall["readmission_rate"]),
+        trigger=a.trigger.describe(), period=s.period)
+    return r

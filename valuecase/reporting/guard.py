@@ -1,0 +1,108 @@
+"""The privacy guard of a report run: funder-facing reports must not contain any person
+identifier of the input.
+
+Examples
+--------
+>>> import tempfile
+>>> from pathlib import Path
+>>> d = Path(tempfile.mkdtemp())
+>>> _ = (d / "eligibility.csv").write_text("person_id,member_id\\nP7,M7\\nP8,\\n")
+>>> sorted(person_identifiers(d))
+['M7', 'P7', 'P8']
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from valuecase.privacy import (
+    IDENTIFIER_COLUMNS,
+    IdentifierLeakError,
+    find_identifiers,
+    strip_plotlyjs,
+)
+
+__all__ = ["person_identifiers", "scan_funder_reports"]
+
+
+def scan_funder_reports(staging: Path, funder: Sequence[Any],
+                        identifiers: set[str]) -> dict[str, float]:
+    """Fail when a funder-facing report in ``staging`` contains a person identifier.
+
+    The inlined plotly.js library is skipped (it is the same for every report and holds no
+    data); everything else - text, tables, chart data, metadata - is scanned.
+
+    Returns
+    -------
+    dict
+        Seconds spent per report (the guard is part of the run's timings).
+
+    Raises
+    ------
+    IdentifierLeakError
+        Names the report and the number of identifiers found (never the identifiers).
+    """
+    from valuecase.reporting.plotlyjs import bundle_js
+
+    timings: dict[str, float] = {}
+    for nb in funder:
+        html = staging / f"{nb.name}.html"
+        start = time.perf_counter()
+        found = find_identifiers(strip_plotlyjs(html.read_text(encoding="utf-8"), bundle_js()), identifiers)
+        timings[nb.name] = time.perf_counter() - start
+        if found:
+            raise IdentifierLeakError(
+                f"funder-facing report {nb.name}.html contains {len(found)} person "
+                f"identifier{'s' if len(found) != 1 else ''} from the input (person_id/member_id); "
+                f"reports not published. The rendered file is kept for review in {staging}"
+            )
+    return timings
+
+
+
+def person_identifiers(data_dir: str | Path, mapping: object | None = None) -> set[str]:
+    """All ``person_id`` and ``member_id`` values of the eligibility table in ``data_dir``.
+
+    Reads the raw files (CSV or Parquet, every part) without validating them; a column mapping
+    (:class:`valuecase.data.mapping.ColumnMapping`) is applied to find the identifier columns.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "eligibility.csv").write_text("patient,member_id\\nP7,M7\\nP8,\\n")
+    >>> from valuecase.data.mapping import ColumnMapping
+    >>> sorted(person_identifiers(d, ColumnMapping.from_dict({"patient": "person_id"})))
+    ['M7', 'P7', 'P8']
+    """
+    import duckdb
+
+    from valuecase.data.load import find_table_files
+
+    paths = find_table_files(data_dir).get("eligibility", ())
+    if not paths:
+        return set()
+    renames = mapping.for_table("eligibility") if mapping is not None else {}  # type: ignore[attr-defined]
+    names = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+    if paths[0].name.endswith(".parquet"):
+        reader = f"read_parquet([{names}], union_by_name=true)"
+    else:
+        reader = f"read_csv([{names}], all_varchar=true, header=true, union_by_name=true)"
+    con = duckdb.connect()
+    try:
+        con.execute(f"CREATE VIEW raw AS SELECT * FROM {reader}")
+        columns = [row[0] for row in con.execute("DESCRIBE raw").fetchall()]
+        wanted = [c for c in columns if renames.get(c, c) in IDENTIFIER_COLUMNS]
+        ids: set[str] = set()
+        for c in wanted:
+            quoted = '"' + c.replace('"', '""') + '"'
+            rows = con.execute(
+                f"SELECT DISTINCT CAST({quoted} AS VARCHAR) FROM raw WHERE {quoted} IS NOT NULL"
+            ).fetchall()
+            ids.update(str(r[0]).strip() for r in rows if str(r[0]).strip())
+    finally:
+        con.close()
+    return ids
