@@ -86,6 +86,10 @@ def installed_wheel(tmp_path_factory) -> Path:
         [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True, capture_output=True, text=True).stdout.strip())
     (fresh / "zz-valuecase-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    # pip puts nbconvert's templates in <prefix>/share/jupyter; the borrowed dependencies keep
+    # theirs in this environment's prefix, so the fresh one links to them
+    (venv / "share").mkdir(exist_ok=True)
+    (venv / "share" / "jupyter").symlink_to(Path(sys.prefix) / "share" / "jupyter")
     subprocess.run([*pip, "--python", str(venv / "bin" / "python"), "install", "--no-deps",
                     "--no-index", "-q", str(wheel)], check=True, capture_output=True)
     return venv / "bin"

@@ -47,3 +47,19 @@ def test_wheel_lists_its_package_data(installed_wheel):
                    "valuecase/datasets/params/roi-sample.yml", "valuecase/py.typed"):
         assert needed in names, needed
     assert any(n.startswith("valuecase/reporting/assets/") and n.endswith(".js") for n in names)
+
+
+def test_doctests_of_the_installed_package_pass_from_another_folder(installed_wheel, tmp_path):
+    """Every docstring example runs against the installed wheel, from a folder that is not the
+    repository, with no project configuration: none depends on the working directory."""
+
+    r = subprocess.run([str(installed_wheel / "python"), "-c",
+                        "import valuecase, pathlib; print(pathlib.Path(valuecase.__file__).parent)"],
+                       capture_output=True, text=True, check=True, cwd=tmp_path)
+    package = r.stdout.strip()
+    r = subprocess.run([str(installed_wheel / "python"), "-m", "pytest", "-q", "--doctest-modules",
+                        "-p", "no:cacheprovider", "-c", "/dev/null", "--rootdir", str(tmp_path),
+                        f"--ignore={package}/reporting/notebooks", package],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=900)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    assert " passed" in r.stdout and " failed" not in r.stdout

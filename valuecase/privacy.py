@@ -1,4 +1,4 @@
-"""Privacy helpers for anything that leaves the evaluator's hands (DESIGN.md section 9).
+"""Privacy helpers for anything that leaves the evaluator's hands (README, "Reports": privacy guard).
 
 - :func:`suppress_small_counts`: counts 1-10 are replaced by a visible marker (CMS cell-size rule).
 - :func:`suppress_table`: the same primary rule plus complementary (secondary) suppression, so a

@@ -1,7 +1,7 @@
-"""Calibration of the committed default sample (data/sample) against published reference facts.
+"""Calibration of the committed default sample (valuecase/datasets/sample) against published reference facts.
 
 Everything is computed from the raw tables with pandas, not through other valuecase modules.
-Targets: MEPS spending concentration and persistence (DESIGN.md section 10), Medicaid-adult-like
+Targets: MEPS spending concentration and persistence (README, "The bundled sample"), Medicaid-adult-like
 ED and inpatient rates, 30-day readmissions, and enough program enrollees for an evaluation.
 """
 

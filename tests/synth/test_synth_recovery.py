@@ -1,4 +1,4 @@
-"""The pipeline recovers what the generator made: load + panel on data/sample vs truth.json.
+"""The pipeline recovers what the generator made: load + panel on the bundled sample vs truth.json.
 
 ``truth.json`` holds the generator's realized counts (``generated``) and its model-expected counts
 (``expected``, from the latent rates). A mismatch between the panel and ``generated`` is a counting

@@ -1,6 +1,6 @@
 """The data contract: which tables valuecase reads, their required columns and types.
 
-Input follows the Tuva Project input layer (DESIGN.md section 3). Only a small subset of columns is
+Input follows the Tuva Project input layer (README, "Data contract"). Only a small subset of columns is
 required; every other column is optional pass-through. Codes are strings and keep leading zeros.
 
 Examples

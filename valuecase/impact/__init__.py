@@ -1,6 +1,6 @@
 """Impact estimation: every estimate with its method, n, standard error and 95% CI.
 
-The stable public API (DESIGN.md section 5) is re-exported here; see ARCHITECTURE.md for
+The stable public API (README, "Impact evaluation") is re-exported here; see ARCHITECTURE.md for
 the modules. Every estimator returns an :class:`Effect`.
 """
 

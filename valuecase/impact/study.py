@@ -1,7 +1,7 @@
 """The evaluation study: program and comparison cohorts, index dates, baseline and follow-up windows,
 and the outcome tables the impact estimators read.
 
-Design (DESIGN.md section 5, the regression-to-the-mean guard):
+Design (README, "Impact evaluation": the regression-to-the-mean guard):
 
 - **Program group**: persons in ``program_enrollment`` (arm ``program``) who met the trigger;
   index date = enrollment date.

@@ -2,7 +2,7 @@
 service categories. Every function takes and returns Ibis tables, so the same code runs on DuckDB,
 pandas-backed DuckDB and Spark.
 
-Rules (DESIGN.md section 4; Tuva conventions where Tuva has one):
+Rules (README, "Metric definitions"; Tuva conventions where Tuva has one):
 
 - **ED visit**: institutional line with revenue code 0450-0452, 0459 or 0981, or professional line
   with place of service 23, or HCPCS 99281-99285 / G0380-G0384; one per person-day. A visit on the

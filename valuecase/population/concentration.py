@@ -1,4 +1,4 @@
-"""Cost concentration: top-k% shares, Gini, Lorenz curve, persistence (stable API, DESIGN.md §5).
+"""Cost concentration: top-k% shares, Gini, Lorenz curve, persistence (stable API, README "Metric definitions").
 
 Weights are survey-style person weights (as in MEPS): a person with weight 2 stands for two people.
 Shares are computed on the weighted Lorenz curve with linear interpolation inside the person who

@@ -1,6 +1,6 @@
 """Population metrics from the member-month panel: utilization per 1,000, PMPM, annual costs.
 
-Definitions (DESIGN.md section 4): **PMPM** = paid / member months; **per 1,000** = events / member
+Definitions (README, "Metric definitions"): **PMPM** = paid / member months; **per 1,000** = events / member
 months x 12,000 (i.e. per 1,000 member-years). Rate CIs are exact Poisson (Garwood) intervals on the
 event count; the readmission rate CI is a Wilson interval on readmissions / index stays.
 

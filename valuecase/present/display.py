@@ -4,6 +4,8 @@ plotly >= 6 emits only its own mimetype, which nbconvert drops silently, so a re
 rendered from a papermill run would have no charts. :func:`show` emits both a
 ``text/html`` fragment (rendered in the HTML report, where plotly.js is inlined once
 by the ``valuecase`` template) and the plotly mimetype (interactive in JupyterLab).
+Reports inline the plotly.js *basic* bundle, so :func:`show` refuses trace types it cannot
+draw (see :mod:`valuecase.present.trace_types`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from IPython.display import display
 from plotly.basedatatypes import BaseFigure
+
+from valuecase.present.trace_types import check_trace_types
 
 __all__ = ["show", "show_markdown", "show_table", "figure_bundle", "table_html"]
 
@@ -79,16 +83,29 @@ def show(fig: go.Figure) -> None:
     Parameters
     ----------
     fig : plotly.graph_objects.Figure
-        Figure to display.
+        Figure to display; only trace types the report's plotly.js bundle draws
+        (:data:`valuecase.present.trace_types.BUNDLE_TRACE_TYPES`).
+
+    Raises
+    ------
+    TypeError
+        When ``fig`` is not a plotly figure.
+    ValueError
+        When ``fig`` has a trace type the report's plotly.js bundle cannot draw.
 
     Examples
     --------
     >>> import plotly.graph_objects as go
     >>> sorted(figure_bundle(go.Figure(go.Bar(x=["a"], y=[1])), "fig-1"))
     ['application/vnd.plotly.v1+json', 'text/html', 'text/plain']
+    >>> show(go.Figure(go.Heatmap(z=[[1]])))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: trace type(s) 'heatmap' cannot be drawn in reports: ...
     """
     if not isinstance(fig, BaseFigure):
         raise TypeError(f"show() expects a plotly Figure, got {type(fig).__name__}")
+    check_trace_types({trace.type for trace in fig.data})  # else an empty box in the report
     display(figure_bundle(fig, f"valuecase-fig-{next(_figure_ids)}"), raw=True)
 
 

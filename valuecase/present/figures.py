@@ -3,6 +3,15 @@
 Every builder takes the DataFrame a library function returned and labels axes and units, so a
 figure reads on its own in a report.
 
+Reports inline the plotly.js *basic* bundle (1.2 MB; the *cartesian* bundle, 1.5 MB, would
+leave no room for data under the 1.5 MB report limit and has no funnel anyway), which draws only
+``bar``, ``pie`` and ``scatter`` traces (:mod:`valuecase.present.trace_types`). So the decile
+transition matrix is a grid of coloured cells made of horizontal bars of width 1 (one bar trace:
+the "Blues" colour scale with its colour bar, the share printed in each cell, hover per cell),
+which looks like the heatmap it replaces and scales with the chart, unlike square scatter markers
+whose size is fixed in pixels; and the segment funnel is centred horizontal bars labelled with
+the count and the percent of the first stage shown, as a funnel trace would be.
+
 Examples
 --------
 >>> import numpy as np
@@ -14,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -117,28 +127,83 @@ def group_rate_figure(summary: pd.DataFrame, group: str, event: str, label: str)
 
 def transition_heatmap(matrix: pd.DataFrame, title: str = "Cost decile transitions"
                        ) -> go.Figure:
-    """Heatmap of :func:`valuecase.population.rates.decile_transition` (row shares, %)."""
+    """Grid of :func:`valuecase.population.rates.decile_transition` row shares (%), as a heatmap.
+
+    Each cell is a horizontal bar of width 1 coloured by its share on the "Blues" scale (the
+    basic plotly.js bundle has no heatmap trace); the first row is at the bottom, as in a
+    heatmap, and each cell shows its share, text contrasting with the cell colour.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame([[0.75, 0.25], [0.25, 0.75]], index=pd.Index([1, 2], name="decile 1"),
+    ...                  columns=pd.Index([1, 2], name="decile 2"))
+    >>> fig = transition_heatmap(m)
+    >>> [t.type for t in fig.data], list(fig.data[0].text)
+    (['bar'], ['75%', '25%', '25%', '75%'])
+    """
     if matrix.empty:
         return no_data_figure(title)
-    fig = go.Figure(go.Heatmap(
-        z=matrix.to_numpy() * 100, x=[str(c) for c in matrix.columns],
-        y=[str(i) for i in matrix.index], colorscale="Blues", zmin=0,
-        colorbar=dict(title="% of row"),
-        text=[[f"{v * 100:.0f}%" for v in row] for row in matrix.to_numpy()],
-        texttemplate="%{text}"))
-    fig = themed(fig, title, matrix.columns.name or "Decile next year",
-                  matrix.index.name or "Decile this year")
-    fig.update_layout(height=520)
+    z = np.round(matrix.to_numpy(dtype=float) * 100, 2)
+    rows = [str(i) for i in matrix.index]
+    cols = [str(c) for c in matrix.columns]
+    row_of, col_of = (a.ravel() for a in np.indices(z.shape))
+    values = z.ravel()
+    x_title = str(matrix.columns.name or "Decile next year")
+    y_title = str(matrix.index.name or "Decile this year")
+    fig = go.Figure(go.Bar(
+        y=[rows[i] for i in row_of], x=np.ones(values.size), base=col_of - 0.5, width=1,
+        orientation="h", name="% of row", showlegend=False,
+        marker=dict(color=values, colorscale="Blues", cmin=0, cmax=max(float(values.max()), 1e-9),
+                    showscale=True, colorbar=dict(title=dict(text="% of row")),
+                    line=dict(color="white", width=1)),
+        text=[f"{v:.0f}%" for v in values], textposition="inside", insidetextanchor="middle",
+        textangle=0, customdata=[cols[j] for j in col_of],
+        hovertemplate=f"{y_title} %{{y}} → {x_title} %{{customdata}}: "
+                      "%{marker.color:.1f}% of row<extra></extra>"))
+    fig = themed(fig, title, x_title, y_title)
+    fig.update_xaxes(tickmode="array", tickvals=list(range(len(cols))), ticktext=cols,
+                     range=[-0.5, len(cols) - 0.5], showgrid=False, zeroline=False)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows, showgrid=False)
+    fig.update_layout(height=520, barmode="overlay", bargap=0)
     return fig
 
 
+def _percent(share: float) -> str:
+    return f"{share:.0%}" if share >= 0.1 else f"{share:.1%}"
+
+
 def funnel_figure(funnel: pd.DataFrame, title: str = "High-need segment funnel") -> go.Figure:
-    """Funnel of :func:`valuecase.population.cohorts.segment_funnel` (stages whose count is shown)."""
-    f = funnel[pd.to_numeric(funnel["persons"], errors="coerce").fillna(0) >= 11]
-    if f.empty:
+    """Funnel of :func:`valuecase.population.cohorts.segment_funnel` (stages whose count is shown).
+
+    Stages with fewer than 11 persons (or suppressed counts) are left out. Each stage is a
+    horizontal bar centred on 0, first stage on top, labelled with its count and its percent of
+    the first stage shown.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"stage": ["All members", "Met the trigger", "Enrolled"],
+    ...                   "persons": [200, 50, "<11"]})
+    >>> fig = funnel_figure(f)
+    >>> [t.type for t in fig.data], list(fig.data[0].text)
+    (['bar'], ['200 (100%)', '50 (25%)'])
+    """
+    persons = pd.to_numeric(funnel["persons"], errors="coerce").fillna(0)
+    shown = persons >= 11
+    if not shown.any():
         return no_data_figure(title, "No stage has 11 or more persons to show")
-    fig = go.Figure(go.Funnel(y=f["stage"], x=f["persons"], textinfo="value+percent initial",
-                              marker=dict(color=PALETTE[0])))
-    fig.update_layout(title=title, template=TEMPLATE, height=380,
+    n = persons[shown].to_numpy(dtype=float)
+    stages = [str(s) for s in funnel.loc[shown, "stage"]]
+    share = n / n[0]
+    fig = go.Figure(go.Bar(
+        y=stages, x=n, base=-n / 2, orientation="h", name="Persons", showlegend=False,
+        marker=dict(color=PALETTE[0]), textposition="auto", insidetextanchor="middle",
+        textangle=0, text=[f"{v:,.0f} ({_percent(p)})" for v, p in zip(n, share, strict=True)],
+        customdata=np.c_[n, share],  # hover's %{x} would be the bar's end, not its length
+        hovertemplate="%{y}: %{customdata[0]:,.0f} persons, %{customdata[1]:.1%} of the first "
+                      "stage<extra></extra>"))
+    fig.update_layout(title=title, template=TEMPLATE, height=380, bargap=0.25,
                       margin=dict(l=200, r=20, t=60, b=40))
+    fig.update_xaxes(visible=False, range=[-0.52 * n.max(), 0.52 * n.max()])
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=stages,
+                     autorange="reversed", showgrid=False)
     return fig

@@ -42,15 +42,38 @@ def love_plot(before: pd.DataFrame, after: pd.DataFrame | None = None,
 
 def propensity_overlap(ps: pd.Series, treated: pd.Series,
                        title: str = "Propensity score overlap") -> go.Figure:
-    """Overlaid histograms of the propensity score by group."""
+    """Overlaid histograms of the propensity score by group (% of the group per 0.05 bin).
+
+    The bins are counted here and drawn as bars (the report's plotly.js bundle has no histogram
+    trace), so the figure carries 20 shares per group, not one score per person.
+
+    Examples
+    --------
+    >>> fig = propensity_overlap(pd.Series([0.1, 0.12, 0.6, 0.9]), pd.Series([0, 0, 1, 1]))
+    >>> [(t.type, t.name) for t in fig.data]
+    [('bar', 'comparison'), ('bar', 'program')]
+    >>> float(fig.data[0].y[2]), float(fig.data[1].y[18])
+    (100.0, 50.0)
+    """
     if len(ps) == 0:
         return no_data_figure(title)
+    scores = np.asarray(ps, dtype=float)
+    groups = np.asarray(treated)
+    edges = np.linspace(0.0, 1.0, 21)
+    centres = np.round((edges[:-1] + edges[1:]) / 2, 3)
+    bin_range = np.round(np.c_[edges[:-1], edges[1:]], 2)
     fig = go.Figure()
     for t, name in ((0, "comparison"), (1, "program")):
-        fig.add_trace(go.Histogram(x=np.asarray(ps)[np.asarray(treated) == t], name=name,
-                                   opacity=0.6, xbins=dict(start=0, end=1, size=0.05),
-                                   histnorm="percent", marker_color=GROUP_COLORS[name]))
+        x = scores[(groups == t) & np.isfinite(scores)]
+        counts, _ = np.histogram(x, bins=edges)
+        pct = np.round(counts * 100 / x.size, 3) if x.size else np.zeros(counts.size)
+        fig.add_trace(go.Bar(
+            x=centres, y=pct, width=0.05, name=name, opacity=0.6,
+            marker_color=GROUP_COLORS[name], customdata=bin_range,
+            hovertemplate=name + ", score %{customdata[0]:.2f}-%{customdata[1]:.2f}: "
+                                 "%{y:.1f}% of group<extra></extra>"))
     fig.update_layout(barmode="overlay")
+    fig.update_xaxes(range=[0, 1])
     return themed(fig, title, "Estimated probability of enrolling", "% of group")
 
 

@@ -58,23 +58,56 @@ def tornado_figure(table: pd.DataFrame, title: str = "One-way sensitivity of net
     return themed(fig, title, metric_label, "")
 
 
+def _nice_edges(x: np.ndarray, bins: int) -> np.ndarray:
+    """About ``bins`` equal bins over ``x`` of a round width (1, 2, 2.5 or 5 x 10^k), one edge
+    at 0 (as plotly's own histogram binning would choose)."""
+    lo, hi = float(x.min()), float(x.max())
+    if hi == lo:
+        half = max(abs(lo), 1.0) / 20
+        return np.array([lo - half, lo + half])
+    raw = (hi - lo) / max(bins, 1)
+    magnitude = 10.0 ** np.floor(np.log10(raw))
+    size = magnitude * next(m for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = np.floor(lo / size)
+    edges = (first + np.arange(int(np.ceil(hi / size - first)) + 1)) * size
+    if edges[-1] < hi:
+        edges = np.append(edges, edges[-1] + size)
+    return edges
+
+
 def net_savings_histogram(net_savings: np.ndarray, title: str = "Net savings, Monte Carlo",
                           bins: int = 60) -> go.Figure:
     """Histogram of Monte Carlo net savings, with 0 marked and P(ROI > 0) annotated.
+
+    About ``bins`` bins of a round width, one edge at 0, are counted here and drawn as bars of
+    the share of draws (the report's plotly.js bundle has no histogram trace), so the figure
+    carries the bins, not the draws.
 
     Examples
     --------
     >>> fig = net_savings_histogram(np.array([-1.0, 1.0, 2.0, 3.0]))
     >>> fig.layout.annotations[-1].text
     'P(net savings > 0) = P(ROI > 0) = 75.0%'
+    >>> fig.data[0].type, round(float(sum(fig.data[0].y)), 6)
+    ('bar', 1.0)
     """
     x = np.asarray(net_savings, dtype=float)
     x = x[~np.isnan(x)]
     fig = go.Figure()
     if x.size == 0:
         return themed(fig, title + " (no draws)", "Net savings ($)", "Share of draws")
-    fig.add_trace(go.Histogram(x=x, nbinsx=bins, histnorm="probability", name="Draws",
-                               marker_color=PALETTE[0]))
+    edges = _nice_edges(x, bins)
+    counts, _ = np.histogram(x, bins=edges)
+    width = float(edges[1] - edges[0])
+    digits = int(max(0, 3 - np.floor(np.log10(width))))
+    decimals = 0 if width >= 1 else digits - 2
+    fig.add_trace(go.Bar(
+        x=np.round((edges[:-1] + edges[1:]) / 2, digits), y=np.round(counts / x.size, 6),
+        width=width, name="Draws", marker_color=PALETTE[0],
+        customdata=np.round(np.c_[edges[:-1], edges[1:]], digits),
+        hovertemplate=f"%{{customdata[0]:,.{decimals}f}} to %{{customdata[1]:,.{decimals}f}}: "
+                      "%{y:.1%} of draws<extra></extra>"))
+    fig.update_layout(bargap=0)
     fig.add_vline(x=0, line_color=PALETTE[1], line_width=2)
     p = float(np.mean(x > 0))
     fig.add_annotation(x=0.98, y=0.95, xref="paper", yref="paper", showarrow=False,

@@ -165,7 +165,8 @@ def notebook_parameters(path: Path | str) -> dict[str, dict[str, Any]]:
 
     Examples
     --------
-    >>> notebook_parameters("notebooks/population.py")["persistence_top"]["value_type"]
+    >>> from valuecase.reporting.suite import NOTEBOOK_DIR
+    >>> notebook_parameters(NOTEBOOK_DIR / "population.py")["persistence_top"]["value_type"]
     'float'
     """
     import papermill
@@ -228,10 +229,11 @@ def check_parameters(path: Path | str, params: Mapping[str, Any]) -> None:
 
     Examples
     --------
-    >>> check_parameters("notebooks/population.py", {"perod": "year"})
+    >>> from valuecase.reporting.suite import NOTEBOOK_DIR
+    >>> check_parameters(NOTEBOOK_DIR / "population.py", {"perod": "year"})
     Traceback (most recent call last):
     ...
-    valuecase.reporting.render.ParameterError: notebook population.py has no parameter 'perod'...
+    valuecase.reporting.execute.ParameterError: notebook population.py has no parameter 'perod'...
     """
     path = Path(path)
     declared = notebook_parameters(path)
@@ -315,9 +317,9 @@ def execute_notebook(
 
     Examples
     --------
-    A notebook run (this is what ``tests/test_render.py`` does)::
+    A notebook run (this is what ``tests/reporting/test_render.py`` does)::
 
-        execute_notebook(Path("notebooks/population.py"), Path("build/population.ipynb"),
+        execute_notebook(NOTEBOOK_DIR / "population.py", Path("build/population.ipynb"),
                          {"period": "quarter"}, progress=False)
     """
     import papermill

@@ -79,7 +79,7 @@ def render_html(ipynb: Path, html: Path, title: str, metadata: Mapping[str, Any]
 
     Examples
     --------
-    After :func:`execute_notebook` (see ``tests/test_render.py``)::
+    After :func:`execute_notebook` (see ``tests/reporting/test_render.py``)::
 
         render_html(Path("build/population.ipynb"), Path("reports/population.html"),
                     "Population", {"data_fingerprint": "3f2a9c0d1e4b5a67"})

@@ -95,12 +95,13 @@ def notebook_values(name: str, params: SuiteParameters, results_dir: Path | None
     ('/r', 'year', 2024)
     """
     values: dict[str, Any] = {"data_dir": str(params.resolved_data_dir()),
-                              "mapping_file": params.mapping_file,
-                              "roi_params_file": str(params.resolved_roi_file())}
+                              "mapping_file": params.mapping_file}
     if results_dir is not None:
         values["results_dir"] = str(results_dir)
-    values.update({k: v for k, v in params.for_report(name).items()
-                   if k not in ("data_dir", "roi_params_file")})
+    own = params.for_report(name)
+    if "roi_params_file" in own:
+        own["roi_params_file"] = str(params.resolved_roi_file())
+    values.update({k: v for k, v in own.items() if k != "data_dir"})
     return {k: v for k, v in values.items() if k in declared}
 
 

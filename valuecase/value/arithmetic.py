@@ -1,6 +1,6 @@
 """ROI arithmetic: the stable, hand-checkable functions every other ROI module builds on.
 
-Definitions (DESIGN.md section 6; always labelled, because a published "387% ROI" was really a
+Definitions (README, "ROI and the value case"; always labelled, because a published "387% ROI" was really a
 benefit-cost ratio of 3.87, i.e. 287% ROI):
 
 - gross savings ``S``; program cost ``C``; **net savings** ``S - C``;

@@ -7,9 +7,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from valuecase import population
 from valuecase.population import cohorts, concentration
 from valuecase.present import figures
-from valuecase import population
 
 
 @pytest.fixture(scope="module")
