@@ -24,8 +24,8 @@ from valuecase.value.arithmetic import (
     service_line_savings,
     summarize,
 )
-from valuecase.value.ledger import Ledger, partner_ledger
 from valuecase.value.assumptions import Distribution, RoiParams, load_roi_params
+from valuecase.value.ledger import Ledger, partner_ledger
 from valuecase.value.projection import Projection, ValueModel, build_model, project
 from valuecase.value.uncertainty import (
     BreakEven,

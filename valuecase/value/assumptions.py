@@ -1,13 +1,7 @@
 """The ROI assumptions file: pydantic models of the YAML, and a loader with one-line errors.
 
-Any number may be written plain (``unit_cost: 300``) or with uncertainty:
-
-- ``{value: 0.15, low: 0.05, high: 0.25}`` - a range, sampled as triangular(low, value, high);
-- ``{dist: normal, mean: 0.15, sd: 0.05}``, ``{dist: triangular, low, mode, high}``,
-  ``{dist: uniform, low, high}``, ``{dist: lognormal, median, sdlog}``.
-
-YAML traps are handled: ``1e-3`` (a string to YAML 1.1) is read as the number 0.001;
-``yes`` / ``no`` / ``on`` / ``off`` in a numeric field is an error, never 1 or 0.
+Numbers may carry uncertainty (:mod:`valuecase.value.distributions`); errors are one line each
+(:mod:`valuecase.value.validation_errors`).
 
 Examples
 --------
@@ -22,21 +16,23 @@ Examples
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    model_validator,
-)
-from scipy import stats
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from valuecase.errors import ParametersError
+from valuecase.value.distributions import (
+    Count,
+    Distribution,
+    FrozenModel,
+    NonNeg,
+    Number,
+    Share,
+    UncertainNonNeg,
+    to_number,
+)
+from valuecase.value.validation_errors import format_validation_error
 from valuecase.yaml_file import read_yaml_mapping
 
 __all__ = [
@@ -53,181 +49,9 @@ __all__ = [
     "load_roi_params",
 ]
 
-_BOOL_WORDS = "YAML reads yes/no/on/off as true/false; write a number"
-
-
-def _to_number(v: Any) -> Any:
-    """Accept ints, floats and numeric strings (``'1e-3'``); refuse booleans with a clear message."""
-    if isinstance(v, bool):
-        raise ValueError(f"must be a number, not a yes/no value ({_BOOL_WORDS})")
-    if isinstance(v, str):
-        try:
-            v = float(v.strip().replace("_", ""))
-        except ValueError:
-            raise ValueError(f"must be a number (got {v!r})") from None
-    if isinstance(v, (int, float)) and not math.isfinite(v):
-        raise ValueError(f"must be a finite number (got {v})")
-    return v
-
-
-def _to_int(v: Any) -> Any:
-    v = _to_number(v)
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return v
-
-
-Number = Annotated[float, BeforeValidator(_to_number)]
-Count = Annotated[int, BeforeValidator(_to_int)]
-NonNeg = Annotated[float, BeforeValidator(_to_number), Field(ge=0)]
-Share = Annotated[float, BeforeValidator(_to_number), Field(ge=0, le=1)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-# --------------------------------------------------------------------------- uncertain numbers
-class Distribution(_Model):
-    """A number with optional uncertainty; ``base`` is the point value used without Monte Carlo.
-
-    ``low`` / ``high`` are the one-way sensitivity bounds (the range given, or the central 95% of
-    the distribution). ``sample(rng, n)`` draws Monte Carlo values.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> d = Distribution.parse({"dist": "normal", "mean": 10, "sd": 1})
-    >>> d.base, round(d.low, 2), round(d.high, 2)
-    (10.0, 8.04, 11.96)
-    >>> d.sample(np.random.default_rng(0), 3).shape
-    (3,)
-    """
-
-    dist: Literal["fixed", "range", "normal", "triangular", "uniform", "lognormal"]
-    value: float | None = None
-    low_: float | None = Field(default=None, alias="low")
-    high_: float | None = Field(default=None, alias="high")
-    mean: float | None = None
-    sd: float | None = None
-    mode: float | None = None
-    median: float | None = None
-    sdlog: float | None = None
-
-    _NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {"fixed": ("value",), "range": ("value", "low", "high"), "normal": ("mean", "sd"),
-              "triangular": ("low", "mode", "high"), "uniform": ("low", "high"),
-              "lognormal": ("median", "sdlog")}
-
-    @classmethod
-    def parse(cls, v: Any, minimum: float | None = None) -> Distribution:
-        """Build from a plain number, a numeric string, or a mapping (see module docstring)."""
-        if isinstance(v, Distribution):
-            d = v
-        elif isinstance(v, dict):
-            raw = dict(v)
-            if "dist" not in raw:
-                raw["dist"] = "range" if ("low" in raw or "high" in raw) else "fixed"
-            if raw["dist"] not in cls._NEEDS:
-                raise ValueError(f"unknown dist {raw['dist']!r}; choose from "
-                                 f"{', '.join(cls._NEEDS)}")
-            needs = cls._NEEDS[raw["dist"]]
-            allowed = {"dist", *needs}
-            extra = sorted(set(raw) - allowed)
-            if extra:
-                raise ValueError(f"{raw['dist']} takes {', '.join(needs)}; unknown key "
-                                 f"{extra[0]!r}")
-            missing = [k for k in needs if k not in raw]
-            if missing:
-                raise ValueError(f"{raw['dist']} needs {', '.join(needs)}; missing {missing[0]!r}")
-            for k in needs:
-                try:
-                    raw[k] = _to_number(raw[k])
-                except ValueError as exc:
-                    raise ValueError(f"{k}: {exc}") from None
-            d = cls.model_validate(raw)
-        else:
-            d = cls(dist="fixed", value=_to_number(v))
-        d._check(minimum)
-        return d
-
-    def _check(self, minimum: float | None) -> None:
-        if self.dist == "range" and not (self.low_ <= self.value <= self.high_):
-            raise ValueError(f"need low <= value <= high (got {self.low_}, {self.value}, "
-                             f"{self.high_})")
-        if self.dist == "triangular" and not (self.low_ <= self.mode <= self.high_):
-            raise ValueError(f"need low <= mode <= high (got {self.low_}, {self.mode}, "
-                             f"{self.high_})")
-        if self.dist == "uniform" and not self.low_ <= self.high_:
-            raise ValueError(f"need low <= high (got {self.low_}, {self.high_})")
-        if self.dist == "normal" and self.sd < 0:
-            raise ValueError(f"sd: must be >= 0 (got {self.sd})")
-        if self.dist == "lognormal" and (self.median <= 0 or self.sdlog < 0):
-            raise ValueError("lognormal needs median > 0 and sdlog >= 0")
-        if minimum is not None:
-            lowest = {"fixed": self.value, "range": self.low_, "normal": self.mean,
-                      "triangular": self.low_, "uniform": self.low_,
-                      "lognormal": self.median}[self.dist]
-            if lowest < minimum:
-                raise ValueError(f"must be >= {minimum:g} (got {lowest:g})")
-
-    @property
-    def uncertain(self) -> bool:
-        """False for a plain number (or a degenerate distribution)."""
-        return self.low != self.high
-
-    @property
-    def base(self) -> float:
-        """Point value: the value, mean, mode, median or mid-point."""
-        return float({"fixed": self.value, "range": self.value, "normal": self.mean,
-                      "triangular": self.mode, "uniform": None if self.low_ is None else
-                      (self.low_ + self.high_) / 2, "lognormal": self.median}[self.dist])
-
-    @property
-    def low(self) -> float:
-        """Low end for one-way sensitivity (2.5th percentile of normal / lognormal)."""
-        return self._bounds()[0]
-
-    @property
-    def high(self) -> float:
-        """High end for one-way sensitivity (97.5th percentile of normal / lognormal)."""
-        return self._bounds()[1]
-
-    def _bounds(self) -> tuple[float, float]:
-        z = float(stats.norm.ppf(0.975))
-        if self.dist == "fixed":
-            return self.value, self.value
-        if self.dist == "normal":
-            return self.mean - z * self.sd, self.mean + z * self.sd
-        if self.dist == "lognormal":
-            return self.median * math.exp(-z * self.sdlog), self.median * math.exp(z * self.sdlog)
-        return float(self.low_), float(self.high_)
-
-    def sample(self, rng: Any, n: int) -> Any:
-        """``n`` draws as a float array (a range is drawn as triangular(low, value, high))."""
-        import numpy as np
-
-        if self.dist == "fixed" or not self.uncertain:
-            return np.full(n, self.base)
-        if self.dist == "normal":
-            return rng.normal(self.mean, self.sd, n)
-        if self.dist == "lognormal":
-            return self.median * np.exp(rng.normal(0.0, self.sdlog, n))
-        if self.dist == "uniform":
-            return rng.uniform(self.low_, self.high_, n)
-        mode = self.value if self.dist == "range" else self.mode
-        return rng.triangular(self.low_, mode, self.high_, n)
-
-
-def _uncertain(minimum: float | None = None) -> Any:
-    return Annotated[Distribution, BeforeValidator(lambda v: Distribution.parse(v, minimum))]
-
-
-Uncertain = _uncertain()
-UncertainNonNeg = _uncertain(0.0)
-
 
 # --------------------------------------------------------------------------- service lines
-class EffectSpec(_Model):
+class EffectSpec(FrozenModel):
     """An estimated effect with its uncertainty (evidence mode).
 
     ``scale``: ``difference`` = change in events per member-month (negative = fewer events);
@@ -258,7 +82,7 @@ class EffectSpec(_Model):
         return self
 
 
-class ServiceLine(_Model):
+class ServiceLine(FrozenModel):
     """One service line (ED visits, inpatient stays ...): baseline rate, effect and unit cost."""
 
     label: str | None = None
@@ -285,7 +109,7 @@ def _number_or_list(v: Any, uncertain: bool = False, maximum: float | None = Non
 
     def one(x: Any, where: str = "") -> float:
         try:
-            x = float(_to_number(x))
+            x = float(to_number(x))
         except (TypeError, ValueError) as exc:
             msg = str(exc) if isinstance(exc, ValueError) else f"must be a number (got {x!r})"
             raise ValueError(f"{where}{msg}") from None
@@ -305,7 +129,7 @@ def _number_or_list(v: Any, uncertain: bool = False, maximum: float | None = Non
     return one(v)
 
 
-class ProgramCost(_Model):
+class ProgramCost(FrozenModel):
     """A program cost category, the partner paying it, and either ``annual`` or ``per_member_year``.
 
     ``annual`` is one number (every year, may be uncertain) or a list with one number per year.
@@ -323,7 +147,7 @@ class ProgramCost(_Model):
         return self
 
 
-class Enrollment(_Model):
+class Enrollment(FrozenModel):
     """Members per year: ``members`` (one number, or one per year), times an optional ``ramp``."""
 
     members: Annotated[float | list[float], BeforeValidator(_number_or_list)]
@@ -332,7 +156,7 @@ class Enrollment(_Model):
 
 
 # --------------------------------------------------------------------------- payment models
-class FeeForService(_Model):
+class FeeForService(FrozenModel):
     """The payer pays the provider per event; avoided events cost the provider lost revenue."""
 
     model: Literal["fee_for_service"]
@@ -342,7 +166,7 @@ class FeeForService(_Model):
     hospital_variable_cost_share: Share
 
 
-class CaseRate(_Model):
+class CaseRate(FrozenModel):
     """A fee per enrollee per year paid by one partner to another."""
 
     model: Literal["case_rate"]
@@ -351,7 +175,7 @@ class CaseRate(_Model):
     fee_per_enrollee_year: NonNeg
 
 
-class CapitationPmpm(_Model):
+class CapitationPmpm(FrozenModel):
     """The payer pays the provider a PMPM; the provider bears (and saves on) these lines."""
 
     model: Literal["capitation_pmpm"]
@@ -361,7 +185,7 @@ class CapitationPmpm(_Model):
     service_lines: list[str] = Field(min_length=1)
 
 
-class SharedSavings(_Model):
+class SharedSavings(FrozenModel):
     """``share`` of the ``from`` partner's savings goes to ``to`` if they reach the MSR.
 
     Savings are the ``from`` partner's avoided spending on ``service_lines`` (default: all lines it
@@ -385,7 +209,7 @@ PaymentModel = Annotated[FeeForService | CaseRate | CapitationPmpm | SharedSavin
                          Field(discriminator="model")]
 
 
-class UncertaintySettings(_Model):
+class UncertaintySettings(FrozenModel):
     """Monte Carlo settings."""
 
     draws: Count = Field(default=10_000, ge=100)
@@ -394,7 +218,7 @@ class UncertaintySettings(_Model):
 
 
 # --------------------------------------------------------------------------- the file
-class RoiParams(_Model):
+class RoiParams(FrozenModel):
     """All assumptions of one value case (see ``params/roi-calculator.yml``)."""
 
     mode: Literal["calculator", "evidence"]
@@ -482,73 +306,6 @@ class RoiParams(_Model):
 
 
 # --------------------------------------------------------------------------- errors and loading
-_MESSAGES = {
-    "missing": "required field is missing",
-    "extra_forbidden": "unknown field (check the spelling)",
-    "float_parsing": "must be a number",
-    "float_type": "must be a number",
-    "int_parsing": "must be a whole number",
-    "int_type": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "string_type": "must be text",
-    "list_type": "must be a list",
-    "dict_type": "must be a mapping of names to values",
-    "model_type": "must be a mapping of names to values",
-    "bool_type": "must be true or false",
-    "bool_parsing": "must be true or false",
-}
-
-
-def format_validation_error(exc: ValidationError, source: str = "parameters") -> str:
-    """One line ``source: field.path: message (got value)`` from a pydantic ``ValidationError``.
-
-    Examples
-    --------
-    >>> try:
-    ...     RoiParams.model_validate({"mode": "calculator"})
-    ... except ValidationError as exc:
-    ...     print(format_validation_error(exc, "roi.yml"))
-    roi.yml: partners: required field is missing (and 3 more problems)
-    """
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    loc = [str(x) for x in first["loc"]]
-    # drop the tag a discriminated union adds to the location (payment_models.0.case_rate.to)
-    loc = [x for i, x in enumerate(loc) if not (i > 0 and loc[i - 1].isdigit()
-                                                 and x in _PAYMENT_TAGS)]
-    kind, ctx, got = first["type"], first.get("ctx") or {}, first.get("input")
-    if kind == "value_error":
-        msg = str(ctx.get("error", first["msg"]))
-    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
-              "less_than": "<"}[kind]
-        bound = next(iter(ctx.values()))
-        msg = f"must be {op} {bound} (got {got!r})"
-    elif kind == "literal_error":
-        msg = f"must be one of {ctx.get('expected')} (got {got!r})"
-    elif kind == "union_tag_invalid":
-        loc.append(str(ctx.get("discriminator", "model")).strip("'"))
-        msg = f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} {ctx.get('tag')!r}; " \
-              f"choose from {ctx.get('expected_tags')}"
-    elif kind == "union_tag_not_found":
-        msg = f"needs a {ctx.get('discriminator', 'kind').strip(chr(39))} field; choose from " \
-              f"{', '.join(sorted(_PAYMENT_TAGS))}"
-    elif kind == "too_short":
-        msg = f"must have at least {ctx.get('min_length')} entry"
-    elif kind in _MESSAGES:
-        msg = _MESSAGES[kind]
-        if kind not in ("missing", "extra_forbidden"):
-            msg += f" (got {got!r})"
-    else:
-        msg = first["msg"]
-    path = ".".join(loc)
-    head = f"{source}: {path}: {msg}" if path else f"{source}: {msg}"
-    if len(errors) > 1:
-        head += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return head.replace("\n", " ")
-
-
-_PAYMENT_TAGS = {"fee_for_service", "case_rate", "capitation_pmpm", "shared_savings"}
 
 
 def read_roi_assumptions(path: str | Path) -> dict[str, Any]:

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from valuecase import value as roi
+from valuecase.datasets import example_params
 from valuecase.errors import ParametersError
-
-REPO = Path(__file__).resolve().parents[1]
+from valuecase.value import assumptions
 
 GOOD = textwrap.dedent("""\
     mode: calculator
@@ -50,13 +50,13 @@ def _error(tmp_path: Path, text: str) -> str:
 
 @pytest.mark.parametrize("name", ["roi-calculator.yml", "roi-evidence.yml"])
 def test_example_files_load(name):
-    p = roi.load_roi_params(REPO / "params" / name)
+    p = roi.load_roi_params(example_params(name))
     assert p.mode in ("calculator", "evidence")
     assert p.horizon_years == 3
 
 
 def test_every_calculator_field_is_commented():
-    lines = (REPO / "params" / "roi-calculator.yml").read_text().splitlines()
+    lines = example_params("roi-calculator.yml").read_text().splitlines()
     fields = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")
               and ":" in ln and not ln.rstrip().endswith(":")]
     uncommented = [ln for ln in fields if "#" not in ln]
@@ -162,8 +162,8 @@ def test_mode_mismatch(tmp_path):
 
 def test_effect_needs_se_or_ci():
     with pytest.raises(ValueError, match="give se, or both ci_low and ci_high"):
-        roi.params.EffectSpec.model_validate({"estimate": -0.1})
-    e = roi.params.EffectSpec.model_validate({"estimate": "-1e-1", "se": 0.05})
+        assumptions.EffectSpec.model_validate({"estimate": -0.1})
+    e = assumptions.EffectSpec.model_validate({"estimate": "-1e-1", "se": 0.05})
     assert e.estimate == -0.1 and e.scale == "difference"
 
 
@@ -177,7 +177,7 @@ def test_not_yaml_and_not_found(tmp_path):
 
 
 def test_evidence_mode_effect_and_unit_costs_from_caller():
-    p = roi.load_roi_params(REPO / "params" / "roi-evidence.yml")
+    p = roi.load_roi_params(example_params("roi-evidence.yml"))
     with pytest.raises(ParametersError, match=r"service_lines.ed.unit_cost: missing"):
         roi.build_model(p)
     with pytest.raises(ParametersError, match=r"unit_costs.ed: must be >= 0"):
@@ -191,4 +191,4 @@ def test_evidence_mode_effect_and_unit_costs_from_caller():
 
 def test_negative_rate_ratio_points_to_log_ratio():
     with pytest.raises(ValueError, match="use scale: log_ratio"):
-        roi.params.EffectSpec.model_validate({"estimate": -0.15, "se": 0.06, "scale": "ratio"})
+        assumptions.EffectSpec.model_validate({"estimate": -0.15, "se": 0.06, "scale": "ratio"})

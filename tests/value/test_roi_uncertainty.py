@@ -1,4 +1,4 @@
-"""Monte Carlo, tornado, break-even placement, payback, and the ROI figure builders."""
+"""Monte Carlo, tornado, break-even placement and payback."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import time
 from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
-import plotly.graph_objects as go
 import pytest
 from scipy import stats
 
 from valuecase import value as roi
+from valuecase.datasets import example_params
+from valuecase.errors import ParametersError
+from valuecase.value import assumptions
 
 
 def _model(reduction, unit_cost=1000.0, cost=150_000.0, members=1000, rate=2.0, **over):
@@ -55,7 +56,7 @@ def test_monte_carlo_matches_closed_form_in_evidence_mode():
 
 
 def test_monte_carlo_is_deterministic_with_a_seed():
-    model = roi.build_model(roi.load_roi_params("params/roi-calculator.yml"))
+    model = roi.build_model(roi.load_roi_params(example_params("roi-calculator.yml")))
     a, b = roi.monte_carlo(model, seed=3), roi.monte_carlo(model, seed=3)
     c = roi.monte_carlo(model, seed=4)
     assert a.draws == 10_000
@@ -70,7 +71,7 @@ def test_monte_carlo_is_deterministic_with_a_seed():
 
 
 def test_monte_carlo_time_for_10000_draws():
-    model = roi.build_model(roi.load_roi_params("params/roi-calculator.yml"))
+    model = roi.build_model(roi.load_roi_params(example_params("roi-calculator.yml")))
     start = time.perf_counter()
     mc = roi.monte_carlo(model, draws=10_000, seed=1)
     elapsed = time.perf_counter() - start
@@ -156,7 +157,7 @@ def test_breakeven_on_the_log_ratio_scale():
     assert b.position == "inside" and b.interval == "95% CI"
     assert "cannot rule out" in b.text
     # evidence effect lower than the whole CI: the interval is entirely favourable
-    p2 = p.model_copy(update={"program_costs": {"staff": roi.params.ProgramCost(
+    p2 = p.model_copy(update={"program_costs": {"staff": assumptions.ProgramCost(
         partner="payer", annual=roi.Distribution.parse(100_000))}})
     b2 = roi.breakeven_effect(roi.build_model(p2), "ip")
     assert b2.position == "above" and "least favourable end" in b2.text
@@ -176,44 +177,6 @@ def test_payback_month_in_monte_carlo_matches_hand_stream():
     never = roi.project(_model(0.1, cost=300_000, horizon_years=2, savings_lag_months=3))
     assert never.payback_month is None
     assert np.isnan(roi.monte_carlo(never.model, draws=10, seed=1).payback_month).all()
-
-
-# ------------------------------------------------------------------ figure builders (contract)
-def _figure_inputs():
-    model = roi.build_model(roi.load_roi_params("params/roi-calculator.yml"))
-    proj = roi.project(model)
-    return {
-        roi.tornado_figure: (roi.tornado(model), roi.tornado(model).iloc[0:0]),
-        roi.net_savings_histogram: (roi.monte_carlo(model, 2000, seed=1).net_savings,
-                                    np.array([])),
-        roi.cumulative_net_figure: (proj.monthly, proj.monthly.iloc[0:0]),
-        roi.ledger_figure: (roi.partner_ledger(proj).table,
-                            roi.partner_ledger(proj).table.iloc[0:0]),
-    }
-
-
-def test_figure_builders_contract():
-    for builder, (data, empty) in _figure_inputs().items():
-        fig = builder(data)
-        assert isinstance(fig, go.Figure), builder.__name__
-        assert len(fig.data) >= 1 and fig.layout.title.text
-        assert fig.to_json() == builder(data).to_json()  # deterministic
-        e = builder(empty)
-        assert isinstance(e, go.Figure) and len(e.data) == 0 and e.layout.title.text
-
-
-def test_figure_annotations():
-    data = _figure_inputs()
-    hist = roi.net_savings_histogram(data[roi.net_savings_histogram][0])
-    p = float(np.mean(data[roi.net_savings_histogram][0] > 0))
-    assert any(f"P(ROI > 0) = {p:.1%}" in a.text for a in hist.layout.annotations)
-    monthly = data[roi.cumulative_net_figure][0]
-    cum = roi.cumulative_net_figure(monthly)
-    month = roi.payback_month(monthly["net_savings"])
-    assert cum.data[-1].name == f"Payback (month {month})"
-    tor = roi.tornado_figure(data[roi.tornado_figure][0])
-    assert tor.data[0].y[-1] == data[roi.tornado_figure][0]["label"].iloc[0]  # biggest on top
-    assert isinstance(data[roi.ledger_figure][0], pd.DataFrame)
 
 
 def test_rate_ratio_from_the_impact_stage_matches_the_log_scale():
@@ -238,5 +201,5 @@ def test_rate_ratio_from_the_impact_stage_matches_the_log_scale():
     assert roi.breakeven_effect(a, "ip").value == pytest.approx(0.95)
     assert roi.breakeven_effect(b, "ip").value == pytest.approx(np.log(0.95))
     bad = SimpleNamespace(estimate=-0.2, se=0.1, ci_low=None, ci_high=None, scale="ratio")
-    with pytest.raises(roi.params.ParametersError, match="rate ratio must be > 0"):
+    with pytest.raises(ParametersError, match="rate ratio must be > 0"):
         roi.build_model(p, effects={"ip": bad})

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from valuecase import value as roi
+from valuecase.datasets import example_params
 
 MODELS = ("fee_for_service", "case_rate", "capitation_pmpm", "shared_savings")
 
@@ -175,7 +176,7 @@ def test_shared_savings_net_of_costs():
 
 
 def test_example_file_ledger_and_flows():
-    p = roi.load_roi_params("params/roi-calculator.yml")
+    p = roi.load_roi_params(example_params("roi-calculator.yml"))
     led = roi.partner_ledger(roi.project(roi.build_model(p)))
     assert list(led.table.index) == p.partners
     assert set(led.flows["model"]) == {"case_rate", "shared_savings"}
