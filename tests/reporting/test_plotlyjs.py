@@ -19,7 +19,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 import pytest
-from browser import open_report
 
 from valuecase.impact import Effect
 from valuecase.population import cohorts, concentration, rates
@@ -32,6 +31,8 @@ from valuecase.reporting.plotlyjs import (
     check_trace_types,
     trace_types,
 )
+
+from browser import open_report
 
 ASSETS = resources.files("valuecase.reporting") / "assets"
 REGISTERED = re.compile(r'moduleType:"trace",name:"(\w+)"')

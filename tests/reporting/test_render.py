@@ -8,8 +8,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser import open_report
-from valuecase.reporting.plotlyjs import bundle_js
 
 from valuecase.reporting.execute import (
     NotebookExecutionError,
@@ -20,6 +18,9 @@ from valuecase.reporting.execute import (
 )
 from valuecase.reporting.html import data_fingerprint, render_html
 from valuecase.reporting.index import ReportEntry, write_index
+from valuecase.reporting.plotlyjs import bundle_js
+
+from browser import open_report
 
 NOTEBOOKS = Path(__file__).parents[1] / "fixtures" / "notebooks"
 TINY = NOTEBOOKS / "tiny.py"

@@ -13,15 +13,16 @@ import subprocess
 
 import pandas as pd
 import pytest
-from browser import CHROMIUM_ARGS, chromium_path, open_report
-from valuecase.reporting.plotlyjs import BUNDLE_TRACE_TYPES, bundle_js, trace_types
 
-from conftest import ARTIFACTS
 from valuecase import __version__
 from valuecase.datasets import example_params
 from valuecase.privacy import find_identifiers, strip_plotlyjs
+from valuecase.reporting.plotlyjs import BUNDLE_TRACE_TYPES, bundle_js, trace_types
 from valuecase.reporting.suite import SUITE
 from valuecase.trace import LOG_ENV, read_stage_log
+
+from browser import CHROMIUM_ARGS, chromium_path, open_report
+from conftest import ARTIFACTS
 
 STAGES = ("load", "panel", "stays", "trigger", "study", "evaluation", "diagnostics",
           "value_case")

@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from browser import open_report
 from typer.testing import CliRunner
 
-from conftest import ARTIFACTS
 from valuecase.cli import app
 from valuecase.privacy import IdentifierLeakError
 from valuecase.reporting import suite as suite_mod
 from valuecase.reporting.execute import NotebookExecutionError
 from valuecase.reporting.suite import SuiteNotebook, notebook_values, run_suite
+
+from browser import open_report
+from conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.notebook]
 
