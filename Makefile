@@ -10,7 +10,7 @@ OUT    ?= reports
 JOBS   ?= 2
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: reports test lab env env-test chromium lint bench sample clean
+.PHONY: reports test lab env env-test chromium java lint bench sample clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,16 @@ chromium:
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 	@chromium --version
 
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing a Java runtime (Apache Spark engine tests)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+	@java -version 2>&1 | head -1
+
 reports: env
 	$(BIN)/valuecase report --out $(OUT) --jobs $(JOBS)
 
-test: env-test chromium
+test: env-test chromium java
 	$(BIN)/ruff check valuecase tests benchmarks conftest.py
 	$(BIN)/python -m pytest
 

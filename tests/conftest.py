@@ -93,3 +93,19 @@ def installed_wheel(tmp_path_factory) -> Path:
     subprocess.run([*pip, "--python", str(venv / "bin" / "python"), "install", "--no-deps",
                     "--no-index", "-q", str(wheel)], check=True, capture_output=True)
     return venv / "bin"
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A local Apache Spark session (2 cores, UTC, no UI) for the engine-equality tests."""
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("valuecase-tests")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "4")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.driver.memory", "2g")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -1,0 +1,109 @@
+"""Typing rules for text read from files, as Ibis expressions that give the same answer on
+every engine.
+
+Engines disagree on lenient casts: ``TRY_CAST('2020' AS DATE)`` is NULL on DuckDB and
+2020-01-01 on Spark; ``'1.7'`` cast to an integer rounds on DuckDB and is NULL on Spark;
+``'1e3'`` is a valid amount to both. So no rule here relies on a cast to decide what is
+accepted: every accepted format is matched explicitly by a regular expression, normalized to
+one canonical text (ISO ``YYYY-MM-DD`` dates, plain decimal numbers), and only that text is
+cast. Anything else is NULL, which the loader turns into a reject reason.
+
+Accepted formats
+----------------
+- **date**: ``YYYY-MM-DD``, ``YYYYMMDD``, ``M/D/YYYY`` (``MM/DD/YYYY``); impossible calendar
+  days (``2020-02-30``) are NULL.
+- **integer**: optional sign and up to 18 digits (``"1.7"``, ``"1e3"`` are NULL).
+- **amount**: optional sign, optional ``$``, thousands commas between groups of three digits,
+  and at most two decimal places that are not zero (``"10.5000"`` is 10.50, ``"10.505"`` is
+  NULL); exact ``DECIMAL(18, 2)``. Scientific notation, ``NaN`` and ``inf`` are NULL.
+- **code**: trimmed text; numeric codes shorter than the code's width are left-padded with
+  zeros (revenue center ``450`` is ``0450``).
+
+Blank text (empty or only spaces) is NULL for every kind.
+
+Examples
+--------
+>>> import ibis
+>>> t = ibis.memtable({"s": ["2020-01-31", "20200131", "1/31/2020", "2020", "2020-02-30"]})
+>>> [str(d)[:10] for d in t.select(d=parse_date(t.s)).to_pandas()["d"]]
+['2020-01-31', '2020-01-31', '2020-01-31', 'NaT', 'NaT']
+>>> t = ibis.memtable({"s": ["$1,234.50", "10.5000", "10.505", "1e3", "-0.01"]})
+>>> [None if v is None else str(v) for v in t.select(m=parse_amount(t.s)).to_pandas()["m"]]
+['1234.50', '10.50', None, None, '-0.01']
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+
+__all__ = ["AMOUNT_TYPE", "blank_to_null", "parse_amount", "parse_code", "parse_date",
+           "parse_integer"]
+
+AMOUNT_TYPE = dt.Decimal(18, 2)
+"""Money, exact: 16 digits before the point, 2 after."""
+
+_ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_COMPACT = r"^[0-9]{8}$"
+_US = r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$"
+_INTEGER = r"^[+-]?[0-9]{1,18}$"
+# digits with optional thousands commas (1,234,567), then at most two significant decimals
+_AMOUNT = r"^[+-]?\$?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.([0-9]{0,2})0*)?$"
+
+
+_SPACE = r"[ \t\n\r\f]"
+
+
+def blank_to_null(s: ir.StringValue) -> ir.StringValue:
+    """Text without leading and trailing white space, NULL when nothing is left.
+
+    Not Ibis's ``strip()``: on Spark it compiles to ``TRIM(' \\t\\n\\r\\v\\f' FROM s)``,
+    whose ``\\v`` and ``\\f`` Spark reads as the letters v and f, so ``"inf"`` became ``"in"``.
+    """
+    s = s.re_replace(f"^{_SPACE}+", "").re_replace(f"{_SPACE}+$", "")
+    return ibis.ifelse(s == "", ibis.null(), s).cast("string")
+
+
+def _matches(s: ir.StringValue, pattern: str) -> ir.BooleanValue:
+    # NULL in, False out on every engine (re_search of NULL is NULL on DuckDB, False on Spark)
+    return s.notnull() & s.re_search(pattern).fill_null(False)
+
+
+def parse_date(s: ir.StringValue) -> ir.DateValue:
+    """Dates in the accepted formats; anything else (or an impossible day) is NULL."""
+    s = blank_to_null(s)
+    us = s.split("/")
+    iso_from_us = (us[2] + "-" + us[0].lpad(2, "0") + "-" + us[1].lpad(2, "0"))
+    iso = (ibis.cases((_matches(s, _ISO), s),
+                      (_matches(s, _COMPACT),
+                       s.substr(0, 4) + "-" + s.substr(4, 2) + "-" + s.substr(6, 2)),
+                      (_matches(s, _US), iso_from_us),
+                      else_=ibis.null().cast("string")))
+    return iso.try_cast("date")
+
+
+def parse_integer(s: ir.StringValue) -> ir.IntegerValue:
+    """Whole numbers (optional sign, up to 18 digits); anything else is NULL."""
+    s = blank_to_null(s)
+    plain = s.re_replace(r"^\+", "")
+    return ibis.ifelse(_matches(s, _INTEGER), plain, ibis.null().cast("string")).try_cast(
+        "int64")
+
+
+def parse_amount(s: ir.StringValue) -> ir.DecimalValue:
+    """Money as exact ``DECIMAL(18, 2)``; anything outside the accepted format is NULL."""
+    s = blank_to_null(s)
+    # no regex back-references: DuckDB writes them \1, Spark $1
+    plain = s.replace("$", "").replace(",", "").re_replace(r"^\+", "")
+    return ibis.ifelse(_matches(s, _AMOUNT), plain, ibis.null().cast("string")).try_cast(
+        AMOUNT_TYPE)
+
+
+def parse_code(s: ir.StringValue, width: int | None = None) -> ir.StringValue:
+    """Codes as text; numeric codes shorter than ``width`` are left-padded with zeros."""
+    s = blank_to_null(s)
+    if not width:
+        return s
+    short_number = _matches(s, r"^[0-9]+$") & (s.length() < width)
+    return ibis.ifelse(short_number, s.lpad(width, "0"), s)
