@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -217,3 +218,15 @@ def test_funder_facing_reports_have_no_identifier_or_small_count(built, identifi
                       if line.startswith("privacy guard:"))
     assert all(nb.name in guard_line for nb in funder)
     assert f"{len(identifiers):,} person identifiers, none found" in guard_line
+
+
+def test_a_relative_out_folder_works(tmp_path):
+    """`make reports` passes `--out reports`: relative to where the command runs, while the
+    notebooks run inside the staging folder."""
+    r = subprocess.run([sys.executable, "-m", "valuecase.cli", "report", "--out", "reports",
+                        "--only", "data_quality"], capture_output=True, text=True, cwd=tmp_path,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (tmp_path / "reports" / "data_quality.html").stat().st_size > 50_000
+    assert not list(tmp_path.glob(".reports-staging-*"))
+

@@ -174,7 +174,9 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
     data_path = params.resolved_data_dir()
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-staging-", dir=out_dir.parent))
+    # absolute: the notebooks run with the staging folder as working directory
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-staging-",
+                                    dir=out_dir.parent)).resolve()
     results_dir = staging / "results"
     from valuecase.analysis.run import run_analysis
 
