@@ -5,11 +5,16 @@ In a report run, ``valuecase report`` computed everything once and passes ``resu
 results folder, the same call computes them in-process through the same pipeline, so a
 notebook works both ways and never orchestrates anything itself.
 
+A notebook passes its whole namespace: ``res = results_for("roi", globals())`` takes
+``results_dir`` and the report's parameters (the names of its ``parameters`` cell) from it.
+
 Examples
 --------
 >>> res = report_results("utilization", period="year")
 >>> res["period"]
 'year'
+>>> results_for("utilization", {"results_dir": "", "period": "all", "x": 1})["period"]
+'all'
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from valuecase.analysis.parameters import REPORT_FIELDS, SuiteParameters, format
 from valuecase.analysis.results import Results
 from valuecase.errors import ParametersError
 
-__all__ = ["parameters_from_notebook", "report_results"]
+__all__ = ["parameters_from_notebook", "report_results", "results_for"]
 
 
 def parameters_from_notebook(name: str, values: dict[str, Any]) -> SuiteParameters:
@@ -58,3 +63,12 @@ def report_results(name: str, results_dir: str = "", **params: Any) -> Results:
     if name not in REPORT_FIELDS:
         raise ParametersError(f"unknown report {name!r}; choose from {', '.join(REPORT_FIELDS)}")
     return build_results(Analysis(parameters_from_notebook(name, params)), name)
+
+
+def results_for(name: str, namespace: dict[str, Any]) -> Results:
+    """:func:`report_results` with ``results_dir`` and the parameters of report ``name`` taken
+    from a notebook's namespace (pass ``globals()``); other names are ignored."""
+    wanted = SuiteParameters().for_report(name)  # the report's own names, with defaults
+    values = {k: namespace[k] for k in wanted if k in namespace}
+    return report_results(name, str(namespace.get("results_dir", "") or ""), **values)
+

@@ -22,13 +22,13 @@ mapping_file = ""
 # %%
 import plotly.graph_objects as go
 
-from valuecase.analysis.notebook import report_results
+from valuecase.analysis.notebook import results_for
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.present.figures import line_figure
 from valuecase.present.theme import PALETTE, themed
 from valuecase.privacy import suppress_small_counts
 
-res = report_results("data_quality", results_dir, data_dir=data_dir, mapping_file=mapping_file)
+res = results_for("data_quality", globals())
 
 # %% [markdown]
 # ## Reconciliation: rows and dollars in = accepted + rejected

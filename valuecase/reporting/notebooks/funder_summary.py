@@ -25,7 +25,7 @@ trigger_after_months = 12
 seed = 2024
 
 # %%
-from valuecase.analysis.notebook import report_results
+from valuecase.analysis.notebook import results_for
 from valuecase.impact import Effect
 from valuecase.impact.evaluation import LABELS
 from valuecase.impact.study import COMPARISON_TEXT
@@ -34,12 +34,7 @@ from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 from valuecase.value.arithmetic import RoiSummary
 
-res = report_results(
-    "funder_summary", results_dir, data_dir=data_dir, mapping_file=mapping_file,
-    roi_params_file=roi_params_file, design=design, baseline_months=baseline_months,
-    followup_months=followup_months, trigger_min_stays=trigger_min_stays,
-    trigger_window_days=trigger_window_days, trigger_after_months=trigger_after_months,
-    seed=seed)
+res = results_for("funder_summary", globals())
 effects = res.table("effects")
 primary = {o: Effect.from_record(r) for o, r in
            effects[effects["primary"]].set_index("outcome").to_dict("index").items()}

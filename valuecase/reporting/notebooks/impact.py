@@ -31,7 +31,7 @@ placebo_split = -6
 event_window = 9
 
 # %%
-from valuecase.analysis.notebook import report_results
+from valuecase.analysis.notebook import results_for
 from valuecase.impact import Effect
 from valuecase.impact.evaluation import LABELS
 from valuecase.impact.study import COMPARISON_TEXT
@@ -39,12 +39,7 @@ from valuecase.present import impact_figures, interpret
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 
-res = report_results(
-    "impact", results_dir, data_dir=data_dir, mapping_file=mapping_file, design=design,
-    baseline_months=baseline_months, followup_months=followup_months,
-    trigger_min_stays=trigger_min_stays, trigger_window_days=trigger_window_days,
-    trigger_after_months=trigger_after_months, seed=seed, placebo_split=placebo_split,
-    event_window=event_window)
+res = results_for("impact", globals())
 effects = res.table("effects")
 
 

@@ -29,18 +29,14 @@ bootstrap_draws = 500
 # %%
 import pandas as pd
 
-from valuecase.analysis.notebook import report_results
+from valuecase.analysis.notebook import results_for
 from valuecase.population import RATE_EVENTS
 from valuecase.population.cohorts import funnel_for_funders
 from valuecase.present import figures
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 
-res = report_results(
-    "population", results_dir, data_dir=data_dir, mapping_file=mapping_file,
-    trigger_min_stays=trigger_min_stays, trigger_window_days=trigger_window_days,
-    trigger_after_months=trigger_after_months, seed=seed, period=period,
-    persistence_top=persistence_top, bootstrap_draws=bootstrap_draws)
+res = results_for("population", globals())
 summary = res.table("summary")
 
 # %% [markdown]

@@ -36,17 +36,12 @@ seed = 2024
 # %%
 import pandas as pd
 
-from valuecase.analysis.notebook import report_results
+from valuecase.analysis.notebook import results_for
 from valuecase.present import roi_figures
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.present.interpret import money
 
-res = report_results(
-    "roi", results_dir, data_dir=data_dir, mapping_file=mapping_file,
-    roi_params_file=roi_params_file, design=design, baseline_months=baseline_months,
-    followup_months=followup_months, trigger_min_stays=trigger_min_stays,
-    trigger_window_days=trigger_window_days, trigger_after_months=trigger_after_months,
-    seed=seed)
+res = results_for("roi", globals())
 s = res["summary"]
 
 # %% [markdown]

@@ -26,16 +26,13 @@ trigger_after_months = 12
 period = "quarter"
 
 # %%
-from valuecase.analysis.notebook import report_results
+from valuecase.analysis.notebook import results_for
 from valuecase.population import RATE_EVENTS, rate_table
 from valuecase.present import figures
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 
-res = report_results(
-    "utilization", results_dir, data_dir=data_dir, mapping_file=mapping_file,
-    trigger_min_stays=trigger_min_stays, trigger_window_days=trigger_window_days,
-    trigger_after_months=trigger_after_months, period=period)
+res = results_for("utilization", globals())
 summary = res.table("summary")
 period = res["period"]
 
