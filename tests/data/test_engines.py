@@ -1,0 +1,74 @@
+"""Engine adapters read the same files into the same rows, named the same way: ``(_file, _row)``
+with ``_row`` the 1-based line of the file, on DuckDB and on Apache Spark."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from valuecase.data.engines import DuckDBEngine, SparkEngine, get_engine
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, seed10):
+    """A large CSV whose column ``n`` is its own line number, split over two files; a Parquet
+    table in two parts; and a real Tuva seed file."""
+    folder = tmp_path_factory.mktemp("engines")
+    n = 60_000
+    frame = pd.DataFrame({"n": np.arange(1, n + 1).astype(str),
+                          "code": [f"{i % 1000:04d}" for i in range(n)],
+                          "paid": [f"{(i * 37) % 10_000 / 100:.2f}" for i in range(n)]})
+    frame.iloc[:40_000].to_csv(folder / "medical_claim_a.csv", index=False)
+    second = frame.iloc[40_000:].copy()
+    second["n"] = np.arange(1, len(second) + 1).astype(str)
+    second["extra"] = "x"
+    second.to_csv(folder / "medical_claim_b.csv", index=False)
+    parts = folder / "eligibility"
+    parts.mkdir()
+    elig = pd.DataFrame({"n": np.arange(1, 2_001), "person_id": [f"P{i:05d}" for i in range(2_000)],
+                         "start": pd.date_range("2020-01-01", periods=2_000).date})
+    elig.iloc[:1_200].to_parquet(parts / "part-0.parquet", row_group_size=300)
+    elig.iloc[1_200:].assign(n=np.arange(1, 801)).to_parquet(parts / "part-1.parquet")
+    return {"csv": [folder / "medical_claim_a.csv", folder / "medical_claim_b.csv"],
+            "parquet": sorted(parts.glob("*.parquet")),
+            "tuva": [seed10 / "medical_claim_seed.csv"]}
+
+
+def _read(engine, paths) -> pd.DataFrame:
+    t = engine.read_raw("medical_claim", paths)
+    df = t.to_pandas().sort_values(["_file", "_row"]).reset_index(drop=True)
+    df["_row"] = df["_row"].astype("int64")
+    return df[sorted(df.columns)]
+
+
+@pytest.fixture(scope="module")
+def engines(spark):
+    return {"duckdb": DuckDBEngine(), "spark": SparkEngine(spark)}
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_row_identity_is_the_line_of_the_file_on_both_engines(engines, files, kind):
+    for name, engine in engines.items():
+        df = _read(engine, files[kind])
+        assert (df["_row"].astype(str) == df["n"].astype(str)).all(), name
+        assert df["_file"].nunique() == 2 and not df["_file"].str.contains("/").any(), name
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "tuva"])
+def test_both_engines_read_identical_rows(engines, files, kind):
+    a, b = (_read(engines[n], files[kind]) for n in ("duckdb", "spark"))
+    assert list(a.columns) == list(b.columns)
+    pd.testing.assert_frame_equal(a.astype(str), b.astype(str))
+
+
+def test_csv_columns_stay_text_with_leading_zeros(engines, files):
+    for engine in engines.values():
+        df = _read(engine, files["csv"])
+        assert df["code"].iloc[0] == "0000" and df["code"].iloc[7] == "0007"
+        assert df["extra"].isna().sum() == 40_000  # a column only the second file has
+
+
+def test_unknown_engine_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown engine 'oracle'; choose from duckdb, spark"):
+        get_engine("oracle")
