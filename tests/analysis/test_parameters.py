@@ -120,3 +120,10 @@ def test_example_parameters_file_passes_the_check():
     assert p.notebooks.population.period == "year"
     assert p.notebooks.utilization.period == "quarter"
     assert p.resolved_roi_file() == example_params("roi-sample.yml").resolve()
+
+
+def test_the_data_folder_comes_from_the_command_line_only(tmp_path):
+    params = tmp_path / "p.yml"
+    params.write_text("data_dir: /somewhere/else\n")
+    with pytest.raises(ParametersError, match="data_dir is not set in a parameters file; use --data"):
+        check_parameters(params)

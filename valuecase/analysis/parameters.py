@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from valuecase.errors import ParametersError
 from valuecase.yaml_file import read_yaml_mapping
 
-__all__ = ["REPORT_FIELDS", "SHARED_FIELDS", "SuiteParameters", "check_parameters",
+__all__ = ["REPORT_FIELDS", "SuiteParameters", "check_parameters",
            "format_problems", "read_parameters"]
 
 Period = Literal["year", "quarter", "month", "all"]
@@ -136,10 +136,6 @@ class SuiteParameters(BaseModel):
         return values
 
 
-SHARED_FIELDS = ("roi_params_file", "design", "baseline_months", "followup_months",
-                 "trigger_min_stays", "trigger_window_days", "trigger_after_months", "seed")
-"""Top-level keys of a parameters file (besides ``column_mapping`` and ``notebooks``)."""
-
 _TRIGGER = ("trigger_min_stays", "trigger_window_days", "trigger_after_months")
 _STUDY = ("design", "baseline_months", "followup_months", *_TRIGGER)
 REPORT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -206,6 +202,10 @@ def read_parameters(params_file: str | Path | None) -> dict[str, Any]:
     if path.is_dir():
         raise ParametersError(f"{path}: is a folder; --params takes a YAML file")
     raw = dict(read_yaml_mapping(path, "parameters file"))
+    for key in ("data_dir", "mapping_file"):
+        if key in raw:
+            raise ParametersError(f"{path}: {key} is not set in a parameters file; use "
+                                  + ("--data" if key == "data_dir" else "column_mapping"))
     base = path.resolve().parent
     for key, value in list(raw.items()):
         if key.endswith("_file") and isinstance(value, str) and value:
