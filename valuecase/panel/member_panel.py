@@ -49,8 +49,11 @@ def member_months(eligibility: ir.Table) -> ir.Table:
     """Distinct (person_id, month) pairs with any enrolled day in the month."""
     start = eligibility.enrollment_start_date.truncate("M").cast("timestamp")
     stop = eligibility.enrollment_end_date.cast("timestamp") + ibis.interval(days=1)
-    months = ibis.range(start, stop, ibis.interval(months=1)).unnest().cast("date")
-    return eligibility.select(person_id="person_id", month=months).distinct()
+    # unnest into a column first and cast in a second step: Spark refuses a cast applied to
+    # the generator itself (UNSUPPORTED_GENERATOR.NESTED_IN_EXPRESSIONS)
+    spans = eligibility.select(
+        person_id="person_id", month=ibis.range(start, stop, ibis.interval(months=1)).unnest())
+    return spans.select("person_id", month=spans.month.cast("date")).distinct()
 
 
 def data_end_date(lines: ir.Table) -> ir.Value:
