@@ -104,3 +104,21 @@ def test_report_unknown_only_name_is_an_error(seed10, tmp_path):
     r = run("report", "--data", str(seed10), "--out", str(tmp_path / "r"), "--only", "nosuch")
     assert r.returncode == 2 and "unknown report" in r.stderr
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+def test_summarize_on_spark_equals_duckdb_exactly(sample_dir):
+    """The issue's must-show: ``valuecase summarize --engine spark data --json`` == DuckDB."""
+    outputs = {}
+    for engine in ("duckdb", "spark"):
+        r = run("summarize", "--engine", engine, str(sample_dir), "--json")
+        assert r.returncode == 0, r.stderr[-2000:]
+        outputs[engine] = json.loads(r.stdout.strip().splitlines()[-1])
+    assert outputs["spark"] == outputs["duckdb"]
+    assert outputs["duckdb"]["member_months"] > 10_000
+
+
+def test_unknown_engine_is_one_line_error(seed10):
+    r = run("summarize", "--engine", "oracle", str(seed10))
+    assert r.returncode == 2
+    assert r.stderr.strip() == "error: unknown engine 'oracle'; choose from duckdb, spark"

@@ -51,12 +51,17 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _load(data_dir: Path, mapping: Path | None):
+EngineOpt = Annotated[str, typer.Option(
+    "--engine", help="duckdb (embedded, default) or spark (a new PySpark session: local "
+                     "mode unless your spark-defaults.conf names a master).")]
+
+
+def _load(data_dir: Path, mapping: Path | None, engine: str = "duckdb"):
     from valuecase.data.load import load
     from valuecase.data.mapping import ColumnMapping
 
     cmap = ColumnMapping.from_file(mapping) if mapping else None
-    return load(data_dir, mapping=cmap)
+    return load(data_dir, mapping=cmap, engine=engine)
 
 
 @app.command()
@@ -98,13 +103,14 @@ def validate(
     rejects_out: Annotated[Path | None, typer.Option(
         "--rejects-out", help="Write the rejects table to this CSV file.")] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 when any row is rejected.")] = False,
+    engine: EngineOpt = "duckdb",
 ) -> None:
     """Load and validate a data folder; print the reconciliation and rejects by reason."""
     import pandas as pd
 
     from valuecase.privacy import safe_csv
 
-    data = _load(data_dir, mapping)
+    data = _load(data_dir, mapping, engine)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         typer.echo("Reconciliation (rows and paid: in = accepted + rejected)")
         typer.echo(data.reconciliation.drop(columns="source").to_string(index=False))
@@ -133,11 +139,12 @@ def summarize(
         help="First month to count (YYYY, YYYY-MM or YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option(
         help="Last month to count (YYYY means its December).")] = None,
+    engine: EngineOpt = "duckdb",
 ) -> None:
     """Headline numbers: persons, member months, paid, PMPM, ED visits, stays, readmissions."""
     from valuecase.population.summary import summarize as summarize_data
 
-    s = summarize_data(_load(data_dir, mapping), start=start, end=end)
+    s = summarize_data(_load(data_dir, mapping, engine), start=start, end=end)
     if as_json:
         typer.echo(json.dumps(s))
         return
@@ -166,6 +173,8 @@ def report(
         "--only", help="Run only this notebook (repeatable).")] = None,
     jobs: Annotated[int, typer.Option(
         "--jobs", min=1, help="Notebooks run at the same time, each in its own process.")] = 1,
+    engine: Annotated[str | None, typer.Option(
+        "--engine", help="duckdb or spark (default: engine: in --params, else duckdb).")] = None,
 ) -> None:
     """Run the notebook suite on a data folder and write HTML reports plus index.html.
 
@@ -182,7 +191,7 @@ def report(
 
     try:
         result = run_suite(data_dir=data, out_dir=out, params_file=params, only=only,
-                           jobs=jobs, progress=jobs == 1, log=log)
+                           jobs=jobs, progress=jobs == 1, log=log, engine=engine)
     except IdentifierLeakError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -40,8 +41,10 @@ def test_completeness_by_month(small):
 
 
 def test_claims_lag_is_per_claim_from_service_end(small):
-    lag = quality.claims_lag(small).set_index("claim_id")
-    assert lag["lag_days"].to_dict() == {"C1": 60, "C2": 10}  # C3 has no paid date
+    lag = quality.claims_lag(small).set_index("lag_days")
+    # C1 (two lines, $100) paid 60 days after its end, C2 ($50) after 10; C3 has no paid date
+    assert lag["claims"].to_dict() == {10: 1, 60: 1}
+    assert lag["paid_amount"].to_dict() == {10: 50.0, 60: 100.0}
     summ = quality.lag_summary(quality.claims_lag(small)).iloc[0]
     assert summ["claims"] == 2 and summ["paid_within_30d"] == pytest.approx(0.5)
 
@@ -63,3 +66,12 @@ def test_seed10_completeness_facts(seed10_data):
     assert c.loc["paid_amount", "rows"] == 2075
     # allowed_amount is filled only on professional lines (README): 1,575 lines
     assert c.loc["allowed_amount", "filled"] == 1575
+
+
+def test_lag_quantiles_equal_pandas_on_claim_level_lags():
+    rng = np.random.default_rng(3)
+    days = pd.Series(rng.integers(-5, 400, size=997))
+    dist = days.value_counts().sort_index().rename("claims").rename_axis("lag_days")
+    dist = dist.reset_index()
+    for q in (0.0, 0.1, 0.5, 0.9, 0.99, 1.0):
+        assert quality.lag_quantile(dist, q) == pytest.approx(days.quantile(q), abs=1e-9)

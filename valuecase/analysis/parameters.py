@@ -103,6 +103,11 @@ class SuiteParameters(BaseModel):
     mapping_file: str = Field("", description="YAML file with a column_mapping section")
     column_mapping: dict[str, Any] | None = Field(None, description="renames of your columns")
     roi_params_file: str = Field("", description="ROI assumptions; empty = roi-sample.yml")
+    engine: Literal["duckdb", "spark"] = Field(
+        "duckdb", description="where the data is processed: duckdb (embedded) or spark")
+    engine_settings: dict[str, Any] = Field(
+        {}, description="duckdb: memory_limit, threads, temp_directory; "
+                        "spark: master, config (a mapping of Spark settings)")
     design: Literal["eligible_not_enrolled", "randomized", "all_non_enrolled"] = Field(
         "eligible_not_enrolled", description="how the comparison group is chosen")
     baseline_months: int = Field(12, ge=1, le=60, description="months before the index")

@@ -65,7 +65,11 @@ class Analysis:
             mapping = ColumnMapping.from_file(p.mapping_file)
         else:
             mapping = None
-        return self._timed("load", lambda: load(p.resolved_data_dir(), mapping=mapping))
+        from valuecase.data.engines import get_engine
+
+        engine = get_engine(p.engine, **p.engine_settings)
+        return self._timed("load", lambda: load(p.resolved_data_dir(), mapping=mapping,
+                                                engine=engine))
 
     @cached_property
     def panel(self) -> pd.DataFrame:

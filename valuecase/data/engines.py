@@ -7,7 +7,9 @@ does what Ibis cannot say the same way everywhere:
   ``_file`` (the file's name) and ``_row`` (1-based row within that file). ``(_file, _row)``
   identifies a row the same way on every engine and for any number of input files, so a
   rejected row is named identically by DuckDB and by Spark.
+- :meth:`read_frame` - a pandas DataFrame as such a table (``_file`` is the table name).
 - :meth:`materialize` - compute an expression once and keep it as a table.
+- :meth:`create_view` - name an expression so later stages find it by name.
 
 Two adapters: :class:`DuckDBEngine` (embedded, the default) and :class:`SparkEngine` (Apache
 Spark through PySpark, local mode or a cluster; pass an existing ``SparkSession``).
@@ -32,8 +34,10 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
 
-__all__ = ["ENGINES", "DuckDBEngine", "SparkEngine", "get_engine"]
+__all__ = ["ENGINES", "DuckDBEngine", "Engine", "SparkEngine", "get_engine"]
 
 _names = (f"_vc_{i}" for i in itertools.count())
 
@@ -56,11 +60,16 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(self, memory_limit: str | None = None,
-                 temp_directory: str | Path | None = None) -> None:
+                 temp_directory: str | Path | None = None, threads: int | None = None) -> None:
         import duckdb
 
         self.con = duckdb.connect()
-        for key, value in (("memory_limit", memory_limit), ("temp_directory", temp_directory)):
+        try:
+            self.con.execute("SET enable_progress_bar = false")  # no bars mid-report
+        except duckdb.Error:  # inside Jupyter without ipywidgets DuckDB refuses the change
+            pass
+        for key, value in (("memory_limit", memory_limit), ("temp_directory", temp_directory),
+                           ("threads", threads)):
             if value is not None:
                 self.con.execute(f"SET {key} = '{value!s}'")
         self.backend = ibis.duckdb.from_connection(self.con)
@@ -85,9 +94,20 @@ class DuckDBEngine:
         self.con.execute(f'CREATE VIEW "{name}" AS {sql}')
         return self.backend.table(name)
 
+    def read_frame(self, table: str, frame: pd.DataFrame) -> ir.Table:
+        """``frame`` with ``_file`` (= ``table``) and ``_row`` (1-based position)."""
+        name = f"raw_{table}_{next(_names)}"
+        self.con.register(f"{name}_df", _numbered(table, frame))
+        self.con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "{name}_df"')
+        return self.backend.table(name)
+
     def materialize(self, expr: ir.Table, name: str) -> ir.Table:
         """Compute ``expr`` once into table ``name``."""
         return self.backend.create_table(name, expr, overwrite=True)
+
+    def create_view(self, expr: ir.Table, name: str) -> ir.Table:
+        """Name ``expr`` (computed again by each query that reads it)."""
+        return self.backend.create_view(name, expr, overwrite=True)
 
 
 class SparkEngine:
@@ -96,19 +116,29 @@ class SparkEngine:
     Parameters
     ----------
     session : pyspark.sql.SparkSession, optional
-        An existing session; by default a local one is created (all cores, UTC).
+        An existing session (a cluster's, Databricks'); by default one is created.
+    master : str, optional
+        Where a new session runs (``local[*]`` by default, or a cluster URL).
+    config : dict, optional
+        Spark settings for a new session (``{"spark.driver.memory": "4g"}``).
     """
 
     name = "spark"
 
-    def __init__(self, session: Any | None = None) -> None:
+    def __init__(self, session: Any | None = None, master: str | None = None,
+                 config: dict[str, str] | None = None) -> None:
         if session is None:
             from pyspark.sql import SparkSession
 
-            session = (SparkSession.builder.appName("valuecase")
+            builder = (SparkSession.builder.appName("valuecase")
                        .config("spark.sql.session.timeZone", "UTC")
-                       .config("spark.ui.showConsoleProgress", "false")
-                       .getOrCreate())
+                       .config("spark.ui.showConsoleProgress", "false"))
+            if master:
+                builder = builder.master(master)
+            for key, value in (config or {}).items():
+                builder = builder.config(key, str(value))
+            session = builder.getOrCreate()
+            session.sparkContext.setLogLevel("ERROR")
         self.session = session
         self.backend = ibis.pyspark.connect(session)
 
@@ -139,10 +169,30 @@ class SparkEngine:
         df.createOrReplaceTempView(name)
         return self.backend.table(name)
 
+    def read_frame(self, table: str, frame: pd.DataFrame) -> ir.Table:
+        """``frame`` with ``_file`` (= ``table``) and ``_row`` (1-based position)."""
+        import pyarrow as pa
+
+        arrow = pa.Table.from_pandas(_numbered(table, frame), preserve_index=False)
+        # Spark has no type for a column of nothing but nulls: such a column is text
+        arrow = arrow.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type)
+                                      else f for f in arrow.schema]))
+        df = self.session.createDataFrame(arrow.to_pandas(), schema=_spark_schema(arrow.schema))
+        name = f"raw_{table}_{next(_names)}"
+        df.createOrReplaceTempView(name)
+        return self.backend.table(name)
+
+    def _dataframe(self, expr: ir.Table) -> Any:
+        return self.session.sql(ibis.to_sql(expr, dialect="pyspark"))
+
     def materialize(self, expr: ir.Table, name: str) -> ir.Table:
         """Compute ``expr`` once (cached) into table ``name``."""
-        df = self.backend._session.sql(ibis.to_sql(expr, dialect="pyspark"))
-        df.cache().createOrReplaceTempView(name)
+        self._dataframe(expr).cache().createOrReplaceTempView(name)
+        return self.backend.table(name)
+
+    def create_view(self, expr: ir.Table, name: str) -> ir.Table:
+        """Name ``expr`` (computed again by each query that reads it)."""
+        self._dataframe(expr).createOrReplaceTempView(name)
         return self.backend.table(name)
 
 
@@ -150,12 +200,56 @@ ENGINES = {"duckdb": DuckDBEngine, "spark": SparkEngine}
 """Engine name -> adapter class; a third engine is one more adapter here."""
 
 
-def get_engine(name: str = "duckdb", **settings: Any) -> DuckDBEngine | SparkEngine:
-    """An engine adapter by name (``duckdb`` or ``spark``)."""
+Engine = DuckDBEngine | SparkEngine
+
+
+def get_engine(engine: str | Engine | Any = "duckdb", **settings: Any) -> Engine:
+    """An engine adapter: by name (``duckdb`` or ``spark``, with its settings), an adapter
+    as is, or a ``SparkSession`` wrapped in :class:`SparkEngine`."""
+    if isinstance(engine, DuckDBEngine | SparkEngine):
+        return engine
+    if hasattr(engine, "sparkContext"):  # a live SparkSession
+        return SparkEngine(session=engine)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+    if engine == "spark":
+        try:
+            import pyspark  # noqa: F401
+        except ImportError:
+            raise ValueError("engine 'spark' needs PySpark: pip install 'valuecase[spark]' "
+                             "(and Java 17)") from None
     try:
-        return ENGINES[name](**settings)
-    except KeyError:
-        raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}") from None
+        return ENGINES[engine](**settings)
+    except TypeError as exc:
+        raise ValueError(f"engine {engine!r}: {exc}") from None
+
+
+def _numbered(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.reset_index(drop=True).copy()
+    out["_file"] = table
+    out["_row"] = np.arange(1, len(out) + 1, dtype="int64")
+    return out
+
+
+def _spark_schema(schema: Any) -> Any:
+    """Spark types for an Arrow schema of pandas-made columns."""
+    import pyarrow as pa
+    from pyspark.sql import types as T
+
+    def spark_type(t: Any) -> Any:
+        if pa.types.is_integer(t):
+            return T.LongType()
+        if pa.types.is_floating(t):
+            return T.DoubleType()
+        if pa.types.is_boolean(t):
+            return T.BooleanType()
+        if pa.types.is_date(t):
+            return T.DateType()
+        if pa.types.is_timestamp(t):
+            return T.TimestampType()
+        return T.StringType()
+
+    return T.StructType([T.StructField(f.name, spark_type(f.type), True) for f in schema])
 
 
 def _sql_str(text: str) -> str:

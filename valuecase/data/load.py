@@ -1,10 +1,17 @@
-"""Load a data folder (or DataFrames) into the engine, validate it against the contract.
+"""Load a data folder (or DataFrames) on an engine and validate it against the contract.
 
-Files are read lazily by DuckDB (CSV with every column as text, so codes keep leading zeros, or
-Parquet). Each row is typed; rows that cannot be used go to a **rejects** table with a reason code,
-and a **reconciliation** table proves rows and paid amounts in = accepted + rejected. Problems that
-make a whole file unusable (missing file, missing required column, unreadable file, a column whose
-values cannot be parsed at all) raise :class:`~valuecase.errors.ContractError` with one clear line.
+Written once as Ibis expressions over an engine adapter (:mod:`valuecase.data.engines`):
+DuckDB embedded by default, Apache Spark with ``engine="spark"`` or a ``SparkSession``. Both
+give the same accepted rows, the same rejects and the same reconciliation.
+
+Files are read with every CSV column as text (codes keep leading zeros) or as Parquet stores
+them. Each value is typed by the explicit rules of :mod:`valuecase.data.text_rules` — never by
+an engine's lenient cast — and money is exact ``DECIMAL(18, 2)``. Rows that cannot be used go
+to **rejects** with a reason code and their identity ``(file, row_number)`` (the 1-based line
+of the file); **reconciliation** proves rows and paid amounts in = accepted + rejected.
+Problems that make a whole file unusable (missing file or required column, unreadable file, a
+column whose values cannot be parsed at all) raise :class:`~valuecase.errors.ContractError`
+with one clear line.
 
 Examples
 --------
@@ -16,76 +23,90 @@ Examples
 ...                     "claim_start_date": ["2020-03-02", "not a date"],
 ...                     "paid_amount": ["10.5", "4"]})
 >>> data = load_frames({"eligibility": elig, "medical_claim": med})
->>> data.rejects[["table", "reason"]].values.tolist()
-[['medical_claim', 'unparseable:claim_start_date']]
+>>> data.rejects[["table", "row_number", "reason"]].values.tolist()
+[['medical_claim', 2, 'unparseable:claim_start_date']]
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-import duckdb
+import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
+from valuecase.data import text_rules as tr
 from valuecase.data.contract import TABLES, TableSpec
+from valuecase.data.engines import Engine, get_engine
+from valuecase.data.enrollment import member_months
 from valuecase.data.mapping import ColumnMapping
 from valuecase.errors import ContractError
 from valuecase.trace import stage
 
-DATE_FORMATS = ("%Y%m%d", "%m/%d/%Y")
-"""Date formats tried after ISO ``YYYY-MM-DD``."""
+__all__ = ["REJECT_COLUMNS", "LoadedData", "find_table_files", "load", "load_frames"]
 
-_CODE_PAD = {"revenue_center_code": 4, "place_of_service_code": 2,
-             "discharge_disposition_code": 2}
+CODE_WIDTH = {"revenue_center_code": 4, "place_of_service_code": 2,
+              "discharge_disposition_code": 2}
+"""Numeric codes shorter than this are left-padded with zeros."""
+
+REJECT_COLUMNS = ("table", "file", "row_number", "reason", "person_id", "paid_amount")
+"""Columns of :attr:`LoadedData.rejects`."""
+
 _SUFFIXES = (".csv", ".csv.gz", ".parquet")
-_NATIVE = {"date": "DATE", "amount": ("DOUBLE", "DECIMAL", "FLOAT", "REAL"),
-           "integer": ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT",
-                       "UINTEGER")}
-_NATIVE_CAST = {"date": "DATE", "amount": "DOUBLE", "integer": "BIGINT"}
 _DATE_FALLBACK = {"claim_start_date": "claim_end_date", "dispensing_date": "paid_date"}
+_CLAIMS = ("medical_claim", "pharmacy_claim")
+_HELPERS = ("_file", "_row", "_dup", "_reason")
 
 
 @dataclass(frozen=True)
 class LoadedData:
-    """Validated tables inside one DuckDB connection, plus rejects and reconciliation.
+    """Validated tables on one engine, plus rejects and reconciliation.
 
     Attributes
     ----------
-    con : duckdb.DuckDBPyConnection
-        Connection holding one table per contract table (accepted rows, typed).
+    engine : DuckDBEngine or SparkEngine
+        The engine holding one table per contract table (accepted rows, typed), by name.
     tables : tuple of str
         Contract tables present.
     rejects : pandas.DataFrame
-        One row per rejected input row: ``table, row_number, reason, person_id, paid_amount``.
+        One row per rejected input row: :data:`REJECT_COLUMNS`, in file and line order.
     reconciliation : pandas.DataFrame
         Per table: rows and paid amounts in, accepted, rejected, and (for claims) accepted but
-        outside enrollment.
+        outside enrollment. Amounts are exact decimal sums, shown as numbers of cents.
     sources : dict
-        Table -> list of files read (empty for DataFrames).
+        Table -> files read (empty for DataFrames).
     notes : tuple of str
         Things the loader did that a reader should know (e.g. open enrollment spans closed).
     """
 
-    con: duckdb.DuckDBPyConnection
+    engine: Engine
     tables: tuple[str, ...]
     rejects: pd.DataFrame
     reconciliation: pd.DataFrame
     sources: Mapping[str, tuple[Path, ...]]
     notes: tuple[str, ...] = ()
 
-    def frame(self, table: str) -> pd.DataFrame:
-        """Accepted rows of ``table`` as a pandas DataFrame."""
+    def table(self, table: str) -> ir.Table:
+        """Accepted rows of ``table`` as an Ibis table on the engine."""
         if table not in self.tables:
             raise KeyError(f"no table {table!r} loaded (have: {', '.join(self.tables)})")
-        return self.con.table(table).df()
+        return self.engine.backend.table(table)
 
-    def ibis(self):
-        """An Ibis backend on the same connection (for the engine-portable panel code)."""
-        import ibis
+    def frame(self, table: str) -> pd.DataFrame:
+        """Accepted rows of ``table`` as pandas (money as float: for small tables only)."""
+        df = self.table(table).to_pyarrow().to_pandas()
+        for col, dtype in self.table(table).schema().items():
+            if dtype.is_decimal():
+                df[col] = df[col].astype("float64")
+        return df
 
-        return ibis.duckdb.from_connection(self.con)
+    def ibis(self) -> Any:
+        """The Ibis backend holding the tables (for the engine-portable panel code)."""
+        return self.engine.backend
 
 
 def find_table_files(data_dir: str | Path) -> dict[str, tuple[Path, ...]]:
@@ -117,7 +138,8 @@ def find_table_files(data_dir: str | Path) -> dict[str, tuple[Path, ...]]:
 
 
 @stage("load")
-def load(data_dir: str | Path, mapping: ColumnMapping | None = None) -> LoadedData:
+def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
+         engine: str | Engine | Any = "duckdb") -> LoadedData:
     """Read and validate every contract table found in ``data_dir``.
 
     Parameters
@@ -126,276 +148,283 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None) -> LoadedDa
         Folder with files named by table (see :func:`find_table_files`).
     mapping : ColumnMapping, optional
         Renames of the user's columns to contract names.
+    engine : str, engine adapter or SparkSession
+        ``"duckdb"`` (default), ``"spark"``, an adapter from :func:`~valuecase.data.engines.
+        get_engine`, or an existing ``SparkSession``.
 
     Returns
     -------
     LoadedData
     """
     files = find_table_files(data_dir)
-    con = _connect()
+    _require_tables(files, str(data_dir))
+    eng = get_engine(engine)
+    raw = {}
     for table, paths in files.items():
-        _create_raw_view(con, table, paths)
-    return _validate_all(con, files, mapping or ColumnMapping(), data_dir=str(data_dir))
+        try:
+            raw[table] = eng.read_raw(table, paths)
+            raw[table].limit(1).execute()
+        except Exception as exc:  # the engine's own message, first line
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ContractError(f"{_files_label(paths)}: cannot read file ({first})") from None
+    return _validate_all(eng, raw, files, mapping or ColumnMapping())
 
 
 @stage("load")
-def load_frames(frames: Mapping[str, pd.DataFrame],
-                mapping: ColumnMapping | None = None) -> LoadedData:
+def load_frames(frames: Mapping[str, pd.DataFrame], mapping: ColumnMapping | None = None,
+                engine: str | Engine | Any = "duckdb") -> LoadedData:
     """Validate pandas DataFrames (one per contract table) the same way as files."""
-    con = _connect()
-    for table, df in frames.items():
+    for table in frames:
         if table not in TABLES:
             raise ContractError(f"unknown table {table!r}; expected one of {', '.join(TABLES)}")
-        con.register(f"_df_{table}", df)
-        con.execute(f'CREATE VIEW "raw_{table}" AS SELECT * FROM "_df_{table}"')
-    return _validate_all(con, {t: () for t in frames}, mapping or ColumnMapping(),
-                         data_dir="DataFrames")
+    _require_tables(frames, "DataFrames")
+    eng = get_engine(engine)
+    raw = {t: eng.read_frame(t, df) for t, df in frames.items()}
+    return _validate_all(eng, raw, {t: () for t in frames}, mapping or ColumnMapping())
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    try:
-        con.execute("SET enable_progress_bar = false")  # no terminal progress bars mid-report
-    except duckdb.Error:  # inside Jupyter without ipywidgets DuckDB refuses the change
-        pass
-    return con
-
-
-def _create_raw_view(con: duckdb.DuckDBPyConnection, table: str, paths: tuple[Path, ...]) -> None:
-    names = ", ".join(_sql_str(str(p)) for p in paths)
-    if paths[0].name.endswith(".parquet"):
-        reader = f"read_parquet([{names}], union_by_name=true)"
-    else:
-        reader = (f"read_csv([{names}], all_varchar=true, header=true, union_by_name=true, "
-                  "strict_mode=false)")
-    try:
-        con.execute(f'CREATE VIEW "raw_{table}" AS SELECT * FROM {reader}')
-        con.execute(f'SELECT * FROM "raw_{table}" LIMIT 1').fetchall()
-    except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise ContractError(f"{_files_label(paths)}: cannot read file ({first})") from None
-
-
-def _validate_all(con, files, mapping: ColumnMapping, data_dir: str) -> LoadedData:
+def _require_tables(found: Mapping[str, Any], where: str) -> None:
     for table, spec in TABLES.items():
-        if spec.is_required_table and table not in files:
+        if spec.is_required_table and table not in found:
             raise ContractError(
-                f"{data_dir}: no {table} file (expected {table}.csv or {table}.parquet)"
-            )
-    order = [t for t in TABLES if t in files]
+                f"{where}: no {table} file (expected {table}.csv or {table}.parquet)")
+
+
+def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnMapping
+                  ) -> LoadedData:
+    order = [t for t in TABLES if t in raw]
     rejects, recon, notes = [], [], []
+    enrolled = None
     for table in order:
-        rej, rec = _validate_table(con, TABLES[table], mapping.for_table(table),
-                                   _files_label(files[table]) if files[table] else table)
-        rejects.append(rej)
-        recon.append(rec)
+        spec = TABLES[table]
+        label = _files_label(files[table]) if files[table] else table
+        renames = mapping.for_table(table)
+        checked, probes = _checked(raw[table], spec, renames, label, enrolled)
+        checked = eng.materialize(checked, f"checked_{table}")
+        stats = _table_stats(checked, spec, probes)
+        _check_parseable(raw[table], spec, renames, probes, stats, label)
+        accepted = checked.filter(checked._reason.isnull()).drop(*_helpers(checked))
         if table == "eligibility":
-            notes.extend(_close_open_spans(con))
-    for table in ("medical_claim", "pharmacy_claim"):
-        if table in order:
-            i = order.index(table)
-            out = con.execute(
-                f'SELECT count(*), coalesce(sum(paid_amount), 0) FROM "{table}" '
-                "WHERE NOT in_enrollment").fetchone()
-            recon[i].update(rows_outside_enrollment=out[0], paid_outside_enrollment=out[1])
-    rejects_df = (pd.concat(rejects, ignore_index=True) if rejects else
-                  pd.DataFrame(columns=["table", "row_number", "reason", "person_id",
-                                        "paid_amount"]))
-    recon_df = pd.DataFrame(recon)
-    for col in ("paid_in", "paid_accepted", "paid_rejected", "paid_outside_enrollment"):
-        if col in recon_df:
-            recon_df[col] = recon_df[col].astype(float).round(2)
-    return LoadedData(con=con, tables=tuple(order), rejects=rejects_df,
-                      reconciliation=recon_df, sources={t: tuple(files[t]) for t in order},
-                      notes=tuple(notes))
+            accepted, note = _close_open_spans(accepted, stats)
+            notes.extend(note)
+            enrolled = member_months(eng.materialize(accepted, "eligibility"))
+        else:
+            eng.create_view(accepted, table)
+        rejects.append(_rejects(checked, table))
+        recon.append(_reconciliation(table, label, stats))
+    rejects_df = (pd.concat(rejects, ignore_index=True) if rejects
+                  else pd.DataFrame(columns=list(REJECT_COLUMNS)))
+    return LoadedData(engine=eng, tables=tuple(order), rejects=rejects_df,
+                      reconciliation=pd.DataFrame(recon),
+                      sources={t: tuple(files[t]) for t in order}, notes=tuple(notes))
 
 
-def _validate_table(con, spec: TableSpec, renames: dict[str, str], label: str):
-    raw = f'"raw_{spec.name}"'
-    described = con.execute(f"DESCRIBE {raw}").fetchall()
-    source_cols = [r[0] for r in described]
-    source_types = {r[0]: str(r[1]).upper() for r in described}
-    # apply the mapping; a contract column already present wins over a renamed one
+def _helpers(t: ir.Table) -> list[str]:
+    return [c for c in t.columns if c in _HELPERS or c.startswith("_bad_")]
+
+
+def _source_names(raw: ir.Table, renames: dict[str, str]) -> dict[str, str]:
+    """Contract (or pass-through) name -> source column; a contract column already present
+    wins over one renamed to it."""
+    source_cols = [c for c in raw.columns if c not in ("_file", "_row")]
     names: dict[str, str] = {}
     for col in source_cols:
         target = renames.get(col, col)
         if target in names and target in source_cols and col != target:
             continue
         names[target] = col
+    return names
+
+
+def _typed(col: ir.Column, kind: str, target: str) -> tuple[ir.Value, ir.BooleanValue | None]:
+    """The typed value of a source column and, for parsed kinds, "had a value that did not
+    parse" (None when the column cannot fail)."""
+    dtype = col.type()
+    if kind == "date":
+        if dtype.is_date():
+            return col, None
+        if dtype.is_timestamp():
+            return col.cast("date"), None
+        text = col if dtype.is_string() else col.cast("string")
+        value = tr.parse_date(text)
+    elif kind == "amount":
+        if dtype.is_floating():
+            # Parquet doubles: NaN, infinity and anything beyond DECIMAL(18, 2) are not money.
+            # One comparison decides it on every engine (both order NaN above all numbers);
+            # not isinf(), which ibis compiles to a constant FALSE on Spark.
+            value = ibis.ifelse(col.abs() < 1e16, col.round(2).try_cast(tr.AMOUNT_TYPE),
+                                ibis.null(tr.AMOUNT_TYPE))
+        elif dtype.is_numeric():
+            value = col.try_cast(tr.AMOUNT_TYPE)
+        else:
+            value = tr.parse_amount(col if dtype.is_string() else col.cast("string"))
+        # "had a value" through text: ibis on Spark counts a NaN double as null
+        return value, col.cast("string").notnull() & value.isnull()
+    elif kind == "integer":
+        if dtype.is_integer():
+            return col.cast("int64"), None
+        if dtype.is_floating():  # whole numbers only: 3.0 is 3, 1.7 is not an integer
+            value = ibis.ifelse(col == col.round(0), col.try_cast("int64"), ibis.null("int64"))
+        else:
+            value = tr.parse_integer(col if dtype.is_string() else col.cast("string"))
+    else:
+        text = col if dtype.is_string() else col.cast("string")
+        return (tr.parse_code(text, CODE_WIDTH.get(target)) if kind == "code"
+                else tr.blank_to_null(text)), None
+    text = col if dtype.is_string() else col.cast("string")
+    return value, tr.blank_to_null(text).notnull() & value.isnull()
+
+
+def _checked(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label: str,
+             enrolled: ir.Table | None) -> tuple[ir.Table, dict[str, ir.BooleanValue]]:
+    """Every row typed, with ``_file, _row``, ``_bad_<column>`` flags and ``_reason``."""
+    names = _source_names(raw, renames)
     missing = [c for c in spec.required if c not in names]
     if missing:
-        hint = ""
-        if renames:
-            hint = " (after column mapping)"
+        shown = [c for c in raw.columns if c not in ("_file", "_row")]
         raise ContractError(
-            f"{label}: missing required column '{missing[0]}'{hint}; "
-            f"columns present: {', '.join(source_cols[:12])}{' ...' if len(source_cols) > 12 else ''}"
-        )
-    typed_exprs, checks = [], []
+            f"{label}: missing required column '{missing[0]}'"
+            f"{' (after column mapping)' if renames else ''}; columns present: "
+            f"{', '.join(shown[:12])}{' ...' if len(shown) > 12 else ''}")
+    typed, probes = {}, {}
     for target, col in names.items():
-        src = f'trim(CAST("{col}" AS VARCHAR))'
-        src_null = f"nullif({src}, '')"
-        kind = spec.kind(target)
-        native = _NATIVE.get(kind)
-        is_native = bool(native) and source_types[col].startswith(native)
-        if is_native:
-            expr = f'CAST("{col}" AS {_NATIVE_CAST[kind]})'  # already typed (Parquet)
-        elif kind == "date":
-            expr = "coalesce(TRY_CAST({s} AS DATE), {alts})".format(
-                s=src_null,
-                alts=", ".join(f"CAST(try_strptime({src_null}, '{f}') AS DATE)"
-                               for f in DATE_FORMATS),
-            )
-        elif kind == "amount":
-            expr = f"TRY_CAST(replace(replace({src_null}, '$', ''), ',', '') AS DOUBLE)"
-        elif kind == "integer":
-            expr = f"CAST(TRY_CAST({src_null} AS DOUBLE) AS BIGINT)"
-        elif kind == "code":
-            expr = _code_expr(target, src_null)
-        else:
-            expr = src_null
-        typed_exprs.append(f'{expr} AS "{target}"')
-        if kind in ("date", "amount", "integer") and not is_native:
-            checks.append((target, src_null, expr))
-        if target == "paid_amount":
-            # paid as read, before any row is rejected (a typed column can be NULL only if blank)
-            raw_paid = expr
-    if "paid_amount" not in names:
-        raw_paid = "NULL"
-    # one pass: type every column, number the rows, flag duplicate keys, give the reject reason
-    typed = (f"SELECT row_number() OVER () AS _row, {', '.join(typed_exprs)}, "
-             f"{raw_paid} AS _paid_in"
-             + "".join(f', {s} AS "_raw_{t}"' for t, s, _ in checks) + f" FROM {raw}")
-    extra = ""
+        typed[target], bad = _typed(raw[col], spec.kind(target), target)
+        if bad is not None:
+            probes[target] = bad
+    t = raw.select("_file", "_row", **typed, **{f"_bad_{c}": b for c, b in probes.items()})
     if spec.key:
-        keys = ", ".join(f'"{k}"' for k in spec.key)
-        extra = f", row_number() OVER (PARTITION BY {keys} ORDER BY _row) AS _dup"
-    reason = _reject_reason_sql(spec, names, checks)
-    con.execute(
-        f'CREATE OR REPLACE TEMP TABLE "checked_{spec.name}" AS '
-        f"SELECT *, {reason} AS _reason FROM (SELECT *{extra} FROM ({typed}))"
-    )
-    _check_parseable(con, spec, checks, label)
-    keep = ", ".join(f'c."{t}"' for t in names)
-    if spec.name in ("medical_claim", "pharmacy_claim"):
-        _write_claims(con, spec.name, keep, names)
-    else:
-        con.execute(f'CREATE OR REPLACE TABLE "{spec.name}" AS SELECT {keep} '
-                    f'FROM "checked_{spec.name}" c WHERE c._reason IS NULL')
-    pid = '"person_id"' if "person_id" in names else "NULL"
-    rejects = con.execute(
-        f"SELECT '{spec.name}' AS \"table\", _row AS row_number, _reason AS reason, "
-        f'{pid} AS person_id, _paid_in AS paid_amount FROM "checked_{spec.name}" '
-        "WHERE _reason IS NOT NULL ORDER BY _row"
-    ).df()
-    r = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE _reason IS NULL), "
-        "count(*) FILTER (WHERE _reason IS NOT NULL), coalesce(sum(_paid_in), 0), "
-        "coalesce(sum(_paid_in) FILTER (WHERE _reason IS NULL), 0), "
-        "coalesce(sum(_paid_in) FILTER (WHERE _reason IS NOT NULL), 0) "
-        f'FROM "checked_{spec.name}"'
-    ).fetchone()
-    recon = dict(table=spec.name, source=label, rows_in=r[0], rows_accepted=r[1],
-                 rows_rejected=r[2])
-    if "paid_amount" in names:
-        recon.update(paid_in=r[3], paid_accepted=r[4], paid_rejected=r[5])
-    return rejects, recon
+        t = t.mutate(_dup=ibis.row_number().over(group_by=list(spec.key),
+                                                  order_by=["_file", "_row"]))
+    t = t.mutate(_reason=_reason(t, spec, names, probes))
+    if spec.name in _CLAIMS:
+        t = _with_service_month(t, spec.name, names, enrolled)
+    return t, probes
 
 
-def _code_expr(target: str, src: str) -> str:
-    pad = _CODE_PAD.get(target)
-    if pad:
-        return (f"CASE WHEN regexp_matches({src}, '^[0-9]+$') AND length({src}) < {pad} "
-                f"THEN lpad({src}, {pad}, '0') ELSE {src} END")
-    if target == "bill_type_code":
-        return (f"CASE WHEN length({src}) = 4 AND starts_with({src}, '0') "
-                f"THEN substr({src}, 2) ELSE {src} END")
-    return src
-
-
-def _check_parseable(con, spec: TableSpec, checks, label: str) -> None:
-    """Stop when a typed column has values but (almost) none of them parse."""
-    if not checks:
-        return
-    parts = ", ".join(
-        f'count("_raw_{t}"), count("_raw_{t}") FILTER (WHERE "{t}" IS NULL), '
-        f'min("_raw_{t}") FILTER (WHERE "{t}" IS NULL)'
-        for t, _, _ in checks
-    )
-    row = con.execute(f'SELECT {parts} FROM "checked_{spec.name}"').fetchone()
-    for i, (target, _, _) in enumerate(checks):
-        n, bad, example = row[3 * i: 3 * i + 3]
-        if n and bad > 0.5 * n:
-            kind = spec.kind(target)
-            raise ContractError(
-                f"{label}: column '{target}' cannot be read as {kind} "
-                f"({bad:,} of {n:,} values, e.g. {example!r})"
-            )
-
-
-def _reject_reason_sql(spec: TableSpec, names: dict[str, str], checks) -> str:
-    whens = []
+def _reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes) -> ir.StringValue:
+    """The first reason a row cannot be used (NULL when it can)."""
+    cases = []
     for col in spec.required:
-        whens.append((f'"{col}" IS NULL AND "_raw_{col}" IS NOT NULL'
-                      if any(t == col for t, _, _ in checks) else None, f"unparseable:{col}"))
+        if col in probes:
+            cases.append((t[f"_bad_{col}"], f"unparseable:{col}"))
         if spec.kind(col) == "amount":
             continue  # a blank amount is legitimate (header-style payment on one line)
         if col == "enrollment_end_date":
-            continue  # a blank end is an open span: closed at the end of the extract below
+            continue  # a blank end is an open span: closed at the end of the extract
         fallback = _DATE_FALLBACK.get(col)
         if fallback and fallback in names:
-            whens.append((f'"{col}" IS NULL AND "{fallback}" IS NULL', f"missing:{col}"))
+            cases.append((t[col].isnull() & t[fallback].isnull(), f"missing:{col}"))
         else:
-            whens.append((f'"{col}" IS NULL', f"missing:{col}"))
-    for t, _, _ in checks:
-        if t not in spec.required:
-            whens.append((f'"{t}" IS NULL AND "_raw_{t}" IS NOT NULL', f"unparseable:{t}"))
+            cases.append((t[col].isnull(), f"missing:{col}"))
+    for col in probes:
+        if col not in spec.required:
+            cases.append((t[f"_bad_{col}"], f"unparseable:{col}"))
     if spec.name == "eligibility":
-        whens.append(('"enrollment_end_date" < "enrollment_start_date"', "end_before_start"))
+        cases.append((t.enrollment_end_date < t.enrollment_start_date, "end_before_start"))
     if "claim_end_date" in names and "claim_start_date" in names:
-        whens.append(('"claim_end_date" < "claim_start_date"', "end_before_start"))
+        cases.append((t.claim_end_date < t.claim_start_date, "end_before_start"))
     if spec.key:
-        whens.append(("_dup > 1", "duplicate_key"))
-    body = " ".join(f"WHEN {cond} THEN '{reason}'" for cond, reason in whens if cond)
-    return f"CASE {body} ELSE NULL END"
+        cases.append((t._dup > 0, "duplicate_key"))
+    # a comparison with NULL is NULL, which no engine may read as true
+    return ibis.cases(*[(cond.fill_null(False), reason) for cond, reason in cases],
+                      else_=ibis.null("string"))
 
 
-def _close_open_spans(con) -> list[str]:
-    """Enrollment spans with a blank end date run to the last date of the eligibility extract."""
-    n, end = con.execute(
-        "SELECT count(*) FILTER (WHERE enrollment_end_date IS NULL), "
-        "max(greatest(enrollment_start_date, coalesce(enrollment_end_date, "
-        "enrollment_start_date))) FROM eligibility").fetchone()
-    if not n:
-        return []
-    con.execute("UPDATE eligibility SET enrollment_end_date = ? "
-                "WHERE enrollment_end_date IS NULL", [end])
-    return [f"{n:,} enrollment span(s) had no end date and were treated as open through "
-            f"{end:%Y-%m-%d}, the last date in the eligibility file"]
-
-
-def _write_claims(con, table: str, keep: str, names: dict[str, str]) -> None:
-    """Write accepted claim lines with ``service_date``, ``month`` and ``in_enrollment``.
-
-    ``in_enrollment``: the service month is a member month of the person (Tuva's any-day rule),
-    found by a hash join on the distinct enrolled (person, month) pairs.
-    """
+def _with_service_month(t: ir.Table, table: str, names, enrolled: ir.Table | None) -> ir.Table:
+    """``service_date``, its ``month`` and ``in_enrollment`` (the month is a member month)."""
     first = "claim_start_date" if table == "medical_claim" else "dispensing_date"
     fallback = _DATE_FALLBACK[first]
-    date_expr = f"coalesce(c.{first}, c.{fallback})" if fallback in names else f"c.{first}"
-    con.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS _member_months AS SELECT DISTINCT person_id, "
-        "CAST(unnest(generate_series(date_trunc('month', enrollment_start_date), "
-        "enrollment_end_date, INTERVAL 1 MONTH)) AS DATE) AS month FROM eligibility"
-    )
-    con.execute(
-        f'CREATE OR REPLACE TABLE "{table}" AS SELECT {keep}, {date_expr} AS service_date, '
-        f"CAST(date_trunc('month', {date_expr}) AS DATE) AS month, "
-        "mm.person_id IS NOT NULL AS in_enrollment "
-        f'FROM "checked_{table}" c LEFT JOIN _member_months mm '
-        f"ON mm.person_id = c.person_id AND mm.month = CAST(date_trunc('month', {date_expr}) "
-        "AS DATE) WHERE c._reason IS NULL"
-    )
+    date = t[first].fill_null(t[fallback]) if fallback in names else t[first]
+    t = t.mutate(service_date=date, month=date.truncate("M"))
+    if enrolled is None:
+        return t.mutate(in_enrollment=ibis.literal(False))
+    mm = enrolled.select(_mm_person="person_id", _mm_month="month")
+    joined = t.left_join(mm, [t.person_id == mm._mm_person, t.month == mm._mm_month])
+    return joined.mutate(in_enrollment=joined._mm_month.notnull()).drop("_mm_person",
+                                                                        "_mm_month")
+
+
+def _table_stats(checked: ir.Table, spec: TableSpec, probes) -> dict[str, Any]:
+    """Counts and exact sums for reconciliation and parse checks, in one pass."""
+    ok = checked._reason.isnull()
+    agg: dict[str, ir.Value] = {"rows_in": checked.count(),
+                                "rows_accepted": checked._row.count(where=ok)}
+    if "paid_amount" in checked.columns:
+        paid = checked.paid_amount
+        agg.update(paid_in=paid.sum(), paid_accepted=paid.sum(where=ok))
+    if "in_enrollment" in checked.columns:
+        out = ok & ~checked.in_enrollment
+        agg["rows_outside_enrollment"] = checked._row.count(where=out)
+        if "paid_amount" in checked.columns:
+            agg["paid_outside_enrollment"] = checked.paid_amount.sum(where=out)
+    for col in probes:
+        agg[f"filled_{col}"] = checked[col].count() + checked[f"_bad_{col}"].cast("int64").sum()
+        agg[f"bad_{col}"] = checked[f"_bad_{col}"].cast("int64").sum()
+    if spec.name == "eligibility":
+        end, start = checked.enrollment_end_date, checked.enrollment_start_date
+        agg["open_spans"] = checked._row.count(where=ok & end.isnull())
+        agg["last_date"] = ibis.greatest(start, end.fill_null(start)).max(where=ok)
+    row = checked.aggregate(**agg).to_pyarrow().to_pylist()[0]
+    return {k: (_cents(v) if k.startswith("paid_") else v) for k, v in row.items()}
+
+
+def _cents(value: Any) -> Decimal:
+    return Decimal(0).quantize(Decimal("0.01")) if value is None else Decimal(value)
+
+
+def _check_parseable(raw: ir.Table, spec: TableSpec, renames: dict[str, str], probes,
+                     stats, label: str) -> None:
+    """Stop when a typed column has values but (almost) none of them parse."""
+    for col in probes:
+        n, bad = stats[f"filled_{col}"] or 0, stats[f"bad_{col}"] or 0
+        if n and bad > 0.5 * n:
+            source = _source_names(raw, renames)[col]
+            _, unparsed = _typed(raw[source], spec.kind(col), col)
+            first = (raw.filter(unparsed).order_by(["_file", "_row"])
+                     .select(v=raw[source].cast("string")).limit(1).to_pyarrow().to_pylist())
+            raise ContractError(
+                f"{label}: column '{col}' cannot be read as {spec.kind(col)} "
+                f"({bad:,} of {n:,} values, e.g. {first[0]['v'] if first else None!r})")
+
+
+def _close_open_spans(accepted: ir.Table, stats) -> tuple[ir.Table, list[str]]:
+    """Enrollment spans with a blank end run to the last date of the eligibility extract."""
+    n, last = stats["open_spans"], stats["last_date"]
+    if not n:
+        return accepted, []
+    end = accepted.enrollment_end_date.fill_null(ibis.literal(last))
+    return accepted.mutate(enrollment_end_date=end), [
+        f"{n:,} enrollment span(s) had no end date and were treated as open through "
+        f"{last:%Y-%m-%d}, the last date in the eligibility file"]
+
+
+def _rejects(checked: ir.Table, table: str) -> pd.DataFrame:
+    bad = checked.filter(checked._reason.notnull())
+    paid = (bad.paid_amount if "paid_amount" in checked.columns
+            else ibis.null(tr.AMOUNT_TYPE))
+    pid = bad.person_id if "person_id" in checked.columns else ibis.null("string")
+    df = (bad.select(file=bad._file, row_number=bad._row, reason=bad._reason,
+                     person_id=pid, paid_amount=paid)
+          .order_by(["file", "row_number"]).to_pyarrow().to_pandas())
+    df.insert(0, "table", table)
+    df["row_number"] = df["row_number"].astype("int64")
+    df["paid_amount"] = df["paid_amount"].astype("float64")  # a listing: cents as numbers
+    return df[list(REJECT_COLUMNS)]
+
+
+def _reconciliation(table: str, label: str, stats) -> dict[str, Any]:
+    rec: dict[str, Any] = {"table": table, "source": label, "rows_in": stats["rows_in"],
+                           "rows_accepted": stats["rows_accepted"],
+                           "rows_rejected": stats["rows_in"] - stats["rows_accepted"]}
+    if "paid_in" in stats:
+        rec.update(paid_in=stats["paid_in"], paid_accepted=stats["paid_accepted"],
+                   paid_rejected=stats["paid_in"] - stats["paid_accepted"])
+    if "rows_outside_enrollment" in stats:
+        rec["rows_outside_enrollment"] = stats["rows_outside_enrollment"]
+        if "paid_outside_enrollment" in stats:
+            rec["paid_outside_enrollment"] = stats["paid_outside_enrollment"]
+    # exact decimal sums; shown as numbers (a Decimal of cents converts without drift)
+    return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in rec.items()}
 
 
 def _files_label(paths) -> str:
@@ -404,7 +433,3 @@ def _files_label(paths) -> str:
     if len(paths) == 1:
         return str(paths[0])
     return f"{paths[0]} (+{len(paths) - 1} more)"
-
-
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

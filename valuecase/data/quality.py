@@ -1,6 +1,7 @@
 """Data-quality measures of a loaded data set: completeness, volume by month, claims lag.
 
-Everything runs as SQL on the loaded DuckDB tables (accepted rows), so it scales with the data.
+Every measure is an Ibis aggregate on the engine holding the accepted rows, so only small
+results (one row per column, month or day of lag) ever reach pandas, on DuckDB and on Spark.
 
 Examples
 --------
@@ -15,23 +16,29 @@ Examples
 >>> data = load_frames({"eligibility": elig, "medical_claim": med})
 >>> float(completeness(data, "eligibility").set_index("column").loc["gender", "filled_share"])
 0.5
->>> claims_lag(data)["lag_days"].tolist()
-[30]
+>>> claims_lag(data)[["lag_days", "claims"]].values.tolist()
+[[30, 1]]
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from valuecase.data.contract import TABLES
 from valuecase.data.load import LoadedData
 
-_DATE_OF = {"medical_claim": "service_date", "pharmacy_claim": "service_date",
-            "eligibility": "enrollment_start_date"}
+__all__ = ["claims_lag", "completeness", "completeness_by_month", "completion_factors",
+           "lag_quantile", "lag_summary", "spend_outside_enrollment", "volume_by_month"]
 
 
-def _columns(data: LoadedData, table: str) -> list[str]:
-    return [r[0] for r in data.con.execute(f'DESCRIBE "{table}"').fetchall()]
+def _frame(expr) -> pd.DataFrame:
+    return expr.to_pyarrow().to_pandas()
+
+
+def _months(values: pd.Series) -> pd.Series:
+    # one resolution whatever the engine returned (dates, or timestamps in s or us)
+    return pd.to_datetime(values).astype("datetime64[ns]")
 
 
 def completeness(data: LoadedData, table: str) -> pd.DataFrame:
@@ -43,16 +50,15 @@ def completeness(data: LoadedData, table: str) -> pd.DataFrame:
         ``column, required, rows, filled, filled_share`` in contract order.
     """
     spec = TABLES[table]
-    present = set(_columns(data, table))
-    cols = [c for c in spec.known_columns if c in present]
+    t = data.table(table)
+    cols = [c for c in spec.known_columns if c in t.columns]
     if not cols:
         return pd.DataFrame(columns=["column", "required", "rows", "filled", "filled_share"])
-    counts = data.con.execute(
-        "SELECT count(*), " + ", ".join(f'count("{c}")' for c in cols) + f' FROM "{table}"'
-    ).fetchone()
-    rows = counts[0]
+    counts = t.aggregate(_rows=t.count(), **{c: t[c].count() for c in cols}).to_pyarrow()
+    counts = counts.to_pylist()[0]
+    rows = counts["_rows"]
     out = pd.DataFrame({"column": cols, "required": [c in spec.required for c in cols],
-                        "rows": rows, "filled": list(counts[1:])})
+                        "rows": rows, "filled": [counts[c] for c in cols]})
     out["filled_share"] = out["filled"] / rows if rows else float("nan")
     return out
 
@@ -66,7 +72,8 @@ def completeness_by_month(data: LoadedData, table: str,
     pandas.DataFrame
         ``month, column, rows, filled_share``.
     """
-    present = _columns(data, table)
+    t = data.table(table)
+    present = t.columns
     spec = TABLES[table]
     if columns is None:
         columns = [c for c in spec.optional if c in present and not c.startswith("diagnosis_code_")]
@@ -74,29 +81,35 @@ def completeness_by_month(data: LoadedData, table: str,
             columns.append("diagnosis_code_1")
     if not columns:
         return pd.DataFrame(columns=["month", "column", "rows", "filled_share"])
-    sel = ", ".join(f'count("{c}") / count(*) AS "{c}"' for c in columns)
-    wide = data.con.execute(
-        f'SELECT month, count(*) AS rows, {sel} FROM "{table}" GROUP BY month ORDER BY month'
-    ).df()
+    wide = _frame(t.group_by("month").aggregate(
+        rows=t.count(), **{c: t[c].count() for c in columns}).order_by("month"))
+    for c in columns:
+        wide[c] = wide[c] / wide["rows"]
     long = wide.melt(id_vars=["month", "rows"], var_name="column", value_name="filled_share")
-    long["month"] = pd.to_datetime(long["month"])
+    long["month"] = _months(long["month"])
     return long[["month", "column", "rows", "filled_share"]]
 
 
-def _claims_by_month(data: LoadedData, measures: dict[str, str],
-                     where: str = "TRUE") -> pd.DataFrame:
-    """``table, month, lines, persons`` and ``measures`` (name -> SQL aggregate) per month."""
-    select = ", ".join(f'{sql} AS "{name}"' for name, sql in measures.items())
-    frames = [
-        data.con.execute(
-            f"SELECT '{table}' AS \"table\", month, count(*) AS lines, "
-            f'count(DISTINCT person_id) AS persons, {select} FROM "{table}" WHERE {where} '
-            "GROUP BY month ORDER BY month").df()
-        for table in ("medical_claim", "pharmacy_claim") if table in data.tables
-    ]
+def _claims_by_month(data: LoadedData, measures, where=None) -> pd.DataFrame:
+    """``table, month, lines, persons`` and ``measures`` (name -> aggregate of a table) per
+    month; money summed exactly on the engine, shown as numbers."""
+    frames = []
+    for table in ("medical_claim", "pharmacy_claim"):
+        if table not in data.tables:
+            continue
+        t = data.table(table)
+        if where is not None:
+            t = t.filter(where(t))
+        df = _frame(t.group_by("month").aggregate(
+            lines=t.count(), persons=t.person_id.nunique(),
+            **{name: agg(t) for name, agg in measures.items()}).order_by("month"))
+        df.insert(0, "table", table)
+        frames.append(df)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["table", "month", "lines", "persons", *measures])
-    out["month"] = pd.to_datetime(out["month"])
+    for name in measures:
+        out[name] = out[name].astype("float64")
+    out["month"] = _months(out["month"])
     return out
 
 
@@ -109,8 +122,8 @@ def volume_by_month(data: LoadedData) -> pd.DataFrame:
         ``table, month, lines, persons, paid_amount, paid_in_enrollment``.
     """
     return _claims_by_month(data, {
-        "paid_amount": "coalesce(sum(paid_amount), 0)",
-        "paid_in_enrollment": "coalesce(sum(paid_amount) FILTER (WHERE in_enrollment), 0)"})
+        "paid_amount": lambda t: t.paid_amount.sum().fill_null(0),
+        "paid_in_enrollment": lambda t: t.paid_amount.sum(where=t.in_enrollment).fill_null(0)})
 
 
 def spend_outside_enrollment(data: LoadedData) -> pd.DataFrame:
@@ -121,52 +134,75 @@ def spend_outside_enrollment(data: LoadedData) -> pd.DataFrame:
     pandas.DataFrame
         ``table, month, lines, persons, paid_amount``.
     """
-    return _claims_by_month(data, {"paid_amount": "sum(paid_amount)"},
-                            where="NOT in_enrollment")
+    return _claims_by_month(data, {"paid_amount": lambda t: t.paid_amount.sum()},
+                            where=lambda t: ~t.in_enrollment)
 
 
 def claims_lag(data: LoadedData) -> pd.DataFrame:
-    """Days from service end to payment, one row per claim with a paid date.
+    """Days from service end to payment: claims and paid per table and day of lag.
 
-    Medical claims use ``paid_date - coalesce(claim_end_date, claim_start_date)``; pharmacy
-    ``paid_date - dispensing_date``. Claims without a paid date are left out (see
-    :func:`lag_summary` for how many).
+    Each claim counts once: medical claims by ``paid_date - coalesce(claim_end_date,
+    claim_start_date)`` (latest of its lines), pharmacy by ``paid_date - dispensing_date``.
+    Claims without a paid date are left out. The claim-level step runs on the engine; only
+    the distribution (a few hundred rows) comes back.
 
     Returns
     -------
     pandas.DataFrame
-        ``table, claim_id, service_month, lag_days, paid_amount``.
+        ``table, lag_days, claims, paid_amount`` ordered by table and lag.
     """
-    parts = []
-    for table, end in (("medical_claim", "coalesce(claim_end_date, claim_start_date)"),
-                       ("pharmacy_claim", "dispensing_date")):
-        if table not in data.tables or "paid_date" not in _columns(data, table):
+    frames = []
+    for table in ("medical_claim", "pharmacy_claim"):
+        if table not in data.tables:
             continue
-        if table == "medical_claim" and "claim_end_date" not in _columns(data, table):
-            end = "claim_start_date"
-        parts.append(
-            f"SELECT '{table}' AS \"table\", claim_id, min(month) AS service_month, "
-            f"date_diff('day', max({end}), max(paid_date)) AS lag_days, "
-            f"coalesce(sum(paid_amount), 0) AS paid_amount FROM \"{table}\" "
-            "WHERE paid_date IS NOT NULL GROUP BY claim_id")
-    if not parts:
-        return pd.DataFrame(columns=["table", "claim_id", "service_month", "lag_days",
-                                     "paid_amount"])
-    out = data.con.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 2").df()
-    out["service_month"] = pd.to_datetime(out["service_month"])
+        t = data.table(table)
+        if "paid_date" not in t.columns:
+            continue
+        if table == "pharmacy_claim":
+            end = t.dispensing_date
+        elif "claim_end_date" in t.columns:
+            end = t.claim_end_date.fill_null(t.claim_start_date)
+        else:
+            end = t.claim_start_date
+        t = t.filter(t.paid_date.notnull()).mutate(_end=end)
+        claims = t.group_by("claim_id").aggregate(
+            lag_days=t.paid_date.max().delta(t._end.max(), unit="day"),
+            paid_amount=t.paid_amount.sum().fill_null(0))
+        df = _frame(claims.group_by("lag_days").aggregate(
+            claims=claims.count(), paid_amount=claims.paid_amount.sum()).order_by("lag_days"))
+        df.insert(0, "table", table)
+        frames.append(df)
+    if not frames:
+        return pd.DataFrame(columns=["table", "lag_days", "claims", "paid_amount"])
+    out = pd.concat(frames, ignore_index=True)
+    out["lag_days"] = out["lag_days"].astype("int64")
+    out["paid_amount"] = out["paid_amount"].astype("float64")
     return out
+
+
+def lag_quantile(lag: pd.DataFrame, q: float) -> float:
+    """The ``q`` quantile of lag days over claims, from a :func:`claims_lag` distribution of
+    one table (linear interpolation between claims, as :meth:`pandas.Series.quantile`)."""
+    days = lag["lag_days"].to_numpy()
+    cum = np.cumsum(lag["claims"].to_numpy())
+    if not len(cum) or cum[-1] == 0:
+        return float("nan")
+    h = q * (cum[-1] - 1)
+    lo, hi = (days[np.searchsorted(cum, k, side="right")] for k in (np.floor(h), np.ceil(h)))
+    return float(lo + (h - np.floor(h)) * (hi - lo))
 
 
 def lag_summary(lag: pd.DataFrame) -> pd.DataFrame:
     """Per table: claims, median and 90th/99th percentile lag, share paid within 30/90 days."""
     rows = []
     for table, g in lag.groupby("table"):
-        d = g["lag_days"]
-        rows.append({"table": table, "claims": len(g), "median_days": float(d.median()),
-                     "p90_days": float(d.quantile(0.9)), "p99_days": float(d.quantile(0.99)),
-                     "paid_within_30d": float((d <= 30).mean()),
-                     "paid_within_90d": float((d <= 90).mean()),
-                     "negative_lag_claims": int((d < 0).sum())})
+        d, n = g["lag_days"], g["claims"]
+        total = int(n.sum())
+        rows.append({"table": table, "claims": total, "median_days": lag_quantile(g, 0.5),
+                     "p90_days": lag_quantile(g, 0.9), "p99_days": lag_quantile(g, 0.99),
+                     "paid_within_30d": float(n[d <= 30].sum() / total),
+                     "paid_within_90d": float(n[d <= 90].sum() / total),
+                     "negative_lag_claims": int(n[d < 0].sum())})
     return pd.DataFrame(rows)
 
 
@@ -181,7 +217,7 @@ def completion_factors(lag: pd.DataFrame, max_months: int = 12) -> pd.DataFrame:
     rows = []
     for table, g in lag.groupby("table"):
         total = g["paid_amount"].sum()
-        months = (g["lag_days"].clip(lower=0) // 30).astype(int)
+        months = (g["lag_days"].clip(lower=0) // 30).astype(int)  # one row per day of lag
         for k in range(max_months + 1):
             share = g.loc[months <= k, "paid_amount"].sum() / total if total else float("nan")
             rows.append({"table": table, "months_after_service": k, "share_paid": share})

@@ -33,6 +33,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from valuecase.data.enrollment import member_months
 from valuecase.data.load import LoadedData
 from valuecase.panel import encounters as enc
 from valuecase.trace import stage
@@ -43,17 +44,6 @@ COUNT_COLUMNS = ("ed_visits", "ed_visits_admitted", "inpatient_stays", "bed_days
 PANEL_COLUMNS = ("person_id", "month", "year", "gender", "age", *PAID_COLUMNS, "paid_total",
                  *COUNT_COLUMNS)
 """Columns of the member-month panel, in order."""
-
-
-def member_months(eligibility: ir.Table) -> ir.Table:
-    """Distinct (person_id, month) pairs with any enrolled day in the month."""
-    start = eligibility.enrollment_start_date.truncate("M").cast("timestamp")
-    stop = eligibility.enrollment_end_date.cast("timestamp") + ibis.interval(days=1)
-    # unnest into a column first and cast in a second step: Spark refuses a cast applied to
-    # the generator itself (UNSUPPORTED_GENERATOR.NESTED_IN_EXPRESSIONS)
-    spans = eligibility.select(
-        person_id="person_id", month=ibis.range(start, stop, ibis.interval(months=1)).unnest())
-    return spans.select("person_id", month=spans.month.cast("date")).distinct()
 
 
 def data_end_date(lines: ir.Table) -> ir.Value:
@@ -82,6 +72,15 @@ def month_start(value: str | dt.date | None) -> dt.date | None:
         raise ValueError(f"not a month: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
 
 
+def months_between(start: str | dt.date | None, end: str | dt.date | None
+                   ) -> tuple[dt.date | None, dt.date | None]:
+    """First and last month of ``[start, end]``; an ``end`` given as a year means December."""
+    first, last = month_start(start), month_start(end)
+    if last is not None and len(str(end)) == 4:
+        last = dt.date(last.year, 12, 1)
+    return first, last
+
+
 def panel_expr(backend, data_end: str | dt.date | None = None,
                start: str | dt.date | None = None, end: str | dt.date | None = None) -> ir.Table:
     """The member-month panel as an Ibis expression over ``backend``'s contract tables.
@@ -91,10 +90,7 @@ def panel_expr(backend, data_end: str | dt.date | None = None,
     """
     elig = backend.table("eligibility")
     mm = member_months(elig)
-    first = month_start(start)
-    last = month_start(end)
-    if last is not None and len(str(end)) == 4:
-        last = dt.date(last.year, 12, 1)
+    first, last = months_between(start, end)
     if first is not None:
         mm = mm.filter(mm.month >= first)
     if last is not None:
@@ -179,7 +175,8 @@ def build_panel(data: LoadedData, data_end: str | dt.date | None = None,
 
 
 def _sum_if(t: ir.Table, category: str):
-    return (t.paid_amount.fill_null(0.0) * (t.service_category == category).cast("float64")).sum()
+    # exact: a sum of decimals is the same on every engine in any order
+    return t.paid_amount.sum(where=t.service_category == category)
 
 
 @stage("stays")

@@ -16,38 +16,49 @@ Examples
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+import ibis
 import pandas as pd
 
 from valuecase.data.load import LoadedData
-from valuecase.panel.member_panel import build_panel
+from valuecase.panel.member_panel import months_between, panel_expr
 
 SUMMARY_KEYS = ("persons", "member_months", "medical_paid", "pharmacy_paid", "pmpm",
                 "ed_visits", "inpatient_stays", "bed_days", "readmissions_30d")
 
+_CENT = Decimal("0.01")
 
-def summarize(data: LoadedData, panel: pd.DataFrame | None = None, start: str | None = None,
+
+def summarize(data: LoadedData, start: str | None = None,
               end: str | None = None) -> dict[str, Any]:
-    """Headline numbers of a loaded data set.
+    """Headline numbers of a loaded data set, aggregated on the engine.
 
-    Amounts in enrolled months are in ``medical_paid`` / ``pharmacy_paid`` (and PMPM); accepted
-    spend outside enrollment and rejected rows are reported separately so the totals reconcile.
-    ``start`` / ``end`` restrict the panel numbers to a range of months (the reconciliation
-    amounts always cover the whole files).
+    Amounts in enrolled months are in ``medical_paid`` / ``pharmacy_paid`` (and PMPM), summed
+    exactly as decimals from the claim lines; accepted spend outside enrollment and rejected
+    rows are reported separately so the totals reconcile. Counts come from the member-month
+    panel, which never leaves the engine. ``start`` / ``end`` restrict the panel numbers to a
+    range of months (the reconciliation amounts always cover the whole files). The result is
+    the same on every engine, to the cent.
 
     Returns
     -------
     dict
         The keys of :data:`SUMMARY_KEYS` plus ``period_start``, ``period_end``,
         ``medical_paid_outside_enrollment``, ``pharmacy_paid_outside_enrollment``,
-        ``rows_rejected`` and ``rejects_by_reason``.
+        ``medical_paid_rejected``, ``rows_rejected`` and ``rejects_by_reason``.
     """
-    p = build_panel(data, start=start, end=end) if panel is None else panel
-    medical = float(p[[c for c in p if c.startswith("paid_") and c not in
-                       ("paid_pharmacy", "paid_total")]].sum().sum())
-    pharmacy = float(p["paid_pharmacy"].sum())
-    mm = len(p)
+    panel = panel_expr(data.ibis(), start=start, end=end)
+    counts = panel.aggregate(
+        persons=panel.person_id.nunique(), member_months=panel.count(),
+        first=panel.month.min(), last=panel.month.max(),
+        **{c: panel[c].sum() for c in ("ed_visits", "inpatient_stays", "bed_days",
+                                       "readmissions_30d")},
+    ).to_pyarrow().to_pylist()[0]
+    paid = {t: _paid_in_enrollment(data, t, start, end)
+            for t in ("medical_claim", "pharmacy_claim")}
+    mm = counts["member_months"]
     recon = data.reconciliation.set_index("table")
 
     def recon_value(table: str, column: str) -> float:
@@ -57,18 +68,17 @@ def summarize(data: LoadedData, panel: pd.DataFrame | None = None, start: str | 
 
     reasons = (data.rejects.groupby(["table", "reason"]).size()
                if len(data.rejects) else pd.Series(dtype=int))
+    total = paid["medical_claim"] + paid["pharmacy_claim"]
     return {
-        "persons": int(p["person_id"].nunique()),
+        "persons": int(counts["persons"]),
         "member_months": int(mm),
-        "medical_paid": round(medical, 2),
-        "pharmacy_paid": round(pharmacy, 2),
-        "pmpm": round((medical + pharmacy) / mm, 2) if mm else None,
-        "ed_visits": int(p["ed_visits"].sum()),
-        "inpatient_stays": int(p["inpatient_stays"].sum()),
-        "bed_days": int(p["bed_days"].sum()),
-        "readmissions_30d": int(p["readmissions_30d"].sum()),
-        "period_start": p["month"].min().strftime("%Y-%m") if mm else None,
-        "period_end": p["month"].max().strftime("%Y-%m") if mm else None,
+        "medical_paid": float(paid["medical_claim"]),
+        "pharmacy_paid": float(paid["pharmacy_claim"]),
+        "pmpm": float((total / mm).quantize(_CENT, ROUND_HALF_EVEN)) if mm else None,
+        **{c: int(counts[c] or 0) for c in ("ed_visits", "inpatient_stays", "bed_days",
+                                            "readmissions_30d")},
+        "period_start": counts["first"].strftime("%Y-%m") if mm else None,
+        "period_end": counts["last"].strftime("%Y-%m") if mm else None,
         "medical_paid_outside_enrollment": recon_value("medical_claim",
                                                        "paid_outside_enrollment"),
         "pharmacy_paid_outside_enrollment": recon_value("pharmacy_claim",
@@ -77,3 +87,19 @@ def summarize(data: LoadedData, panel: pd.DataFrame | None = None, start: str | 
         "rows_rejected": int(len(data.rejects)),
         "rejects_by_reason": {f"{t}:{r}": int(n) for (t, r), n in reasons.items()},
     }
+
+
+def _paid_in_enrollment(data: LoadedData, table: str, start: str | None,
+                        end: str | None) -> Decimal:
+    """Exact paid of accepted lines in member months (within ``start``..``end``)."""
+    if table not in data.tables:
+        return Decimal("0.00")
+    t = data.table(table)
+    keep = t.in_enrollment
+    first, last = months_between(start, end)
+    if first is not None:
+        keep &= t.month >= ibis.literal(first)
+    if last is not None:
+        keep &= t.month <= ibis.literal(last)
+    value = t.filter(keep).paid_amount.sum().to_pyarrow().as_py()
+    return Decimal("0.00") if value is None else Decimal(value).quantize(_CENT)

@@ -63,11 +63,14 @@ def scan_funder_reports(staging: Path, funder: Sequence[Any],
 
 
 
-def person_identifiers(data_dir: str | Path, mapping: object | None = None) -> set[str]:
+def person_identifiers(data_dir: str | Path, mapping: object | None = None,
+                       engine: object = "duckdb") -> set[str]:
     """All ``person_id`` and ``member_id`` values of the eligibility table in ``data_dir``.
 
-    Reads the raw files (CSV or Parquet, every part) without validating them; a column mapping
-    (:class:`valuecase.data.mapping.ColumnMapping`) is applied to find the identifier columns.
+    Reads the raw files (CSV or Parquet, every part) without validating them, on ``engine``
+    (a name, an adapter or a SparkSession, as :func:`valuecase.data.engines.get_engine`); a
+    column mapping (:class:`valuecase.data.mapping.ColumnMapping`) is applied to find the
+    identifier columns.
 
     Examples
     --------
@@ -78,31 +81,19 @@ def person_identifiers(data_dir: str | Path, mapping: object | None = None) -> s
     >>> sorted(person_identifiers(d, ColumnMapping.from_dict({"patient": "person_id"})))
     ['M7', 'P7', 'P8']
     """
-    import duckdb
-
+    from valuecase.data.engines import get_engine
     from valuecase.data.load import find_table_files
 
     paths = find_table_files(data_dir).get("eligibility", ())
     if not paths:
         return set()
     renames = mapping.for_table("eligibility") if mapping is not None else {}  # type: ignore[attr-defined]
-    names = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
-    if paths[0].name.endswith(".parquet"):
-        reader = f"read_parquet([{names}], union_by_name=true)"
-    else:
-        reader = f"read_csv([{names}], all_varchar=true, header=true, union_by_name=true)"
-    con = duckdb.connect()
-    try:
-        con.execute(f"CREATE VIEW raw AS SELECT * FROM {reader}")
-        columns = [row[0] for row in con.execute("DESCRIBE raw").fetchall()]
-        wanted = [c for c in columns if renames.get(c, c) in IDENTIFIER_COLUMNS]
-        ids: set[str] = set()
-        for c in wanted:
-            quoted = '"' + c.replace('"', '""') + '"'
-            rows = con.execute(
-                f"SELECT DISTINCT CAST({quoted} AS VARCHAR) FROM raw WHERE {quoted} IS NOT NULL"
-            ).fetchall()
-            ids.update(str(r[0]).strip() for r in rows if str(r[0]).strip())
-    finally:
-        con.close()
+    raw = get_engine(engine).read_raw("eligibility", paths)
+    ids: set[str] = set()
+    for c in raw.columns:
+        if renames.get(c, c) not in IDENTIFIER_COLUMNS:
+            continue
+        value = raw[c].cast("string")
+        found = raw.select(v=value).filter(value.notnull()).distinct().to_pyarrow()
+        ids.update(v.strip() for v in found["v"].to_pylist() if v.strip())
     return ids

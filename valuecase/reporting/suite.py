@@ -121,7 +121,7 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
               params_file: str | Path | None = None, only: Sequence[str] | None = None,
               notebook_dir: Path | None = None, progress: bool = True, jobs: int = 1,
               suite: Sequence[SuiteNotebook] | None = None,
-              log: Log | None = None) -> SuiteResult:
+              log: Log | None = None, engine: str | None = None) -> SuiteResult:
     """Check parameters, analyse once, execute the notebooks, guard, render, publish.
 
     Parameters
@@ -142,6 +142,8 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
         Notebooks run at the same time, each in its own process.
     log : callable, optional
         Receives one line per step (analysis, each notebook start and finish).
+    engine : str, optional
+        ``duckdb`` or ``spark``; wins over ``engine:`` in the parameters file.
 
     Raises
     ------
@@ -167,7 +169,8 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
     if unknown:
         raise ParametersError(f"--only {unknown[0]}: unknown report; choose from "
                               f"{', '.join(names)}")
-    params = check_parameters(params_file, data_dir, out_dir)
+    params = check_parameters(params_file, data_dir, out_dir,
+                              overrides={"engine": engine} if engine else None)
     out_dir = Path(out_dir)
     chosen = [n for n in suite if not only or n.name in only]
     funder = [nb for nb in chosen if nb.funder_facing]
@@ -204,7 +207,7 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
 
         mapping = (ColumnMapping.from_dict(params.column_mapping, shown_file)
                    if params.column_mapping else None)
-        identifiers = person_identifiers(data_path, mapping)
+        identifiers = person_identifiers(data_path, mapping, params.engine)
     guard_seconds = scan_funder_reports(staging, funder, identifiers)
 
     entries = [ReportEntry(nb.name, nb.title, staging / f"{nb.name}.html",

@@ -1,0 +1,182 @@
+"""The same files through DuckDB and through Apache Spark (PySpark, local mode) give identical
+results: accepted tables, the member-month panel, rejects with their reasons and row identity,
+reconciliation, data-quality measures and ``summarize`` — exact equality, no tolerance.
+
+Three inputs: the bundled sample (Parquet, money stored as doubles), the Tuva seed (CSV with
+header-style payments) and a messy fixture written here (two CSV files for one table, bad dates
+and amounts, duplicates across files, reversals, claims outside enrollment, an open span, a
+Parquet table with NaN and infinite amounts).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from valuecase.data import load, quality
+from valuecase.data.engines import SparkEngine
+from valuecase.panel.member_panel import panel_expr
+from valuecase.population.summary import summarize
+
+pytestmark = pytest.mark.slow
+
+
+def _messy(folder):
+    rng = np.random.default_rng(10)
+    people = [f"P{i:03d}" for i in range(40)]
+    elig = pd.DataFrame({
+        "person_id": people,
+        "enrollment_start_date": ["2019-01-01"] * 20 + ["01/15/2019"] * 10 + ["20190301"] * 10,
+        "enrollment_end_date": ["2020-12-31"] * 35 + ["", "2020-02-30", "2018-12-31",
+                                                       "2020-06-30", "2020-06-30"],
+        "gender": rng.choice(["female", "male", ""], size=40),
+        "birth_date": [f"{1940 + i}-0{1 + i % 9}-1{i % 10}" for i in range(40)],
+    })
+    elig.to_csv(folder / "eligibility.csv", index=False)
+    n = 600
+    claim = rng.integers(0, 350, size=n)
+    days = pd.to_datetime("2018-10-01") + pd.to_timedelta(rng.integers(0, 850, size=n), "D")
+    kind = rng.choice(["prof", "ed", "inp", "op"], size=n, p=[0.6, 0.15, 0.1, 0.15])
+    med = pd.DataFrame({
+        "claim_id": [f"C{c:04d}" for c in claim],
+        "claim_line_number": rng.integers(1, 4, size=n).astype(str),
+        "person_id": rng.choice(people, size=n),
+        "claim_type": np.where(np.isin(kind, ["prof"]), "professional", "institutional"),
+        "claim_start_date": days.strftime("%Y-%m-%d"),
+        "claim_end_date": (days + pd.to_timedelta(np.where(kind == "inp", 4, 0), "D"))
+        .strftime("%Y-%m-%d"),
+        "bill_type_code": np.select([kind == "inp", kind == "op", kind == "ed"],
+                                    ["111", "131", "131"], ""),
+        "revenue_center_code": np.where(kind == "ed", "450", ""),
+        "place_of_service_code": np.where(kind == "prof", rng.choice(["11", "23"], size=n), ""),
+        "paid_date": (days + pd.to_timedelta(rng.integers(5, 120, size=n), "D"))
+        .strftime("%Y%m%d"),
+        "paid_amount": [f"{v:.2f}" for v in rng.gamma(2.0, 150.0, size=n)],
+    })
+    bad = {
+        3: ("claim_start_date", "2020-13-45"), 7: ("claim_start_date", "yesterday"),
+        11: ("paid_amount", "abc"), 13: ("paid_amount", "NaN"), 17: ("paid_amount", "1e3"),
+        19: ("paid_amount", "10.505"), 23: ("paid_amount", "$1,234.50"),
+        29: ("paid_amount", "-250.00"), 31: ("paid_amount", ""), 37: ("person_id", ""),
+        41: ("claim_start_date", "3/4/2019"), 43: ("claim_line_number", "1.7"),
+        47: ("paid_amount", " 12.5 "), 53: ("claim_end_date", "2018-01-01"),
+    }
+    for row, (col, value) in bad.items():
+        med.loc[row, col] = value
+    med.iloc[:300].to_csv(folder / "medical_claim_a.csv", index=False)
+    med.iloc[300:].to_csv(folder / "medical_claim_b.csv", index=False)
+    rx = pd.DataFrame({
+        "claim_id": [f"R{i:03d}" for i in range(60)], "claim_line_number": 1,
+        "person_id": rng.choice(people, size=60),
+        "dispensing_date": (pd.to_datetime("2019-01-01")
+                            + pd.to_timedelta(rng.integers(0, 700, size=60), "D")).date,
+        "paid_amount": np.round(rng.gamma(2.0, 30.0, size=60), 2),
+    })
+    rx.loc[[5, 6, 7], "paid_amount"] = [np.nan, np.inf, -np.inf]
+    rx.loc[9, "claim_id"] = rx.loc[8, "claim_id"]  # duplicate key
+    table = pa.Table.from_pandas(rx, preserve_index=False)
+    # a real NaN, not the null pandas would make of it
+    paid = pa.array(rx["paid_amount"].to_numpy(), from_pandas=False)
+    table = table.set_column(table.column_names.index("paid_amount"), "paid_amount", paid)
+    pq.write_table(table, folder / "pharmacy_claim.parquet")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory):
+    return _messy(tmp_path_factory.mktemp("messy"))
+
+
+@pytest.fixture(scope="module")
+def spark_engine(spark):
+    return SparkEngine(spark)
+
+
+@pytest.fixture(scope="module", params=["sample_dir", "seed10", "messy"])
+def both(request, spark_engine):
+    folder = request.getfixturevalue(request.param)
+    return request.param, load(folder), load(folder, engine=spark_engine)
+
+
+def _sorted(df: pd.DataFrame, by) -> pd.DataFrame:
+    return df.sort_values(by).reset_index(drop=True)
+
+
+def test_accepted_tables_are_identical(both):
+    _, duck, spark = both
+    assert duck.tables == spark.tables
+    for table in duck.tables:
+        a, b = duck.table(table).to_pandas(), spark.table(table).to_pandas()
+        assert list(a.columns) == list(b.columns), table
+        key = [c for c in ("person_id", "claim_id", "claim_line_number",
+                           "enrollment_start_date", "period", "category") if c in a.columns]
+        pd.testing.assert_frame_equal(_sorted(a, key).astype(str), _sorted(b, key).astype(str),
+                                      check_exact=True, obj=table)
+
+
+def test_rejects_and_reconciliation_are_identical(both):
+    _, duck, spark = both
+    pd.testing.assert_frame_equal(duck.rejects, spark.rejects, check_exact=True)
+    pd.testing.assert_frame_equal(duck.reconciliation, spark.reconciliation, check_exact=True)
+    assert duck.notes == spark.notes
+
+
+def test_panel_is_identical(both):
+    _, duck, spark = both
+    a, b = (_sorted(panel_expr(d.ibis()).to_pandas(), ["person_id", "month"])
+            for d in (duck, spark))
+    assert len(a) > 300
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_quality_measures_are_identical(both):
+    _, duck, spark = both
+    for table in duck.tables:
+        pd.testing.assert_frame_equal(quality.completeness(duck, table),
+                                      quality.completeness(spark, table), check_exact=True)
+    pd.testing.assert_frame_equal(
+        quality.completeness_by_month(duck, "medical_claim"),
+        quality.completeness_by_month(spark, "medical_claim"), check_exact=True)
+    for measure in (quality.volume_by_month, quality.spend_outside_enrollment,
+                    quality.claims_lag):
+        pd.testing.assert_frame_equal(measure(duck), measure(spark), check_exact=True,
+                                      obj=measure.__name__)
+
+
+def test_summaries_are_identical(both):
+    _, duck, spark = both
+    assert summarize(duck) == summarize(spark)
+    assert summarize(duck, start="2019", end="2019-06") == summarize(spark, start="2019",
+                                                                     end="2019-06")
+
+
+def test_messy_rows_get_their_reasons_on_both_engines(messy, spark_engine):
+    for data in (load(messy), load(messy, engine=spark_engine)):
+        r = data.rejects.set_index(["file", "row_number"])["reason"]
+        assert r[("medical_claim_a.csv", 4)] == "unparseable:claim_start_date"
+        assert r[("medical_claim_a.csv", 12)] == "unparseable:paid_amount"
+        for row in (14, 18, 20):  # NaN, 1e3 and 10.505 are not money
+            assert r[("medical_claim_a.csv", row)] == "unparseable:paid_amount"
+        assert r[("medical_claim_a.csv", 38)] == "missing:person_id"
+        assert r[("medical_claim_a.csv", 44)] == "unparseable:claim_line_number"
+        assert r[("medical_claim_a.csv", 54)] == "end_before_start"
+        assert r[("eligibility.csv", 37)] == "unparseable:enrollment_end_date"
+        assert r[("eligibility.csv", 38)] == "end_before_start"
+        for row in (6, 7, 8):  # NaN, inf, -inf doubles in Parquet
+            assert r[("pharmacy_claim.parquet", row)] == "unparseable:paid_amount"
+        assert r[("pharmacy_claim.parquet", 10)] == "duplicate_key"
+        dups = data.rejects[data.rejects["reason"] == "duplicate_key"]
+        assert (dups["file"] == "medical_claim_b.csv").any()  # duplicates across the files
+        rec = data.reconciliation.set_index("table")
+        for table in ("medical_claim", "pharmacy_claim"):
+            row = rec.loc[table]
+            assert row["rows_in"] == row["rows_accepted"] + row["rows_rejected"]
+            assert round(row["paid_accepted"] + row["paid_rejected"], 2) == row["paid_in"]
+        assert rec.loc["medical_claim", "rows_outside_enrollment"] > 0
+        assert any("no end date" in note for note in data.notes)
+        med = data.frame("medical_claim").set_index(["claim_id", "claim_line_number"])
+        assert (med["paid_amount"] < 0).sum() >= 1  # the reversal is kept
+        assert 1234.50 in set(med["paid_amount"]) and 12.5 in set(med["paid_amount"])
