@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,8 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-__all__ = ["ENGINES", "DuckDBEngine", "Engine", "SparkEngine", "get_engine"]
+__all__ = ["ENGINES", "DuckDBEngine", "Engine", "SparkEngine", "default_memory_limit",
+           "get_engine"]
 
 _names = (f"_vc_{i}" for i in itertools.count())
 
@@ -52,9 +54,13 @@ class DuckDBEngine:
     Parameters
     ----------
     memory_limit : str, optional
-        DuckDB's ``memory_limit`` (e.g. ``"6GB"``).
+        DuckDB's ``memory_limit`` (e.g. ``"6GB"``); default :func:`default_memory_limit`.
+        Work beyond it (tables, joins, sorts) spills to ``temp_directory``.
     temp_directory : path, optional
-        Where DuckDB spills (keep it outside the repository).
+        Where DuckDB spills; default a fresh folder in the system's temporary folder, removed
+        when the process ends.
+    threads : int, optional
+        DuckDB's ``threads`` (default: all cores).
     """
 
     name = "duckdb"
@@ -64,6 +70,10 @@ class DuckDBEngine:
         import duckdb
 
         self.con = duckdb.connect()
+        if memory_limit is None:
+            memory_limit = default_memory_limit()
+        if temp_directory is None:  # spill outside the working folder, removed at exit
+            temp_directory = _spill_folder()
         try:
             self.con.execute("SET enable_progress_bar = false")  # no bars mid-report
         except duckdb.Error:  # inside Jupyter without ipywidgets DuckDB refuses the change
@@ -120,7 +130,8 @@ class SparkEngine:
     master : str, optional
         Where a new session runs (``local[*]`` by default, or a cluster URL).
     config : dict, optional
-        Spark settings for a new session (``{"spark.driver.memory": "4g"}``).
+        Spark settings for a new session; defaults ``spark.sql.shuffle.partitions`` = 4 per
+        core (at least 8) and ``spark.driver.memory`` = ``4g``.
     """
 
     name = "spark"
@@ -135,7 +146,12 @@ class SparkEngine:
                        .config("spark.ui.showConsoleProgress", "false"))
             if master:
                 builder = builder.master(master)
-            for key, value in (config or {}).items():
+            # a new session on one machine: a few shuffle partitions per core instead of 200
+            # tiny tasks per shuffle, and a bounded driver heap (both overridable in config)
+            cores = os.cpu_count() or 2
+            defaults = {"spark.sql.shuffle.partitions": str(max(8, 4 * cores)),
+                        "spark.driver.memory": "4g"}
+            for key, value in {**defaults, **(config or {})}.items():
                 builder = builder.config(key, str(value))
             session = builder.getOrCreate()
             session.sparkContext.setLogLevel("ERROR")
@@ -222,6 +238,26 @@ def get_engine(engine: str | Engine | Any = "duckdb", **settings: Any) -> Engine
         return ENGINES[engine](**settings)
     except TypeError as exc:
         raise ValueError(f"engine {engine!r}: {exc}") from None
+
+
+def default_memory_limit() -> str:
+    """Half the machine's memory, at most 4 GiB: DuckDB spills beyond it, so a whole state's
+    claims run in bounded memory beside the notebooks (set ``memory_limit`` for more)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX
+        total = 8 * 2**30
+    return f"{max(1, min(4 * 2**30, total // 2) // 2**20)}MB"
+
+
+def _spill_folder() -> str:
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="valuecase-duckdb-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _numbered(table: str, frame: pd.DataFrame) -> pd.DataFrame:
