@@ -191,7 +191,7 @@ def agreement(work: Path) -> str:
     import duckdb
 
     hand, ours = work / "hand.parquet", work / "panel-duckdb.parquet"
-    if not (hand.exists() and ours.exists()):
+    if not (hand.exists() and ours.exists()) or ours.stat().st_size < 100:
         return ""
     q = ("SELECT count(*), sum(ed_visits), sum(inpatient_stays), sum(bed_days), "
          "round(sum({paid}), 2) FROM read_parquet('{f}')")
