@@ -88,12 +88,12 @@ class DuckDBEngine:
         """The files of ``table`` with ``_file`` and ``_row`` (see the module docstring)."""
         name = f"raw_{table}_{next(_names)}"
         if _is_parquet(paths):
-            files = ", ".join(_sql_str(str(p)) for p in paths)
-            sql = (f"SELECT * EXCLUDE (filename, file_row_number), "
-                   "regexp_extract(filename, '[^/\\\\]+$') AS _file, "
-                   "file_row_number + 1 AS _row "
-                   f"FROM read_parquet([{files}], filename=true, file_row_number=true, "
-                   "union_by_name=true)")
+            # one scan per file with its name as a constant: free, where taking the name
+            # from each row's path cost a third of the typing time
+            sql = " UNION ALL BY NAME ".join(
+                f"SELECT * EXCLUDE (file_row_number), {_sql_str(Path(p).name)} AS _file, "
+                "file_row_number + 1 AS _row FROM read_parquet("
+                f"{_sql_str(str(p))}, file_row_number=true)" for p in paths)
         else:
             # one scan per file keeps the file's own order: row_number() numbers its lines
             sql = " UNION ALL BY NAME ".join(

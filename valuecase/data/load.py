@@ -293,12 +293,29 @@ def _checked(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label: str
             probes[target] = bad
     t = raw.select("_file", "_row", **typed, **{f"_bad_{c}": b for c, b in probes.items()})
     if spec.key:
-        t = t.mutate(_dup=ibis.row_number().over(group_by=list(spec.key),
-                                                  order_by=["_file", "_row"]))
+        t = _with_duplicates(t, spec.key)
     t = t.mutate(_reason=_reason(t, spec, names, probes))
     if spec.name in _CLAIMS:
         t = _with_service_month(t, spec.name, names, enrolled)
     return t, probes
+
+
+def _with_duplicates(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
+    """``_dup``: 0 for the first row of each key in file and line order, 1 for the later ones.
+
+    The numbering runs only over the narrow ``(key, _file, _row)`` rows whose key occurs more
+    than once, and joins back by row identity: a window over every column of every line cost
+    more than all the typing.
+    """
+    narrow = t.select(*key, "_file", "_row")
+    repeated = narrow.group_by(list(key)).aggregate(_n=lambda g: g.count()).filter(
+        lambda g: g._n > 1)
+    cand = narrow.semi_join(repeated, list(key))
+    later = cand.mutate(_rank=ibis.row_number().over(group_by=list(key),
+                                                     order_by=["_file", "_row"]))
+    later = later.filter(later._rank > 0).select(_dfile="_file", _drow="_row")
+    j = t.left_join(later, [t._file == later._dfile, t._row == later._drow])
+    return j.mutate(_dup=j._drow.notnull().cast("int64")).drop("_dfile", "_drow")
 
 
 def _reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes) -> ir.StringValue:

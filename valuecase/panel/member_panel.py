@@ -85,6 +85,8 @@ def panel_expr(backend, data_end: str | dt.date | None = None,
                start: str | dt.date | None = None, end: str | dt.date | None = None) -> ir.Table:
     """The member-month panel as an Ibis expression over ``backend``'s contract tables.
 
+    Rows are in no particular order (sort them where an order matters).
+
     ``start`` / ``end`` restrict the panel to months in ``[start, end]`` (inclusive; an ``end``
     given as a year means its last month).
     """
@@ -143,7 +145,8 @@ def panel_expr(backend, data_end: str | dt.date | None = None,
         (out.birth_date.month() == out.month.month()) & (out.birth_date.day() > 1))
     age = (out.month.year() - out.birth_date.year() - not_yet.cast("int64")).cast("int64")
     out = out.mutate(paid_total=total, year=out.month.year(), age=age)
-    return out.select(*PANEL_COLUMNS).order_by(["person_id", "month"])
+    # unordered: a sort of the whole panel is the one step DuckDB could not spill at 20M lines
+    return out.select(*PANEL_COLUMNS)
 
 
 @stage("panel")
@@ -171,7 +174,7 @@ def build_panel(data: LoadedData, data_end: str | dt.date | None = None,
     table = panel_expr(data.ibis(), data_end=data_end, start=start, end=end).to_pyarrow()
     df = table.to_pandas(date_as_object=False)
     df["month"] = pd.to_datetime(df["month"])
-    return df.reset_index(drop=True)
+    return df.sort_values(["person_id", "month"], kind="stable").reset_index(drop=True)
 
 
 def _sum_if(t: ir.Table, category: str):
