@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -11,6 +12,7 @@ from valuecase.analysis.run import Analysis
 from valuecase.datasets import example_params
 from valuecase.errors import ParametersError
 from valuecase.impact import Effect
+from valuecase.panel import build_panel
 from valuecase.present import interpret
 from valuecase.value.case import (
     assemble_params,
@@ -36,9 +38,14 @@ def evidence(run):
 
 
 def test_evidence_is_measured_in_the_data(run, evidence):
-    panel = run.panel
+    # the evidence is aggregated on the engine; check it against the panel in pandas
+    panel = build_panel(run.data)
     assert evidence.unit_costs["inpatient"] == pytest.approx(
         panel["paid_inpatient"].sum() / panel["inpatient_stays"].sum())
+    with_stays = panel[panel["inpatient_stays"] > 0]
+    per_stay = with_stays["paid_inpatient"] / with_stays["inpatient_stays"]
+    assert evidence.unit_cost_se["inpatient"] == pytest.approx(
+        per_stay.std(ddof=1) / np.sqrt(len(per_stay)))
     prog = run.study.persons[run.study.persons["treated"] == 1]
     rr = run.evaluation.primary["ed_visits"].estimate
     observed = prog["followup_ed_visits"].sum() / prog["followup_member_months"].sum() * 12
@@ -50,7 +57,7 @@ def test_evidence_is_measured_in_the_data(run, evidence):
     enrolled = run.data.frame("program_enrollment")["person_id"]
     assert 0 < evidence.members <= len(enrolled)
     assert (evidence.members * 12) == pytest.approx(round(evidence.members * 12))
-    window = run.panel[run.panel["month"] > run.panel["month"].max() - pd.DateOffset(months=12)]
+    window = panel[panel["month"] > panel["month"].max() - pd.DateOffset(months=12)]
     assert evidence.members * 12 <= window["person_id"].isin(enrolled).sum()
     assert evidence.baseline_rate_se["inpatient"] > 0 and evidence.unit_cost_se["ed"] > 0
     costs = run.data.frame("program_costs")

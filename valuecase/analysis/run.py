@@ -10,7 +10,7 @@ Examples
 --------
 >>> from valuecase.analysis.parameters import SuiteParameters
 >>> a = Analysis(SuiteParameters())
->>> int(a.panel["person_id"].nunique()) > 1000
+>>> int(a.panel.person_id.nunique().execute()) > 1000   # the panel, on the engine
 True
 >>> a.panel is a.panel          # computed once
 True
@@ -72,12 +72,15 @@ class Analysis:
                                                 engine=engine))
 
     @cached_property
-    def panel(self) -> pd.DataFrame:
-        """The member-month panel."""
-        from valuecase.panel import build_panel
+    def panel(self) -> Any:
+        """The member-month panel as an Ibis table on the engine, computed once and spilled
+        (:func:`~valuecase.panel.member_panel.spill_panel`): reports aggregate it there
+        and the study collects only its cohort's months, so the population's panel never
+        reaches pandas."""
+        from valuecase.panel import spill_panel
 
         data = self.data
-        return self._timed("panel", lambda: build_panel(data))
+        return self._timed("panel", lambda: spill_panel(data))
 
     @cached_property
     def stays(self) -> pd.DataFrame:

@@ -10,6 +10,8 @@ does what Ibis cannot say the same way everywhere:
 - :meth:`read_frame` - a pandas DataFrame as such a table (``_file`` is the table name).
 - :meth:`materialize` - compute an expression once and keep it as a table.
 - :meth:`create_view` - name an expression so later stages find it by name.
+- :meth:`spill` - compute a large intermediate result once and keep it out of memory
+  (DuckDB: a Parquet file in its private spill folder; Spark: its cache, memory and disk).
 
 Two adapters: :class:`DuckDBEngine` (embedded, the default) and :class:`SparkEngine` (Apache
 Spark through PySpark, local mode or a cluster; pass an existing ``SparkSession``).
@@ -74,6 +76,8 @@ class DuckDBEngine:
             memory_limit = default_memory_limit()
         if temp_directory is None:  # spill outside the working folder, removed at exit
             temp_directory = _spill_folder()
+        self.temp_directory = str(temp_directory)
+        self._spill_dir: Path | None = None
         try:
             self.con.execute("SET enable_progress_bar = false")  # no bars mid-report
         except duckdb.Error:  # inside Jupyter without ipywidgets DuckDB refuses the change
@@ -118,6 +122,18 @@ class DuckDBEngine:
     def create_view(self, expr: ir.Table, name: str) -> ir.Table:
         """Name ``expr`` (computed again by each query that reads it)."""
         return self.backend.create_view(name, expr, overwrite=True)
+
+    def spill(self, expr: ir.Table, name: str) -> ir.Table:
+        """Compute ``expr`` once into a Parquet file in the spill folder and read it from
+        there as table ``name`` (a large intermediate result, e.g. the whole panel, stays on
+        disk instead of in memory)."""
+        if self._spill_dir is None:
+            self._spill_dir = Path(_spill_folder(self.temp_directory))
+        path = self._spill_dir / f"{name}.parquet"
+        self.backend.to_parquet(expr, path)
+        self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM '
+                         f"read_parquet({_sql_str(str(path))})")
+        return self.backend.table(name)
 
 
 class SparkEngine:
@@ -211,6 +227,11 @@ class SparkEngine:
         self._dataframe(expr).createOrReplaceTempView(name)
         return self.backend.table(name)
 
+    def spill(self, expr: ir.Table, name: str) -> ir.Table:
+        """Compute ``expr`` once and keep it as table ``name``: Spark's cache keeps what fits
+        in memory and spills the rest to its local disks (``MEMORY_AND_DISK``)."""
+        return self.materialize(expr, name)
+
 
 ENGINES = {"duckdb": DuckDBEngine, "spark": SparkEngine}
 """Engine name -> adapter class; a third engine is one more adapter here."""
@@ -250,12 +271,14 @@ def default_memory_limit() -> str:
     return f"{max(1, min(4 * 2**30, total // 2) // 2**20)}MB"
 
 
-def _spill_folder() -> str:
+def _spill_folder(parent: str | None = None) -> str:
     import atexit
     import shutil
     import tempfile
 
-    folder = tempfile.mkdtemp(prefix="valuecase-duckdb-")
+    if parent is not None:
+        Path(parent).mkdir(parents=True, exist_ok=True)
+    folder = tempfile.mkdtemp(prefix="valuecase-duckdb-", dir=parent)
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
 

@@ -44,9 +44,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from valuecase.population.aggregate import as_table, persons_in
 from valuecase.trace import stage
 
 OUTCOMES = ("inpatient_stays", "ed_visits", "bed_days", "readmissions_30d", "paid_total")
@@ -123,14 +126,15 @@ def rate_column(outcome: str) -> tuple[str, float]:
 
 
 @stage("study")
-def build_study(panel: pd.DataFrame, triggers: pd.DataFrame, enrollment: pd.DataFrame | None,
+def build_study(panel: pd.DataFrame | ir.Table, triggers: pd.DataFrame, enrollment: pd.DataFrame | None,
                 design: StudyDesign = StudyDesign()) -> Study:
     """Build the program and comparison cohorts and their outcome tables.
 
     Parameters
     ----------
-    panel : pandas.DataFrame
-        Member-month panel (:func:`valuecase.panel.member_panel.build_panel`).
+    panel : pandas.DataFrame or ibis.Table
+        Member-month panel (:func:`valuecase.panel.member_panel.build_panel`, or the panel on
+        an engine: then only the cohort's window months are collected).
     triggers : pandas.DataFrame
         ``person_id, trigger_date`` from :func:`valuecase.population.cohorts.trigger_dates`.
     enrollment : pandas.DataFrame
@@ -154,7 +158,6 @@ def build_study(panel: pd.DataFrame, triggers: pd.DataFrame, enrollment: pd.Data
     enr = enr.sort_values("enrollment_date").drop_duplicates("person_id")
     trig = triggers[["person_id", "trigger_date"]].copy()
     trig["trigger_date"] = pd.to_datetime(trig["trigger_date"])
-    members = set(panel["person_id"])
     steps: list[tuple[str, int, str]] = []
     warnings: list[str] = []
 
@@ -185,7 +188,8 @@ def build_study(panel: pd.DataFrame, triggers: pd.DataFrame, enrollment: pd.Data
         comp = comp.assign(treated=0, index_date=comp["enrollment_date"])
     elif design.design == "all_non_enrolled":
         warnings.append(RTM_WARNING)
-        pool = sorted(members - set(enr["person_id"]))
+        # every member is in this comparison pool: the whole population is collected
+        pool = sorted(persons_in(panel) - set(enr["person_id"]))
         rng = np.random.default_rng(design.seed)
         dates = program["index_date"].to_numpy()
         comp = pd.DataFrame({"person_id": pool})
@@ -205,17 +209,10 @@ def build_study(panel: pd.DataFrame, triggers: pd.DataFrame, enrollment: pd.Data
     cohort = pd.concat([program[["person_id", "treated", "index_date", "trigger_date"]],
                         comp[["person_id", "treated", "index_date", "trigger_date"]]],
                        ignore_index=True)
-    cohort = cohort[cohort["person_id"].isin(members)]
+    cohort = cohort[cohort["person_id"].isin(persons_in(panel, set(cohort["person_id"])))]
     cohort["index_month"] = cohort["index_date"].dt.to_period("M").dt.to_timestamp()
 
-    # person-months inside the windows
-    p = panel[["person_id", "month", "age", "gender", *design.outcomes]].merge(
-        cohort[["person_id", "index_month"]], on="person_id")
-    rel = ((p["month"].dt.year - p["index_month"].dt.year) * 12
-           + (p["month"].dt.month - p["index_month"].dt.month))
-    p = p.assign(event_time=rel)
-    p = p[(p["event_time"] >= -design.baseline_months)
-          & (p["event_time"] <= design.followup_months)]
+    p = _window_months(panel, cohort, design)
     at_index = p[p["event_time"] == 0][["person_id", "age", "gender"]]
     windows = p[p["event_time"] != 0].assign(post=lambda d: (d["event_time"] > 0).astype(int))
 
@@ -268,6 +265,30 @@ def build_study(panel: pd.DataFrame, triggers: pd.DataFrame, enrollment: pd.Data
             warnings.append(f"no {'program' if t else 'comparison'} person left to analyse")
     return Study(persons, periods, event_time.reset_index(drop=True), funnel, design, lag_days,
                  tuple(warnings))
+
+
+def _window_months(panel: pd.DataFrame | ir.Table, cohort: pd.DataFrame,
+                   design: StudyDesign) -> pd.DataFrame:
+    """The cohort's person-months inside the windows, with ``event_time`` (months from index).
+
+    Joined and filtered on the engine: only the cohort's windows reach pandas, never the
+    population's panel.
+    """
+    t = as_table(panel)
+    t = t.select("person_id", "month", "age", "gender", *design.outcomes)
+    c = ibis.memtable(cohort[["person_id", "index_month"]].astype({"person_id": object}))
+    j = t.join(c, "person_id")
+    rel = ((j.month.year() - j.index_month.year()) * 12
+           + (j.month.month() - j.index_month.month()))
+    j = j.mutate(event_time=rel.cast("int64"))
+    j = j.filter((j.event_time >= -design.baseline_months)
+                 & (j.event_time <= design.followup_months))
+    p = j.to_pyarrow().to_pandas()
+    for c_ in ("month", "index_month"):
+        p[c_] = pd.to_datetime(p[c_]).astype("datetime64[ns]")
+    cols = ["person_id", "month", "age", "gender", *design.outcomes, "index_month",
+            "event_time"]
+    return p[cols].sort_values(["person_id", "month"], kind="stable").reset_index(drop=True)
 
 
 def _periods(persons: pd.DataFrame, design: StudyDesign) -> pd.DataFrame:

@@ -19,7 +19,8 @@ from valuecase.panel.member_panel import (
     build_stays,
     member_months,
     panel_expr,
+    spill_panel,
 )
 
 __all__ = ["COUNT_COLUMNS", "PAID_COLUMNS", "PANEL_COLUMNS", "build_panel", "build_stays",
-           "member_months", "panel_expr"]
+           "member_months", "panel_expr", "spill_panel"]

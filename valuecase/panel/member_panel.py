@@ -177,6 +177,19 @@ def build_panel(data: LoadedData, data_end: str | dt.date | None = None,
     return df.sort_values(["person_id", "month"], kind="stable").reset_index(drop=True)
 
 
+@stage("panel")
+def spill_panel(data: LoadedData, data_end: str | dt.date | None = None,
+                name: str = "panel") -> ir.Table:
+    """Compute the panel once on the data's engine and keep it out of memory as table
+    ``name`` (DuckDB: a Parquet file in its spill folder; Spark: its cache).
+
+    The whole-population panel for reports that aggregate it on the engine
+    (:mod:`valuecase.population.aggregate`); same columns as :func:`build_panel`, with
+    ``month`` a date, in no particular row order.
+    """
+    return data.engine.spill(panel_expr(data.ibis(), data_end=data_end), name)
+
+
 def _sum_if(t: ir.Table, category: str):
     # exact: a sum of decimals is the same on every engine in any order
     return t.paid_amount.sum(where=t.service_category == category)

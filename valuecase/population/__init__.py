@@ -1,5 +1,6 @@
 """Stage 3 - population analytics on the panel: rates per 1,000 with CIs, PMPM, annual costs
-(:mod:`~valuecase.population.rates`, re-exported here), cost concentration
+(:mod:`~valuecase.population.rates`, re-exported here; the sums behind them are taken on the
+engine by :mod:`~valuecase.population.aggregate`), cost concentration
 (:mod:`~valuecase.population.concentration`), the high-need trigger and funnel
 (:mod:`~valuecase.population.cohorts`) and the headline summary
 (:mod:`~valuecase.population.summary`).
@@ -15,11 +16,11 @@ from valuecase.population.rates import (
     AGE_BANDS,
     RATE_EVENTS,
     age_band,
+    age_band_expr,
     annual_cost_series,
     annual_costs,
     decile_transition,
     latest_full_year,
-    period_key,
     pmpm_by_category,
     proportion_ci,
     rate_per_1000,
@@ -27,6 +28,6 @@ from valuecase.population.rates import (
     utilization_summary,
 )
 
-__all__ = ["AGE_BANDS", "RATE_EVENTS", "age_band", "annual_cost_series", "annual_costs",
-           "decile_transition", "latest_full_year", "period_key", "pmpm_by_category",
+__all__ = ["AGE_BANDS", "RATE_EVENTS", "age_band", "age_band_expr", "annual_cost_series",
+           "annual_costs", "decile_transition", "latest_full_year", "pmpm_by_category",
            "proportion_ci", "rate_per_1000", "rate_table", "utilization_summary"]

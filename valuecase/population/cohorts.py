@@ -21,8 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import ibis.expr.types as ir
 import pandas as pd
 
+from valuecase.population.aggregate import as_table, count_members
 from valuecase.privacy import suppress_small_counts
 from valuecase.trace import stage
 
@@ -60,9 +62,9 @@ class Trigger:
         return text
 
 
-def baseline_end(panel: pd.DataFrame, months: int) -> dt.date:
+def baseline_end(panel: pd.DataFrame | ir.Table, months: int) -> dt.date:
     """Last day of the first ``months`` months of the panel (triggers count only after it)."""
-    first = pd.Timestamp(panel["month"].min())
+    first = pd.Timestamp(as_table(panel).month.min().to_pyarrow().as_py())
     return (first + pd.DateOffset(months=months) - pd.Timedelta(days=1)).date()
 
 
@@ -96,14 +98,14 @@ def trigger_dates(stays: pd.DataFrame, trigger: Trigger = Trigger()) -> pd.DataF
     return out.rename(columns={"discharge_date": "trigger_date"}).reset_index(drop=True)
 
 
-def segment_funnel(panel: pd.DataFrame, triggers: pd.DataFrame,
+def segment_funnel(panel: pd.DataFrame | ir.Table, triggers: pd.DataFrame,
                    enrollment: pd.DataFrame | None = None) -> pd.DataFrame:
     """All members -> met the trigger -> enrolled in the program.
 
     Parameters
     ----------
-    panel : pandas.DataFrame
-        Member-month panel (its persons are "all members").
+    panel : pandas.DataFrame or ibis.Table
+        Member-month panel (its persons are "all members"; counted on the engine).
     triggers : pandas.DataFrame
         Output of :func:`trigger_dates`.
     enrollment : pandas.DataFrame, optional
@@ -118,21 +120,24 @@ def segment_funnel(panel: pd.DataFrame, triggers: pd.DataFrame,
         enrolled). Counts are numbers: pass the result through :func:`funnel_for_funders`
         before showing it to funders.
     """
-    members = set(panel["person_id"])
-    met = members & set(triggers["person_id"])
+    n_members = count_members(panel)
+    met_ids = set(triggers["person_id"])
+    n_met = count_members(panel, met_ids)
     # (stage, persons, the stage it is a share of)
-    stages = [("All members", len(members), None),
-              ("Met the high-need trigger", len(met), len(members))]
+    stages = [("All members", n_members, None),
+              ("Met the high-need trigger", n_met, n_members)]
     if enrollment is not None and len(enrollment):
         e = enrollment
         if "arm" in e.columns:
             e = e[e["arm"].fillna("program") == "program"]
-        enrolled = members & set(e["person_id"])
-        stages.append(("Enrolled in the program", len(enrolled), len(met)))
-        stages.append(("Enrolled and met the trigger", len(enrolled & met), len(enrolled)))
+        enrolled_ids = set(e["person_id"])
+        n_enrolled = count_members(panel, enrolled_ids)
+        stages.append(("Enrolled in the program", n_enrolled, n_met))
+        stages.append(("Enrolled and met the trigger",
+                       count_members(panel, enrolled_ids & met_ids), n_enrolled))
     out = pd.DataFrame(stages, columns=["stage", "persons", "_base"])
     out["share_of_previous"] = out["persons"] / out["_base"]
-    out["share_of_all"] = out["persons"] / len(members) if members else float("nan")
+    out["share_of_all"] = out["persons"] / n_members if n_members else float("nan")
     return out.drop(columns="_base")
 
 

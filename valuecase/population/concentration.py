@@ -47,8 +47,15 @@ def _prepare(values, weights) -> tuple[np.ndarray, np.ndarray]:
 
 
 def lorenz(values: Sequence[float] | np.ndarray | pd.Series,
-           weights: Sequence[float] | np.ndarray | None = None) -> pd.DataFrame:
+           weights: Sequence[float] | np.ndarray | None = None,
+           max_points: int | None = None) -> pd.DataFrame:
     """Lorenz curve: cumulative population share vs cumulative cost share, lowest costs first.
+
+    Parameters
+    ----------
+    max_points : int, optional
+        Keep about this many points, evenly spaced along the curve (both ends always kept);
+        by default one point per person.
 
     Returns
     -------
@@ -60,6 +67,9 @@ def lorenz(values: Sequence[float] | np.ndarray | pd.Series,
     v, w = v[order], w[order]
     pop = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
     cost = np.concatenate([[0.0], np.cumsum(v * w) / (v @ w)])
+    if max_points is not None and len(pop) > max_points:
+        keep = np.unique(np.linspace(0, len(pop) - 1, max(2, max_points)).round().astype(int))
+        pop, cost = pop[keep], cost[keep]
     return pd.DataFrame({"population_share": pop, "cost_share": cost})
 
 

@@ -1,5 +1,8 @@
 """Population metrics from the member-month panel: utilization per 1,000, PMPM, annual costs.
 
+The panel may be a pandas DataFrame or an Ibis table on an engine; either way the sums are
+taken by :mod:`valuecase.population.aggregate` and only they reach pandas.
+
 Definitions (README, "Metric definitions"): **PMPM** = paid / member months; **per 1,000** = events / member
 months x 12,000 (i.e. per 1,000 member-years). Rate CIs are exact Poisson (Garwood) intervals on the
 event count; the readmission rate CI is a Wilson interval on readmissions / index stays.
@@ -12,17 +15,24 @@ Examples
 ...                       "paid_total": [100.0, 50.0, 0.0], "ed_visits": [1, 0, 2]})
 >>> rate_per_1000(3, 36).round(1).tolist()
 [1000.0, 206.2, 2922.4]
->>> annual_costs(panel)["paid_total"].tolist()
+>>> annual_cost_series(panel, 2020).tolist()
 [150.0, 0.0]
 """
 
 from __future__ import annotations
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from valuecase.panel.member_panel import COUNT_COLUMNS, PAID_COLUMNS
+from valuecase.panel.member_panel import PAID_COLUMNS
+from valuecase.population.aggregate import annual_costs, month_counts, period_sums
+
+__all__ = ["AGE_BANDS", "RATE_EVENTS", "age_band", "age_band_expr", "annual_cost_series",
+           "annual_costs", "decile_transition", "latest_full_year", "pmpm_by_category",
+           "proportion_ci", "rate_per_1000", "rate_table", "utilization_summary"]
 
 RATE_EVENTS = {"ed_visits": "ED visits", "inpatient_stays": "Acute inpatient stays",
                "bed_days": "Bed days", "readmissions_30d": "30-day readmissions"}
@@ -58,51 +68,41 @@ def proportion_ci(successes: float, trials: float, alpha: float = 0.05) -> pd.Se
     return pd.Series({"rate": p, "ci_low": centre - half, "ci_high": centre + half})
 
 
-def period_key(panel: pd.DataFrame, by: str) -> pd.Series:
-    """Period label for each panel row: ``year``, ``quarter`` (2020Q1), ``month`` or ``all``."""
-    if by == "year":
-        return panel["month"].dt.year.astype(str)
-    if by == "quarter":
-        return panel["month"].dt.to_period("Q").astype(str)
-    if by == "month":
-        return panel["month"].dt.strftime("%Y-%m")
-    if by == "all":
-        return pd.Series("all", index=panel.index)
-    raise ValueError(f"by must be 'year', 'quarter', 'month' or 'all', got {by!r}")
-
-
-def _rates_row(g: pd.DataFrame) -> dict[str, object]:
-    """Persons, member months, paid and PMPM per category, rates per 1,000 with CIs for ``g``."""
-    mm = len(g)
-    row: dict[str, object] = {"persons": g["person_id"].nunique(), "member_months": mm}
+def _rates_row(g: pd.Series) -> dict[str, object]:
+    """PMPM per category and rates per 1,000 with CIs from one row of summed panel columns
+    (:func:`valuecase.population.aggregate.period_sums`)."""
+    mm = int(g["member_months"])
+    row: dict[str, object] = {"persons": int(g["persons"]), "member_months": mm}
     for c in PAID_COLUMNS + ("paid_total",):
         if c in g:
-            row[c] = float(g[c].sum())
-            row[c.replace("paid_", "pmpm_")] = float(g[c].sum()) / mm if mm else np.nan
+            row[c] = float(g[c])
+            row[c.replace("paid_", "pmpm_")] = float(g[c]) / mm if mm else np.nan
     for c in RATE_EVENTS:
         if c in g:
-            r = rate_per_1000(g[c].sum(), mm)
-            row[c] = int(g[c].sum())
+            r = rate_per_1000(g[c], mm)
+            row[c] = int(g[c])
             row[f"{c}_per_1000"] = r["rate"]
             row[f"{c}_per_1000_ci_low"] = r["ci_low"]
             row[f"{c}_per_1000_ci_high"] = r["ci_high"]
     if "index_stays" in g and "readmissions_30d" in g:
-        r = proportion_ci(g["readmissions_30d"].sum(), g["index_stays"].sum())
-        row["index_stays"] = int(g["index_stays"].sum())
+        r = proportion_ci(g["readmissions_30d"], g["index_stays"])
+        row["index_stays"] = int(g["index_stays"])
         row["readmission_rate"] = r["rate"]
         row["readmission_rate_ci_low"] = r["ci_low"]
         row["readmission_rate_ci_high"] = r["ci_high"]
     return row
 
 
-def utilization_summary(panel: pd.DataFrame, by: str = "year",
+def utilization_summary(panel: pd.DataFrame | ir.Table, by: str = "year",
                         group: str | None = None) -> pd.DataFrame:
     """Persons, member months, PMPM by category and events per 1,000 (with 95% CIs) per period.
 
     Parameters
     ----------
-    panel : pandas.DataFrame
-        The member-month panel (:func:`valuecase.panel.member_panel.build_panel`).
+    panel : pandas.DataFrame or ibis.Table
+        The member-month panel (:func:`valuecase.panel.member_panel.build_panel`, or
+        :func:`~valuecase.panel.member_panel.panel_expr` on an engine: the sums are taken
+        there).
     by : {"year", "quarter", "month", "all"}
         Period grouping.
     group : str, optional
@@ -113,16 +113,10 @@ def utilization_summary(panel: pd.DataFrame, by: str = "year",
     pandas.DataFrame
         One row per period (and group value).
     """
-    key = period_key(panel, by).rename("period")
-    keys = [key] if group is None else [key, panel[group].fillna("unknown").rename(group)]
-    rows = []
-    for values, g in panel.groupby(keys, sort=True, observed=True):
-        values = values if isinstance(values, tuple) else (values,)
-        head = {"period": values[0]}
-        if group is not None:
-            head[group] = values[1]
-        rows.append({**head, **_rates_row(g)})
-    return pd.DataFrame(rows)
+    sums = period_sums(panel, by, group)
+    keys = ["period"] + ([group] if group else [])
+    return pd.DataFrame([{**{k: g[k] for k in keys}, **_rates_row(g)}
+                         for _, g in sums.iterrows()])
 
 
 AGE_BANDS = ((0, 17, "0-17"), (18, 34, "18-34"), (35, 49, "35-49"), (50, 64, "50-64"),
@@ -138,7 +132,13 @@ def age_band(age: pd.Series) -> pd.Series:
     return out.astype(object).where(out.notna(), "unknown").astype(str)
 
 
-def decile_transition(panel: pd.DataFrame, first_year: int, second_year: int) -> pd.DataFrame:
+def age_band_expr(age: ir.IntegerValue) -> ir.StringValue:
+    """:func:`age_band` as an Ibis expression (the same bands, computed on the engine)."""
+    cases = [((age >= lo) & (age <= hi), label) for lo, hi, label in AGE_BANDS]
+    return ibis.cases(*cases, else_="unknown")
+
+
+def decile_transition(panel: pd.DataFrame | ir.Table, first_year: int, second_year: int) -> pd.DataFrame:
     """Year-to-year transition matrix of annual-cost deciles (row shares).
 
     Persons present in both years are ranked into cost deciles each year (1 = lowest,
@@ -161,46 +161,25 @@ def decile_transition(panel: pd.DataFrame, first_year: int, second_year: int) ->
     return m.reindex(index=range(1, 11), columns=range(1, 11), fill_value=0.0)
 
 
-def pmpm_by_category(panel: pd.DataFrame, by: str = "year") -> pd.DataFrame:
+def pmpm_by_category(panel: pd.DataFrame | ir.Table, by: str = "year") -> pd.DataFrame:
     """Long table: ``period, category, paid, member_months, pmpm`` (pharmacy included)."""
-    key = period_key(panel, by)
-    cols = [c for c in PAID_COLUMNS if c in panel]
-    g = panel.groupby(key)
-    paid = g[cols].sum()
-    mm = g.size()
-    out = paid.stack().rename("paid").reset_index()
-    out.columns = ["period", "category", "paid"]
+    sums = period_sums(panel, by)
+    cols = [c for c in PAID_COLUMNS if c in sums]
+    out = sums.melt(id_vars=["period", "member_months"], value_vars=cols,
+                    var_name="category", value_name="paid")
     out["category"] = out["category"].str.replace("paid_", "", regex=False)
-    out["member_months"] = out["period"].map(mm)
     out["pmpm"] = out["paid"] / out["member_months"]
-    return out
+    return out[["period", "category", "paid", "member_months", "pmpm"]]
 
 
-def annual_costs(panel: pd.DataFrame) -> pd.DataFrame:
-    """Paid and events per person per calendar year (persons with >= 1 member month that year).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``person_id, year, member_months, paid_total`` and the event count columns present.
-    """
-    counts = [c for c in COUNT_COLUMNS if c in panel]
-    g = panel.groupby(["person_id", "year"], sort=True)
-    out = g[["paid_total", *counts]].sum()
-    out.insert(0, "member_months", g.size())
-    return out.reset_index()
-
-
-def annual_cost_series(panel: pd.DataFrame, year: int) -> pd.Series:
+def annual_cost_series(panel: pd.DataFrame | ir.Table, year: int) -> pd.Series:
     """Annual paid per person in ``year``, indexed by person id."""
-    a = annual_costs(panel)
-    a = a[a["year"] == year]
-    return a.set_index("person_id")["paid_total"]
+    return annual_costs(panel, year=year).set_index("person_id")["paid_total"]
 
 
-def latest_full_year(panel: pd.DataFrame) -> int:
+def latest_full_year(panel: pd.DataFrame | ir.Table) -> int:
     """The latest calendar year whose 12 months all appear in the panel (else the latest year)."""
-    months = panel.groupby("year")["month"].nunique()
+    months = month_counts(panel)
     full = months[months == 12]
     return int(full.index.max() if len(full) else months.index.max())
 

@@ -19,8 +19,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
+from valuecase.population.aggregate import as_table
 from valuecase.trace import stage
 from valuecase.value.assumptions import (
     RoiParams,
@@ -47,7 +50,7 @@ class Evidence:
     unit_cost_se: dict[str, float]
 
 
-def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame,
+def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table,
                      program_enrollment: pd.DataFrame | None,
                      program_costs: pd.DataFrame | None) -> Evidence:
     """Measure effects, baseline rates, unit costs, enrollment and program costs in the data.
@@ -89,17 +92,12 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame,
             "program group's follow-up rate without the program: observed rate "
             f"({int(n_events):,} events / {int(mm):,} member months) / rate ratio "
             f"{ratio:.3f}")
-        events = panel[outcome].sum()
-        costs[line] = float(panel[_PAID_COLUMN[line]].sum() / events) if events else math.nan
-        with_events = panel[panel[outcome] > 0]
-        per_event = with_events[_PAID_COLUMN[line]] / with_events[outcome]
-        cost_se[line] = (float(per_event.std(ddof=1) / math.sqrt(len(per_event)))
-                         if len(per_event) > 1 else 0.0)
+        costs[line], cost_se[line] = unit_cost(panel, outcome, _PAID_COLUMN[line])
         sources[f"service_lines.{line}.unit_cost"] = (
             f"claims: {_PAID_COLUMN[line].replace('_', ' ')} / {outcome.replace('_', ' ')}, "
             "all members, all months")
     cost_lines: dict[str, dict[str, Any]] = {}
-    window_end = panel["month"].max()
+    window_end = pd.Timestamp(as_table(panel).month.max().to_pyarrow().as_py())
     if program_costs is not None:
         pc = program_costs.copy()
         pc["period"] = pd.to_datetime(pc["period"])
@@ -120,7 +118,25 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame,
     return Evidence(effects, rates, costs, members, cost_lines, sources, rate_se, cost_se)
 
 
-def active_member_years(panel: pd.DataFrame, program_enrollment: pd.DataFrame | None,
+def unit_cost(panel: pd.DataFrame | ir.Table, outcome: str, paid: str) -> tuple[float, float]:
+    """Paid per event over all members and months, and the standard error of the mean paid
+    per event among person-months with events (computed on the engine)."""
+    t = as_table(panel)
+    totals = t.aggregate(events=t[outcome].sum(), paid=t[paid].sum())
+    w = t.filter(t[outcome] > 0)
+    per_event = w[paid] / w[outcome]
+    spread = w.aggregate(n=w.count(), sd=per_event.std(how="sample"))
+    a = totals.to_pyarrow().to_pylist()[0]
+    b = spread.to_pyarrow().to_pylist()[0]
+    events = a["events"] or 0
+    cost = float(a["paid"] / events) if events else math.nan
+    n = b["n"] or 0
+    se = float(b["sd"] / math.sqrt(n)) if n > 1 and b["sd"] is not None else 0.0
+    return cost, se
+
+
+def active_member_years(panel: pd.DataFrame | ir.Table,
+                        program_enrollment: pd.DataFrame | None,
                         window_end: pd.Timestamp) -> float:
     """Program member-years enrolled (in the plan and the program) in the 12 months to
     ``window_end``: the caseload the program's costs paid for (0 without program data)."""
@@ -133,13 +149,17 @@ def active_member_years(panel: pd.DataFrame, program_enrollment: pd.DataFrame | 
     stop = (pd.to_datetime(enr["disenrollment_date"]) if "disenrollment_date" in enr
             else pd.Series(pd.NaT, index=enr.index))
     stop = stop.dt.to_period("M").dt.to_timestamp().fillna(pd.Timestamp.max.normalize())
-    spans = pd.DataFrame({"person_id": enr["person_id"], "start": start, "stop": stop})
-    window_start = pd.Timestamp(window_end) - pd.DateOffset(months=11)
-    p = panel[(panel["month"] >= window_start)
-              & (panel["month"] <= pd.Timestamp(window_end))][["person_id", "month"]]
-    p = p.merge(spans, on="person_id")
-    active = p[(p["month"] >= p["start"]) & (p["month"] <= p["stop"])]
-    return float(active.drop_duplicates(["person_id", "month"]).shape[0] / 12)
+    spans = ibis.memtable(pd.DataFrame({"person_id": enr["person_id"].astype(object),
+                                        "_start": start.dt.date, "_stop": stop.dt.date}))
+    first = (pd.Timestamp(window_end) - pd.DateOffset(months=11)).date()
+    last = pd.Timestamp(window_end).date()
+    t = as_table(panel)
+    t = t.select("person_id", month=t.month.cast("date"))
+    t = t.filter((t.month >= first) & (t.month <= last))
+    j = t.join(spans, "person_id")
+    active = j.filter((j.month >= j._start) & (j.month <= j._stop)).select(
+        "person_id", "month").distinct()
+    return float(active.count().to_pyarrow().as_py() / 12)
 
 
 def assemble_params(raw: dict[str, Any], evidence: Evidence, source: str = "parameters",

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from valuecase.analysis.results import Results
 
-__all__ = ["data_quality", "population", "utilization"]
+__all__ = ["LORENZ_POINTS", "data_quality", "population", "utilization"]
+
+LORENZ_POINTS = 2001
+"""Points kept of the Lorenz curve (one per person would be millions at a state's scale)."""
 
 
 def data_quality(a: Any) -> Results:
@@ -57,7 +59,7 @@ def data_quality(a: Any) -> Results:
 def population(a: Any) -> Results:
     """Persons and spending by period, PMPM, rates, concentration, persistence, funnel."""
     from valuecase import population as pop
-    from valuecase.population import cohorts, concentration
+    from valuecase.population import aggregate, cohorts, concentration
 
     panel, s = a.panel, a.params.notebooks.population
     r = Results("population")
@@ -65,24 +67,27 @@ def population(a: Any) -> Results:
     r.tables["summary"] = summary
     r.tables["pmpm"] = pop.pmpm_by_category(panel, by=s.period)
     r.tables["rates"] = pop.rate_table(summary, ["period"])
-    r.values.update(persons=int(panel["person_id"].nunique()), member_months=len(panel),
-                    first_month=str(panel["month"].min().date()),
-                    last_month=str(panel["month"].max().date()),
-                    pmpm_total=float(panel["paid_total"].sum() / len(panel)) if len(panel)
-                    else float("nan"))
-    annual = pop.annual_costs(panel)
-    years = sorted(int(y) for y in annual["year"].unique())
+    totals = aggregate.panel_totals(panel)
+    mm = totals["member_months"]
+    r.values.update(persons=totals["persons"], member_months=mm,
+                    first_month=str(totals["first_month"].date()),
+                    last_month=str(totals["last_month"].date()),
+                    pmpm_total=totals["paid_total"] / mm if mm else float("nan"))
+    years = [int(y) for y in aggregate.month_counts(panel).index]
     latest = pop.latest_full_year(panel)
-    costs = pop.annual_cost_series(panel, latest)
+    # annual cost per person, one year at a time: collected from the engine as one number
+    # per person (the concentration inputs), never as member months
+    by_year = {y: pop.annual_cost_series(panel, y) for y in years}
+    costs = by_year[latest]
     shares = concentration.top_share(costs)
     r.values["latest_year"] = int(latest)
     r.values["top_shares"] = {str(k): float(v) for k, v in shares.items()}
-    r.tables["lorenz"] = concentration.lorenz(costs)
+    r.tables["lorenz"] = concentration.lorenz(costs, max_points=LORENZ_POINTS)
     r.tables["bootstrap"] = concentration.bootstrap_concentration(
         costs, n_boot=s.bootstrap_draws, seed=a.params.seed)
     rows = []
     for y in years:
-        c = pop.annual_cost_series(panel, y)
+        c = by_year[y]
         sh = concentration.top_share(c)
         rows.append({"year": y, "persons": len(c), "top 1%": sh[0.01], "top 5%": sh[0.05],
                      "top 10%": sh[0.1], "bottom 50%": 1 - sh[0.5],
@@ -90,7 +95,7 @@ def population(a: Any) -> Results:
     r.tables["concentration_by_year"] = pd.DataFrame(rows)
     pers = []
     for y0, y1 in zip(years[:-1], years[1:], strict=True):
-        c0, c1 = pop.annual_cost_series(panel, y0), pop.annual_cost_series(panel, y1)
+        c0, c1 = by_year[y0], by_year[y1]
         pers.append({"from": y0, "to": y1,
                      "persons in both years": len(c0.index.intersection(c1.index)),
                      "top_still_top": concentration.persistence(c0, c1, top=s.persistence_top),
@@ -103,6 +108,7 @@ def population(a: Any) -> Results:
         matrix = pop.decile_transition(panel, years[-2], years[-1])
         r.tables["decile_transition"] = matrix
         r.values["transition_years"] = [years[-2], years[-1]]
+    del by_year
     r.tables["funnel"] = cohorts.segment_funnel(panel, a.triggered,
                                                 a.table("program_enrollment"))
     r.values["trigger"] = a.trigger.describe()
@@ -113,12 +119,12 @@ def population(a: Any) -> Results:
 def utilization(a: Any) -> Results:
     """Rates and PMPM by period, by age band, sex and segment."""
     from valuecase import population as pop
+    from valuecase.population import aggregate
 
     s = a.params.notebooks.utilization
-    panel = a.panel.copy()
-    panel["age_band"] = pop.age_band(panel["age"])
-    panel["segment"] = np.where(panel["person_id"].isin(a.triggered["person_id"]),
-                                "high need (met trigger)", "other members")
+    panel = aggregate.with_segment(a.panel, a.triggered["person_id"],
+                                   "high need (met trigger)", "other members")
+    panel = panel.mutate(age_band=pop.age_band_expr(panel.age))
     r = Results("utilization")
     r.tables["summary"] = pop.utilization_summary(panel, by=s.period)
     r.tables["pmpm"] = pop.pmpm_by_category(panel, by=s.period)

@@ -74,6 +74,7 @@ def funder_summary(a: Any) -> Results:
     from valuecase import population as pop
     from valuecase.impact import study
     from valuecase.population import concentration
+    from valuecase.population.aggregate import count_members
     from valuecase.value.case import value_domains
 
     panel, st, ev, vc = a.panel, a.study, a.evaluation, a.value_case
@@ -81,7 +82,7 @@ def funder_summary(a: Any) -> Results:
     r.values.update(study_values(a))
     year = pop.latest_full_year(panel)
     shares = concentration.top_share(pop.annual_cost_series(panel, year))
-    r.values.update(persons=int(panel["person_id"].nunique()), year=int(year),
+    r.values.update(persons=count_members(panel), year=int(year),
                     top_5=float(shares[0.05]), top_1=float(shares[0.01]))
     r.tables["naive_inpatient_stays"] = study.naive_pre_post(st, "inpatient_stays")
     r.tables["effects"] = ev.effects.drop(columns="details", errors="ignore")
