@@ -56,12 +56,21 @@ EngineOpt = Annotated[str, typer.Option(
                      "mode unless your spark-defaults.conf names a master).")]
 
 
-def _load(data_dir: Path, mapping: Path | None, engine: str = "duckdb"):
+DecimalOpt = Annotated[str, typer.Option(
+    "--decimal-separator", help="Decimal separator of amounts in CSV files: auto (detected "
+                                "per file), '.' or ','.")]
+
+
+def _load(data_dir: Path, mapping: Path | None, engine: str = "duckdb",
+          decimal: str = "auto"):
     from valuecase.data.load import load
     from valuecase.data.mapping import ColumnMapping
 
+    if decimal not in ("auto", ".", ","):
+        raise ValueError(f"--decimal-separator must be auto, '.' or ',', got {decimal!r}")
     cmap = ColumnMapping.from_file(mapping) if mapping else None
-    return load(data_dir, mapping=cmap, engine=engine)
+    return load(data_dir, mapping=cmap, engine=engine,
+                decimal_separator=None if decimal == "auto" else decimal)
 
 
 @app.command()
@@ -104,16 +113,27 @@ def validate(
         "--rejects-out", help="Write the rejects table to this CSV file.")] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 when any row is rejected.")] = False,
     engine: EngineOpt = "duckdb",
+    decimal: DecimalOpt = "auto",
 ) -> None:
     """Load and validate a data folder; print the reconciliation and rejects by reason."""
     import pandas as pd
 
     from valuecase.privacy import safe_csv
 
-    data = _load(data_dir, mapping, engine)
+    data = _load(data_dir, mapping, engine, decimal)
+    typer.echo("Files read")
+    for table, paths in data.sources.items():
+        names = ", ".join(str(Path(p).relative_to(data_dir)) for p in paths)
+        typer.echo(f"  {table:<20} {names}")
+    typer.echo("")
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         typer.echo("Reconciliation (rows and paid: in = accepted + rejected)")
-        typer.echo(data.reconciliation.drop(columns="source").to_string(index=False))
+        rec = data.reconciliation.drop(columns="source").astype(object)
+        for col in [c for c in rec.columns if c.startswith("paid_")]:  # money to the cent
+            rec[col] = [f"{v:,.2f}" if pd.notna(v) else "" for v in rec[col]]
+        for col in [c for c in rec.columns if c.startswith("rows_")]:
+            rec[col] = [f"{int(v):,}" if pd.notna(v) else "" for v in rec[col]]
+        typer.echo(rec.to_string(index=False))
         if len(data.rejects):
             typer.echo("\nRejected rows by reason")
             typer.echo(data.rejects.groupby(["table", "reason"]).size()
@@ -140,11 +160,12 @@ def summarize(
     end: Annotated[str | None, typer.Option(
         help="Last month to count (YYYY means its December).")] = None,
     engine: EngineOpt = "duckdb",
+    decimal: DecimalOpt = "auto",
 ) -> None:
     """Headline numbers: persons, member months, paid, PMPM, ED visits, stays, readmissions."""
     from valuecase.population.summary import summarize as summarize_data
 
-    s = summarize_data(_load(data_dir, mapping, engine), start=start, end=end)
+    s = summarize_data(_load(data_dir, mapping, engine, decimal), start=start, end=end)
     if as_json:
         typer.echo(json.dumps(s))
         return

@@ -66,8 +66,9 @@ def _messy(folder):
     }
     for row, (col, value) in bad.items():
         med.loc[row, col] = value
-    med.iloc[:300].to_csv(folder / "medical_claim_a.csv", index=False)
-    med.iloc[300:].to_csv(folder / "medical_claim_b.csv", index=False)
+    (folder / "medical_claim").mkdir()  # the parts of one table, in a folder
+    med.iloc[:300].to_csv(folder / "medical_claim" / "part_a.csv", index=False)
+    med.iloc[300:].to_csv(folder / "medical_claim" / "part_b.csv", index=False)
     rx = pd.DataFrame({
         "claim_id": [f"R{i:03d}" for i in range(60)], "claim_line_number": 1,
         "person_id": rng.choice(people, size=60),
@@ -156,20 +157,20 @@ def test_summaries_are_identical(both):
 def test_messy_rows_get_their_reasons_on_both_engines(messy, spark_engine):
     for data in (load(messy), load(messy, engine=spark_engine)):
         r = data.rejects.set_index(["file", "row_number"])["reason"]
-        assert r[("medical_claim_a.csv", 4)] == "unparseable:claim_start_date"
-        assert r[("medical_claim_a.csv", 12)] == "unparseable:paid_amount"
+        assert r[("part_a.csv", 4)] == "unparseable:claim_start_date"
+        assert r[("part_a.csv", 12)] == "unparseable:paid_amount"
         for row in (14, 18, 20):  # NaN, 1e3 and 10.505 are not money
-            assert r[("medical_claim_a.csv", row)] == "unparseable:paid_amount"
-        assert r[("medical_claim_a.csv", 38)] == "missing:person_id"
-        assert r[("medical_claim_a.csv", 44)] == "unparseable:claim_line_number"
-        assert r[("medical_claim_a.csv", 54)] == "end_before_start"
+            assert r[("part_a.csv", row)] == "unparseable:paid_amount"
+        assert r[("part_a.csv", 38)] == "missing:person_id"
+        assert r[("part_a.csv", 44)] == "unparseable:claim_line_number"
+        assert r[("part_a.csv", 54)] == "end_before_start"
         assert r[("eligibility.csv", 37)] == "unparseable:enrollment_end_date"
         assert r[("eligibility.csv", 38)] == "end_before_start"
         for row in (6, 7, 8):  # NaN, inf, -inf doubles in Parquet
             assert r[("pharmacy_claim.parquet", row)] == "unparseable:paid_amount"
         assert r[("pharmacy_claim.parquet", 10)] == "duplicate_key"
         dups = data.rejects[data.rejects["reason"] == "duplicate_key"]
-        assert (dups["file"] == "medical_claim_b.csv").any()  # duplicates across the files
+        assert (dups["file"] == "part_b.csv").any()  # duplicates across the files
         rec = data.reconciliation.set_index("table")
         for table in ("medical_claim", "pharmacy_claim"):
             row = rec.loc[table]

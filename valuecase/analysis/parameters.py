@@ -24,11 +24,12 @@ p.yml: design: must be one of 'eligible_not_enrolled', 'randomized', 'all_non_en
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from valuecase.errors import ParametersError
 from valuecase.yaml_file import read_yaml_mapping
@@ -108,6 +109,11 @@ class SuiteParameters(BaseModel):
     engine_settings: dict[str, Any] = Field(
         {}, description="duckdb: memory_limit, threads, temp_directory; "
                         "spark: master, config (a mapping of Spark settings)")
+    decimal_separator: Literal["auto", ".", ","] = Field(
+        "auto", description="decimal separator of amounts in CSV files; auto = per file")
+    date_sentinels: list[str] = Field(
+        ["9999-12-31", "2099-12-31", "1900-01-01"],
+        description="placeholder dates read as blank (an open enrollment end)")
     design: Literal["eligible_not_enrolled", "randomized", "all_non_enrolled"] = Field(
         "eligible_not_enrolled", description="how the comparison group is chosen")
     baseline_months: int = Field(12, ge=1, le=60, description="months before the index")
@@ -118,6 +124,16 @@ class SuiteParameters(BaseModel):
                                       description="trigger dates counted after these months")
     seed: int = Field(2024, ge=0, description="every random draw: bootstraps, Monte Carlo")
     notebooks: NotebookSections = NotebookSections()
+
+    @field_validator("date_sentinels")
+    @classmethod
+    def _iso_dates(cls, value: list[str]) -> list[str]:
+        for day in value:
+            try:
+                dt.date.fromisoformat(day)
+            except ValueError:
+                raise ValueError(f"{day!r} is not a date (use YYYY-MM-DD)") from None
+        return value
 
     def resolved_data_dir(self) -> Path:
         """The data folder (the bundled sample when ``data_dir`` is empty)."""

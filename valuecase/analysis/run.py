@@ -68,8 +68,10 @@ class Analysis:
         from valuecase.data.engines import get_engine
 
         engine = get_engine(p.engine, **p.engine_settings)
+        decimal = None if p.decimal_separator == "auto" else p.decimal_separator
         return self._timed("load", lambda: load(p.resolved_data_dir(), mapping=mapping,
-                                                engine=engine))
+                                                engine=engine, decimal_separator=decimal,
+                                                date_sentinels=p.date_sentinels))
 
     @cached_property
     def panel(self) -> Any:

@@ -88,9 +88,12 @@ class DuckDBEngine:
                 self.con.execute(f"SET {key} = '{value!s}'")
         self.backend = ibis.duckdb.from_connection(self.con)
 
-    def read_raw(self, table: str, paths: Sequence[Path]) -> ir.Table:
-        """The files of ``table`` with ``_file`` and ``_row`` (see the module docstring)."""
+    def read_raw(self, table: str, paths: Sequence[Path],
+                 delimiters: Sequence[str] | None = None) -> ir.Table:
+        """The files of ``table`` with ``_file`` and ``_row`` (see the module docstring);
+        ``delimiters``: each CSV file's (default: comma)."""
         name = f"raw_{table}_{next(_names)}"
+        delims = list(delimiters or [","] * len(paths))
         if _is_parquet(paths):
             # one scan per file with its name as a constant: free, where taking the name
             # from each row's path cost a third of the typing time
@@ -103,8 +106,9 @@ class DuckDBEngine:
             sql = " UNION ALL BY NAME ".join(
                 f"SELECT *, {_sql_str(Path(p).name)} AS _file, "
                 "row_number() OVER () AS _row FROM read_csv("
-                f"{_sql_str(str(p))}, all_varchar=true, header=true, strict_mode=false)"
-                for p in paths)
+                f"{_sql_str(str(p))}, all_varchar=true, header=true, strict_mode=false, "
+                f"delim={_sql_str(d)}, quote='\"', escape='\"')"
+                for p, d in zip(paths, delims, strict=True))
         self.con.execute(f'CREATE VIEW "{name}" AS {sql}')
         return self.backend.table(name)
 
@@ -174,8 +178,10 @@ class SparkEngine:
         self.session = session
         self.backend = ibis.pyspark.connect(session)
 
-    def read_raw(self, table: str, paths: Sequence[Path]) -> ir.Table:
-        """The files of ``table`` with ``_file`` and ``_row`` (see the module docstring)."""
+    def read_raw(self, table: str, paths: Sequence[Path],
+                 delimiters: Sequence[str] | None = None) -> ir.Table:
+        """The files of ``table`` with ``_file`` and ``_row`` (see the module docstring);
+        ``delimiters``: each CSV file's (default: comma)."""
         from pyspark.sql import functions as F
         from pyspark.sql.types import LongType, StructType
 
@@ -186,10 +192,12 @@ class SparkEngine:
                           (F.col("_metadata.row_index") + 1).alias("_row")))
         else:
             frames = []
-            for p in paths:
+            for p, d in zip(paths, delimiters or [","] * len(paths), strict=True):
                 # Spark's CSV reader knows no line numbers: number the rows of each file in
                 # its own order (zipWithIndex follows the file's splits, first to last)
-                raw = spark.read.csv(str(p), header=True, inferSchema=False)
+                raw = spark.read.csv(str(p), header=True, inferSchema=False, sep=d,
+                                     quote='"', escape='"', multiLine=True,
+                                     encoding="UTF-8")
                 schema = StructType([*raw.schema.fields]).add("_row", LongType(), False)
                 numbered = raw.rdd.zipWithIndex().map(lambda r: (*r[0], r[1] + 1))
                 frames.append(spark.createDataFrame(numbered, schema)

@@ -29,8 +29,10 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import csv
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,7 @@ import pandas as pd
 
 from valuecase.data import text_rules as tr
 from valuecase.data.contract import TABLES, TableSpec
+from valuecase.data.csv_files import inspect_csv, sniff_delimiter
 from valuecase.data.engines import Engine, get_engine
 from valuecase.data.enrollment import member_months
 from valuecase.data.mapping import ColumnMapping
@@ -60,6 +63,28 @@ _SUFFIXES = (".csv", ".csv.gz", ".parquet")
 _DATE_FALLBACK = {"claim_start_date": "claim_end_date", "dispensing_date": "paid_date"}
 _CLAIMS = ("medical_claim", "pharmacy_claim")
 _HELPERS = ("_file", "_row", "_dup", "_reason")
+
+DATE_SENTINELS = ("9999-12-31", "2099-12-31", "1900-01-01")
+"""Placeholder dates read as blank: an open enrollment end, an unknown date."""
+
+
+@dataclass(frozen=True)
+class DateRules:
+    """How dates are bounded: placeholder dates, the end of the data, today."""
+
+    sentinels: tuple[dt.date, ...]
+    data_end: dt.date | None = None
+    today: dt.date = dt.date.today()
+
+    @classmethod
+    def of(cls, sentinels: Sequence[str | dt.date] | None) -> DateRules:
+        values = DATE_SENTINELS if sentinels is None else sentinels
+        try:
+            parsed = tuple(v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+                           for v in values)
+        except ValueError as exc:
+            raise ContractError(f"date_sentinels: {exc} (use YYYY-MM-DD)") from None
+        return cls(parsed, today=dt.date.today())
 
 
 @dataclass(frozen=True)
@@ -112,34 +137,54 @@ class LoadedData:
 def find_table_files(data_dir: str | Path) -> dict[str, tuple[Path, ...]]:
     """Files for each contract table in ``data_dir``.
 
-    A file belongs to table ``t`` when its name is ``t.csv``, ``t.parquet``, ``t.csv.gz`` or starts
-    with ``t_`` (e.g. Tuva's ``eligibility_seed.csv``); a sub-folder named ``t`` holding Parquet
-    parts also counts.
+    A table is **one** file named ``t.csv``, ``t.csv.gz``, ``t.parquet`` or starting with
+    ``t_`` (Tuva's ``eligibility_seed.csv``), or a sub-folder ``t/`` whose CSV or Parquet files
+    are the parts of one table, read in name order. Two files that could both be table ``t``
+    (``medical_claim.csv`` beside ``medical_claim_old.csv``) are ambiguous and stop the run:
+    nothing is merged without being asked for.
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise ContractError(f"{data_dir}: data folder not found")
     found: dict[str, list[Path]] = {}
+    folders: dict[str, list[Path]] = {}
     for path in sorted(data_dir.iterdir()):
         name = path.name
         if path.is_dir():
-            parts = sorted(path.glob("*.parquet"))
-            if name in TABLES and parts:
-                found.setdefault(name, []).extend(parts)
+            if name in TABLES:
+                parts = sorted(p for p in path.iterdir() if p.is_file() and _suffix(p.name))
+                kinds = {_is_parquet_path(p) for p in parts}
+                if len(kinds) > 1:
+                    raise ContractError(f"{name}/: mixes CSV and Parquet parts; use one format")
+                if parts:
+                    folders[name] = parts
             continue
-        suffix = next((s for s in _SUFFIXES if name.endswith(s)), None)
+        suffix = _suffix(name)
         if suffix is None:
             continue
         stem = name[: -len(suffix)]
         for table in TABLES:
             if stem == table or stem.startswith(table + "_"):
                 found.setdefault(table, []).append(path)
-    return {t: tuple(p) for t, p in found.items()}
+    for table, paths in found.items():
+        if len(paths) > 1 or table in folders:
+            names = [p.name for p in paths] + ([f"{table}/"] if table in folders else [])
+            raise ContractError(
+                f"{data_dir.name}: {len(names)} files could each be {table} "
+                f"({', '.join(names)}); keep one, or put the parts of one table in a folder "
+                f"named {table}/")
+    return {t: tuple(p) for t, p in {**found, **folders}.items()}
+
+
+def _suffix(name: str) -> str | None:
+    return next((s for s in _SUFFIXES if name.endswith(s)), None)
 
 
 @stage("load")
 def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
-         engine: str | Engine | Any = "duckdb") -> LoadedData:
+         engine: str | Engine | Any = "duckdb",
+         decimal_separator: str | None = None,
+         date_sentinels: Sequence[str] | None = None) -> LoadedData:
     """Read and validate every contract table found in ``data_dir``.
 
     Parameters
@@ -151,28 +196,47 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
     engine : str, engine adapter or SparkSession
         ``"duckdb"`` (default), ``"spark"``, an adapter from :func:`~valuecase.data.engines.
         get_engine`, or an existing ``SparkSession``.
+    decimal_separator : {".", ","}, optional
+        The decimal separator of amounts in CSV files; by default detected per file
+        (:func:`valuecase.data.csv_files.detect_decimal`).
+    date_sentinels : sequence of str, optional
+        Placeholder dates read as blank (default :data:`DATE_SENTINELS`).
 
     Returns
     -------
     LoadedData
     """
+    if decimal_separator not in (None, ".", ","):
+        raise ContractError(f"decimal_separator must be '.' or ',', got {decimal_separator!r}")
     files = find_table_files(data_dir)
     _require_tables(files, str(data_dir))
+    mapping = mapping or ColumnMapping()
     eng = get_engine(engine)
-    raw = {}
+    raw, decimals, notes = {}, {}, []
     for table, paths in files.items():
+        csvs = _inspect_csvs(table, paths, mapping, decimal_separator)
+        if csvs and all(info.rows == 0 for info in csvs):
+            if table == "eligibility":  # no members: nothing to analyse
+                raise ContractError(f"{_files_label(paths)}: no data rows (only a header): "
+                                    "there are no members to analyse")
+            notes.append(f"{_files_label(paths)} has no data rows (only a header): "
+                         f"the reports show no {table.replace('_', ' ')} data")
+        decimals[table] = {info.path.name for info in csvs if info.decimal == ","}
+        delimiters = [info.delimiter for info in csvs] if csvs else None
         try:
-            raw[table] = eng.read_raw(table, paths)
+            raw[table] = eng.read_raw(table, paths, delimiters)
             raw[table].limit(1).execute()
-        except Exception as exc:  # the engine's own message, first line
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ContractError(f"{_files_label(paths)}: cannot read file ({first})") from None
-    return _validate_all(eng, raw, files, mapping or ColumnMapping())
+        except Exception as exc:
+            raise ContractError(f"{_files_label(paths)}: cannot read file "
+                                f"({engine_message(exc)})") from None
+    return _validate_all(eng, raw, files, mapping, decimals, notes,
+                         DateRules.of(date_sentinels))
 
 
 @stage("load")
 def load_frames(frames: Mapping[str, pd.DataFrame], mapping: ColumnMapping | None = None,
-                engine: str | Engine | Any = "duckdb") -> LoadedData:
+                engine: str | Engine | Any = "duckdb",
+                date_sentinels: Sequence[str] | None = None) -> LoadedData:
     """Validate pandas DataFrames (one per contract table) the same way as files."""
     for table in frames:
         if table not in TABLES:
@@ -180,7 +244,44 @@ def load_frames(frames: Mapping[str, pd.DataFrame], mapping: ColumnMapping | Non
     _require_tables(frames, "DataFrames")
     eng = get_engine(engine)
     raw = {t: eng.read_frame(t, df) for t, df in frames.items()}
-    return _validate_all(eng, raw, {t: () for t in frames}, mapping or ColumnMapping())
+    return _validate_all(eng, raw, {t: () for t in frames}, mapping or ColumnMapping(),
+                         rules=DateRules.of(date_sentinels))
+
+
+def _inspect_csvs(table: str, paths, mapping: ColumnMapping, decimal: str | None) -> list:
+    """:func:`~valuecase.data.csv_files.inspect_csv` for each CSV file of ``table``."""
+    if _is_parquet_path(paths[0]):
+        return []
+    spec, renames = TABLES[table], mapping.for_table(table)
+    out = []
+    for path in paths:
+        amounts = [c for c in _header(path) if spec.kind(renames.get(c, c)) == "amount"]
+        out.append(inspect_csv(path, amounts, decimal))
+    return out
+
+
+def _header(path: Path) -> list[str]:
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as fh:
+            first = fh.readline()
+    except (OSError, UnicodeDecodeError):
+        return []  # inspect_csv says what is wrong
+    return [h.strip() for h in next(csv.reader([first], delimiter=sniff_delimiter(first)),
+                                      [])]
+
+
+def _is_parquet_path(path: Path) -> bool:
+    return Path(path).name.endswith(".parquet")
+
+
+def engine_message(exc: BaseException) -> str:
+    """An engine's error in one line without the data it quotes (DuckDB and Spark may print
+    the offending row, which can hold personal data)."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    for marker in ("Original Line", "Row:", "row:", "value "):
+        first = first.split(marker)[0]
+    return first.strip()[:200] or type(exc).__name__
 
 
 def _require_tables(found: Mapping[str, Any], where: str) -> None:
@@ -190,26 +291,41 @@ def _require_tables(found: Mapping[str, Any], where: str) -> None:
                 f"{where}: no {table} file (expected {table}.csv or {table}.parquet)")
 
 
-def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnMapping
-                  ) -> LoadedData:
+def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnMapping,
+                  decimals: Mapping[str, set[str]] | None = None,
+                  notes: list[str] | None = None,
+                  rules: DateRules = DateRules(())) -> LoadedData:
     order = [t for t in TABLES if t in raw]
-    rejects, recon, notes = [], [], []
+    rejects, recon, notes = [], [], list(notes or [])
     enrolled = None
+    rules = replace(rules, data_end=_latest_service_date(raw, mapping, rules))
     for table in order:
         spec = TABLES[table]
         label = _files_label(files[table]) if files[table] else table
         renames = mapping.for_table(table)
-        checked, probes = _checked(raw[table], spec, renames, label, enrolled)
-        checked = eng.materialize(checked, f"checked_{table}")
-        stats = _table_stats(checked, spec, probes)
-        _check_parseable(raw[table], spec, renames, probes, stats, label)
+        comma_files = sorted((decimals or {}).get(table, ()))
+        comma = raw[table]._file.isin(comma_files) if comma_files else None
+        try:
+            checked, probes = _checked(raw[table], spec, renames, label, enrolled, comma,
+                                       rules)
+            checked = eng.materialize(checked, f"checked_{table}")
+            stats = _table_stats(checked, spec, probes)
+        except ContractError:
+            raise
+        except Exception as exc:  # a problem deep in a file that the engine met first
+            raise ContractError(f"{label}: cannot read file ({engine_message(exc)})") from None
+        _check_parseable(raw[table], spec, renames, probes, stats, label, comma)
         accepted = checked.filter(checked._reason.isnull()).drop(*_helpers(checked))
+        notes.extend(_sentinel_notes(label, stats, rules))
         if table == "eligibility":
-            accepted, note = _close_open_spans(accepted, stats)
+            accepted, note = _close_open_spans(accepted, stats, rules)
             notes.extend(note)
             enrolled = member_months(eng.materialize(accepted, "eligibility"))
         else:
             eng.create_view(accepted, table)
+        if comma_files:
+            notes.append(f"{', '.join(comma_files)}: amounts read with a decimal comma "
+                         "(100,10 is 100.10; a point separates thousands)")
         rejects.append(_rejects(checked, table))
         recon.append(_reconciliation(table, label, stats))
     rejects_df = (pd.concat(rejects, ignore_index=True) if rejects
@@ -220,7 +336,37 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
 
 
 def _helpers(t: ir.Table) -> list[str]:
-    return [c for c in t.columns if c in _HELPERS or c.startswith("_bad_")]
+    return [c for c in t.columns
+            if c in _HELPERS or c.startswith("_bad_") or c.startswith("_sent_")]
+
+
+def _service_source(table: str, names: Mapping[str, str]) -> tuple[str, str | None]:
+    """The date a claim is placed by, and its fallback when present."""
+    first = "claim_start_date" if table == "medical_claim" else "dispensing_date"
+    fallback = _DATE_FALLBACK[first]
+    return first, (fallback if fallback in names else None)
+
+
+def _latest_service_date(raw: Mapping[str, ir.Table], mapping: ColumnMapping,
+                         rules: DateRules) -> dt.date | None:
+    """The last claim date on or before today (placeholders and unreadable dates aside): the
+    end of the data, beyond which no enrollment month is counted."""
+    latest = []
+    for table in _CLAIMS:
+        if table not in raw:
+            continue
+        names = _source_names(raw[table], mapping.for_table(table))
+        first, fallback = _service_source(table, names)
+        if first not in names:
+            continue  # the missing column is reported when the table is checked
+        dates = [_typed(raw[table][names[c]], "date", c)[0] for c in (first, fallback) if c]
+        dates = [ibis.ifelse(d.isin(rules.sentinels), ibis.null("date"), d) for d in dates]
+        date = dates[0].fill_null(dates[1]) if len(dates) > 1 else dates[0]
+        value = raw[table].aggregate(v=date.max(where=date <= rules.today)).to_pyarrow()
+        found = value.to_pylist()[0]["v"]
+        if found is not None:
+            latest.append(found)
+    return max(latest) if latest else None
 
 
 def _source_names(raw: ir.Table, renames: dict[str, str]) -> dict[str, str]:
@@ -236,9 +382,11 @@ def _source_names(raw: ir.Table, renames: dict[str, str]) -> dict[str, str]:
     return names
 
 
-def _typed(col: ir.Column, kind: str, target: str) -> tuple[ir.Value, ir.BooleanValue | None]:
+def _typed(col: ir.Column, kind: str, target: str, comma: ir.BooleanValue | None = None
+           ) -> tuple[ir.Value, ir.BooleanValue | None]:
     """The typed value of a source column and, for parsed kinds, "had a value that did not
-    parse" (None when the column cannot fail)."""
+    parse" (None when the column cannot fail). ``comma``: this row's file writes amounts with
+    a decimal comma."""
     dtype = col.type()
     if kind == "date":
         if dtype.is_date():
@@ -257,7 +405,10 @@ def _typed(col: ir.Column, kind: str, target: str) -> tuple[ir.Value, ir.Boolean
         elif dtype.is_numeric():
             value = col.try_cast(tr.AMOUNT_TYPE)
         else:
-            value = tr.parse_amount(col if dtype.is_string() else col.cast("string"))
+            text = col if dtype.is_string() else col.cast("string")
+            value = tr.parse_amount(text)
+            if comma is not None:
+                value = ibis.ifelse(comma, tr.parse_amount(text, decimal=","), value)
         # "had a value" through text: ibis on Spark counts a NaN double as null
         return value, col.cast("string").notnull() & value.isnull()
     elif kind == "integer":
@@ -276,7 +427,9 @@ def _typed(col: ir.Column, kind: str, target: str) -> tuple[ir.Value, ir.Boolean
 
 
 def _checked(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label: str,
-             enrolled: ir.Table | None) -> tuple[ir.Table, dict[str, ir.BooleanValue]]:
+             enrolled: ir.Table | None, comma: ir.BooleanValue | None = None,
+             rules: DateRules = DateRules(())
+             ) -> tuple[ir.Table, dict[str, ir.BooleanValue]]:
     """Every row typed, with ``_file, _row``, ``_bad_<column>`` flags and ``_reason``."""
     names = _source_names(raw, renames)
     missing = [c for c in spec.required if c not in names]
@@ -286,39 +439,53 @@ def _checked(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label: str
             f"{label}: missing required column '{missing[0]}'"
             f"{' (after column mapping)' if renames else ''}; columns present: "
             f"{', '.join(shown[:12])}{' ...' if len(shown) > 12 else ''}")
-    typed, probes = {}, {}
+    typed, probes, sentinel = {}, {}, {}
     for target, col in names.items():
-        typed[target], bad = _typed(raw[col], spec.kind(target), target)
+        typed[target], bad = _typed(raw[col], spec.kind(target), target, comma)
         if bad is not None:
             probes[target] = bad
-    t = raw.select("_file", "_row", **typed, **{f"_bad_{c}": b for c, b in probes.items()})
+        if spec.kind(target) == "date" and rules.sentinels:
+            sentinel[f"_sent_{target}"] = typed[target].isin(rules.sentinels).fill_null(False)
+            typed[target] = ibis.ifelse(sentinel[f"_sent_{target}"], ibis.null("date"),
+                                        typed[target])
+    t = raw.select("_file", "_row", **typed, **{f"_bad_{c}": b for c, b in probes.items()},
+                   **sentinel)
     if spec.key:
         t = _with_duplicates(t, spec.key)
-    t = t.mutate(_reason=_reason(t, spec, names, probes))
+    t = t.mutate(_reason=_reason(t, spec, names, probes, rules))
     if spec.name in _CLAIMS:
         t = _with_service_month(t, spec.name, names, enrolled)
     return t, probes
 
 
 def _with_duplicates(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
-    """``_dup``: 0 for the first row of each key in file and line order, 1 for the later ones.
+    """``_dup``: 1 for a row that repeats an earlier row's key and is not a reversal, else 0.
 
-    The numbering runs only over the narrow ``(key, _file, _row)`` rows whose key occurs more
-    than once, and joins back by row identity: a window over every column of every line cost
-    more than all the typing.
+    Rows sharing a key are read in file and line order. The first is the original. A later
+    row is kept as a **reversal** when its paid amount is negative and exactly offsets the
+    row just before it (same key), and the row right after such a reversal is kept as the
+    **replacement** it makes way for; any other repeat is a duplicate. The numbering runs only
+    over the narrow rows whose key occurs more than once and joins back by row identity (a
+    window over every column of every line cost more than all the typing).
     """
-    narrow = t.select(*key, "_file", "_row")
+    paid = t.paid_amount if "paid_amount" in t.columns else ibis.null(tr.AMOUNT_TYPE)
+    narrow = t.select(*key, "_file", "_row", _paid=paid)
     repeated = narrow.group_by(list(key)).aggregate(_n=lambda g: g.count()).filter(
         lambda g: g._n > 1)
     cand = narrow.semi_join(repeated, list(key))
-    later = cand.mutate(_rank=ibis.row_number().over(group_by=list(key),
-                                                     order_by=["_file", "_row"]))
-    later = later.filter(later._rank > 0).select(_dfile="_file", _drow="_row")
+    w = ibis.window(group_by=list(key), order_by=["_file", "_row"])
+    cand = cand.mutate(_rank=ibis.row_number().over(w), _prev=cand._paid.lag().over(w),
+                       _prev2=cand._paid.lag(2).over(w))
+    reversal = (cand._paid < 0) & (cand._prev == -cand._paid)
+    replacement = (cand._prev < 0) & (cand._prev2 == -cand._prev)
+    kept = (reversal | replacement).fill_null(False)
+    later = cand.filter((cand._rank > 0) & ~kept).select(_dfile="_file", _drow="_row")
     j = t.left_join(later, [t._file == later._dfile, t._row == later._drow])
     return j.mutate(_dup=j._drow.notnull().cast("int64")).drop("_dfile", "_drow")
 
 
-def _reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes) -> ir.StringValue:
+def _reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes,
+            rules: DateRules = DateRules(())) -> ir.StringValue:
     """The first reason a row cannot be used (NULL when it can)."""
     cases = []
     for col in spec.required:
@@ -338,6 +505,11 @@ def _reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes) -> ir.S
             cases.append((t[f"_bad_{col}"], f"unparseable:{col}"))
     if spec.name == "eligibility":
         cases.append((t.enrollment_end_date < t.enrollment_start_date, "end_before_start"))
+        cases.append((t.enrollment_start_date > rules.today, "future_date"))
+    if spec.name in _CLAIMS:
+        first, fallback = _service_source(spec.name, names)
+        date = t[first].fill_null(t[fallback]) if fallback else t[first]
+        cases.append((date > rules.today, "future_date"))
     if "claim_end_date" in names and "claim_start_date" in names:
         cases.append((t.claim_end_date < t.claim_start_date, "end_before_start"))
     if spec.key:
@@ -349,9 +521,8 @@ def _reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes) -> ir.S
 
 def _with_service_month(t: ir.Table, table: str, names, enrolled: ir.Table | None) -> ir.Table:
     """``service_date``, its ``month`` and ``in_enrollment`` (the month is a member month)."""
-    first = "claim_start_date" if table == "medical_claim" else "dispensing_date"
-    fallback = _DATE_FALLBACK[first]
-    date = t[first].fill_null(t[fallback]) if fallback in names else t[first]
+    first, fallback = _service_source(table, names)
+    date = t[first].fill_null(t[fallback]) if fallback else t[first]
     t = t.mutate(service_date=date, month=date.truncate("M"))
     if enrolled is None:
         return t.mutate(in_enrollment=ibis.literal(False))
@@ -377,6 +548,8 @@ def _table_stats(checked: ir.Table, spec: TableSpec, probes) -> dict[str, Any]:
     for col in probes:
         agg[f"filled_{col}"] = checked[col].count() + checked[f"_bad_{col}"].cast("int64").sum()
         agg[f"bad_{col}"] = checked[f"_bad_{col}"].cast("int64").sum()
+    for col in [c for c in checked.columns if c.startswith("_sent_")]:
+        agg[f"sentinel{col[5:]}"] = checked._row.count(where=checked[col])
     if spec.name == "eligibility":
         end, start = checked.enrollment_end_date, checked.enrollment_start_date
         agg["open_spans"] = checked._row.count(where=ok & end.isnull())
@@ -390,29 +563,64 @@ def _cents(value: Any) -> Decimal:
 
 
 def _check_parseable(raw: ir.Table, spec: TableSpec, renames: dict[str, str], probes,
-                     stats, label: str) -> None:
-    """Stop when a typed column has values but (almost) none of them parse."""
+                     stats, label: str, comma: ir.BooleanValue | None = None) -> None:
+    """Stop when a typed column has values but (almost) none of them parse; the message
+    names the first such line, never its value (values can be personal data)."""
     for col in probes:
         n, bad = stats[f"filled_{col}"] or 0, stats[f"bad_{col}"] or 0
         if n and bad > 0.5 * n:
             source = _source_names(raw, renames)[col]
-            _, unparsed = _typed(raw[source], spec.kind(col), col)
+            _, unparsed = _typed(raw[source], spec.kind(col), col, comma)
             first = (raw.filter(unparsed).order_by(["_file", "_row"])
-                     .select(v=raw[source].cast("string")).limit(1).to_pyarrow().to_pylist())
+                     .select("_file", "_row").limit(1).to_pyarrow().to_pylist())
+            where = (f"; the first is data row {first[0]['_row']} of {first[0]['_file']}"
+                     if first else "")
             raise ContractError(
                 f"{label}: column '{col}' cannot be read as {spec.kind(col)} "
-                f"({bad:,} of {n:,} values, e.g. {first[0]['v'] if first else None!r})")
+                f"({bad:,} of {n:,} values{where}; accepted formats: README, 'Data contract')")
 
 
-def _close_open_spans(accepted: ir.Table, stats) -> tuple[ir.Table, list[str]]:
-    """Enrollment spans with a blank end run to the last date of the eligibility extract."""
+def _close_open_spans(accepted: ir.Table, stats, rules: DateRules = DateRules(())
+                      ) -> tuple[ir.Table, list[str]]:
+    """Enrollment spans with a blank end run to the last date of the eligibility extract; a
+    span ending in the future is cut at the month of the latest claim (the end of the data)."""
+    notes = []
     n, last = stats["open_spans"], stats["last_date"]
-    if not n:
-        return accepted, []
-    end = accepted.enrollment_end_date.fill_null(ibis.literal(last))
-    return accepted.mutate(enrollment_end_date=end), [
-        f"{n:,} enrollment span(s) had no end date and were treated as open through "
-        f"{last:%Y-%m-%d}, the last date in the eligibility file"]
+    if n:
+        end = accepted.enrollment_end_date.fill_null(ibis.literal(last))
+        accepted = accepted.mutate(enrollment_end_date=end)
+        notes.append(f"{n:,} enrollment span(s) had no end date and were treated as open "
+                     f"through {last:%Y-%m-%d}, the last date in the eligibility file")
+    end = accepted.enrollment_end_date
+    beyond = int(accepted.aggregate(n=end.count(where=end > rules.today))
+                 .to_pyarrow().to_pylist()[0]["n"] or 0)
+    if beyond:
+        # a span running into the future is cut where the data ends: the month of the latest
+        # claim (or today, without claims), never expanded into months nobody has lived yet
+        stop = _month_end(rules.data_end or rules.today)
+        cut = ibis.greatest(ibis.literal(stop), accepted.enrollment_start_date)
+        accepted = accepted.mutate(enrollment_end_date=ibis.ifelse(end > rules.today, cut, end))
+        notes.append(
+            f"{beyond:,} enrollment span(s) end after today ({rules.today:%Y-%m-%d}); they "
+            f"were cut at {stop:%Y-%m-%d}, the end of the month of the latest claim")
+    return accepted, notes
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def _sentinel_notes(label: str, stats, rules: DateRules) -> list[str]:
+    shown = ", ".join(f"{d:%Y-%m-%d}" for d in rules.sentinels)
+    notes = []
+    for key, n in stats.items():
+        if key.startswith("sentinel_") and n:
+            col = key[len("sentinel_"):]
+            what = " (an open span)" if col == "enrollment_end_date" else ""
+            notes.append(f"{label}: {n:,} {col} value(s) were placeholder dates ({shown}) "
+                         f"and were read as blank{what}")
+    return notes
 
 
 def _rejects(checked: ir.Table, table: str) -> pd.DataFrame:

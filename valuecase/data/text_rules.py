@@ -15,7 +15,9 @@ Accepted formats
 - **integer**: optional sign and up to 18 digits (``"1.7"``, ``"1e3"`` are NULL).
 - **amount**: optional sign, optional ``$``, thousands commas between groups of three digits,
   and at most two decimal places that are not zero (``"10.5000"`` is 10.50, ``"10.505"`` is
-  NULL); exact ``DECIMAL(18, 2)``. Scientific notation, ``NaN`` and ``inf`` are NULL.
+  NULL); exact ``DECIMAL(18, 2)``. Scientific notation, ``NaN`` and ``inf`` are NULL. With a
+  decimal comma (``parse_amount(s, decimal=",")``, chosen per file by the loader) the roles of
+  comma and point swap: ``"1.234,50"`` is 1234.50.
 - **code**: trimmed text; numeric codes shorter than the code's width are left-padded with
   zeros (revenue center ``450`` is ``0450``).
 
@@ -50,6 +52,8 @@ _US = r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$"
 _INTEGER = r"^[+-]?[0-9]{1,18}$"
 # digits with optional thousands commas (1,234,567), then at most two significant decimals
 _AMOUNT = r"^[+-]?\$?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.([0-9]{0,2})0*)?$"
+# the same with a decimal comma and thousands points (1.234,50)
+_AMOUNT_COMMA = r"^[+-]?\$?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,([0-9]{0,2})0*)?$"
 
 
 _SPACE = r"[ \t\n\r\f]"
@@ -94,12 +98,23 @@ def parse_integer(s: ir.StringValue) -> ir.IntegerValue:
         "int64")
 
 
-def parse_amount(s: ir.StringValue) -> ir.DecimalValue:
-    """Money as exact ``DECIMAL(18, 2)``; anything outside the accepted format is NULL."""
+def parse_amount(s: ir.StringValue, decimal: str = ".") -> ir.DecimalValue:
+    """Money as exact ``DECIMAL(18, 2)``; anything outside the accepted format is NULL.
+
+    ``decimal=","`` reads the European way: ``1.234,50`` is 1234.50, ``100,10`` is 100.10
+    (a point separates thousands, in groups of three).
+    """
     s = blank_to_null(s)
     # no regex back-references: DuckDB writes them \1, Spark $1
-    plain = s.replace("$", "").replace(",", "").re_replace(r"^\+", "")
-    return ibis.ifelse(_matches(s, _AMOUNT), plain, ibis.null().cast("string")).try_cast(
+    if decimal == ",":
+        plain = s.replace("$", "").replace(".", "").replace(",", ".").re_replace(r"^\+", "")
+        pattern = _AMOUNT_COMMA
+    elif decimal == ".":
+        plain = s.replace("$", "").replace(",", "").re_replace(r"^\+", "")
+        pattern = _AMOUNT
+    else:
+        raise ValueError(f"decimal must be '.' or ',', got {decimal!r}")
+    return ibis.ifelse(_matches(s, pattern), plain, ibis.null().cast("string")).try_cast(
         AMOUNT_TYPE)
 
 

@@ -1,0 +1,172 @@
+"""Bad input through the CLI (issue 11): files exported from real systems and hostile ones give
+exact money, a reject with its reason, or one ``error:`` line and exit 2 — never a traceback,
+never a row's contents."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+VALUECASE = [sys.executable, "-m", "valuecase.cli"]
+
+ELIG = "person_id,enrollment_start_date,enrollment_end_date\nP1,2020-01-01,2020-12-31\n"
+MED_HEADER = "claim_id,claim_line_number,person_id,claim_type,claim_start_date,paid_amount\n"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "160"}
+    return subprocess.run([*VALUECASE, *args], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+def folder(tmp_path: Path, med: str | bytes, elig: str = ELIG) -> Path:
+    (tmp_path / "eligibility.csv").write_text(elig)
+    target = tmp_path / "medical_claim.csv"
+    if isinstance(med, bytes):
+        target.write_bytes(med)
+    else:
+        target.write_text(med)
+    return tmp_path
+
+
+def summary(path: Path, *extra: str) -> dict:
+    r = run("summarize", str(path), "--json", *extra)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def one_error(r: subprocess.CompletedProcess) -> str:
+    """The single ``error:`` line of a failed run (exit 2, no traceback)."""
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
+    return lines[0]
+
+
+def lines(n: int, start: int = 0) -> str:
+    return "".join(f"C{i},1,P1,professional,2020-03-01,1.00\n" for i in range(start, start + n))
+
+
+# -- amounts ------------------------------------------------------------------------------------
+
+def test_semicolon_file_with_decimal_commas_is_read_exactly(tmp_path):
+    med = (MED_HEADER.replace(",", ";") + "C1;1;P1;professional;2020-02-01;100,10\n"
+           "C2;1;P1;professional;2020-03-01;1.234,50\n")
+    d = folder(tmp_path, med)
+    assert summary(d)["medical_paid"] == 1334.60
+    r = run("validate", str(d))
+    assert r.returncode == 0 and "decimal comma" in r.stdout
+    # told the file uses decimal points, nothing is misread: the column cannot be read
+    line = one_error(run("summarize", str(d), "--decimal-separator", "."))
+    assert "'paid_amount' cannot be read as amount (2 of 2 values" in line
+
+
+def test_a_file_mixing_decimal_points_and_commas_stops(tmp_path):
+    med = MED_HEADER + 'C1,1,P1,professional,2020-02-01,"100,10"\nC2,1,P1,professional,2020-02-01,5.25\n'
+    line = one_error(run("validate", str(folder(tmp_path, med))))
+    assert "both a decimal comma" in line and "medical_claim.csv" in line
+
+
+@pytest.mark.parametrize("value", ["NaN", "inf", "-Infinity", "1e400", "1e3"])
+def test_non_finite_and_scientific_amounts_are_rejected(tmp_path, value):
+    med = MED_HEADER + lines(3) + f"X,1,P1,professional,2020-03-01,{value}\n"
+    s = summary(folder(tmp_path, med))
+    assert s["medical_paid"] == 3.00 and s["pmpm"] == 0.25
+    assert s["rejects_by_reason"] == {"medical_claim:unparseable:paid_amount": 1}
+
+
+def test_large_amounts_sum_to_the_same_cents_in_every_command(tmp_path):
+    med = MED_HEADER + "".join(
+        f"C{i},1,P1,professional,2020-03-01,123456789012.{i:02d}\n" for i in range(40))
+    d = folder(tmp_path, med)
+    exact = Decimal("123456789012") * 40 + sum(Decimal(i) / 100 for i in range(40))
+    assert Decimal(str(summary(d)["medical_paid"])) == exact
+    r = run("validate", str(d))
+    assert f"{exact:.2f}" in r.stdout.replace(",", ""), r.stdout
+
+
+# -- dates --------------------------------------------------------------------------------------
+
+def test_open_end_sentinel_is_not_expanded_into_member_months(tmp_path):
+    elig = ("person_id,enrollment_start_date,enrollment_end_date\n"
+            "P1,2020-01-01,9999-12-31\nP2,2020-01-01,2020-12-31\n")
+    med = MED_HEADER + lines(2)
+    s = summary(folder(tmp_path, med, elig))
+    assert s["member_months"] == 24  # P1's open span closes at the file's last date
+    r = run("validate", str(tmp_path))
+    assert "placeholder dates" in r.stdout and "open span" in r.stdout
+
+
+def test_future_claim_dates_are_rejected(tmp_path):
+    med = MED_HEADER + lines(2) + "F1,1,P1,professional,2091-03-01,9.00\n"
+    s = summary(folder(tmp_path, med))
+    assert s["rejects_by_reason"] == {"medical_claim:future_date": 1}
+    assert s["medical_paid"] == 2.00
+
+
+# -- reversals ----------------------------------------------------------------------------------
+
+def test_reversal_reusing_the_key_is_kept_and_a_true_duplicate_rejected(tmp_path):
+    med = MED_HEADER + (
+        "C1,1,P1,professional,2020-02-01,100.00\n"
+        "C1,1,P1,professional,2020-02-01,-100.00\n"   # reversal of the line before
+        "C1,1,P1,professional,2020-02-01,120.00\n"    # its replacement
+        "C2,1,P1,professional,2020-03-01,50.00\n"
+        "C2,1,P1,professional,2020-03-01,50.00\n")    # a duplicate
+    s = summary(folder(tmp_path, med))
+    assert s["medical_paid"] == 170.00
+    assert s["rejects_by_reason"] == {"medical_claim:duplicate_key": 1}
+    assert s["medical_paid_rejected"] == 50.00
+
+
+# -- files --------------------------------------------------------------------------------------
+
+def test_short_row_deep_in_a_large_file_names_the_line_not_the_row(tmp_path):
+    med = MED_HEADER + lines(5000) + "SECRET-ROW,1,P1\n" + lines(10, 6000)
+    line = one_error(run("validate", str(folder(tmp_path, med))))
+    assert "medical_claim.csv: line 5002: expected 6 fields, found 3" in line
+    assert "SECRET" not in line
+
+
+def test_non_utf8_byte_deep_in_a_file_names_the_line(tmp_path):
+    med = (MED_HEADER + lines(3000)).encode() + b"Z,1,P\xe91,professional,2020-03-01,1\n"
+    line = one_error(run("summarize", str(folder(tmp_path, med))))
+    assert "line 3002: bytes that are not UTF-8" in line
+
+
+def test_empty_and_header_only_files(tmp_path):
+    line = one_error(run("validate", str(folder(tmp_path, b""))))
+    assert "medical_claim.csv: line 1: the file is empty" in line
+    line = one_error(run("validate", str(folder(tmp_path, MED_HEADER + lines(1),
+                                                elig=ELIG.splitlines()[0] + "\n"))))
+    assert "eligibility.csv: no data rows (only a header)" in line
+    r = run("validate", str(folder(tmp_path, MED_HEADER)))
+    assert r.returncode == 0 and "has no data rows" in r.stdout
+
+
+def test_ambiguous_extra_file_stops_instead_of_merging(tmp_path):
+    d = folder(tmp_path, MED_HEADER + lines(2))
+    (d / "medical_claim_old.csv").write_text(MED_HEADER + lines(2))
+    line = one_error(run("validate", str(d)))
+    assert "medical_claim.csv, medical_claim_old.csv" in line and "medical_claim/" in line
+    # the parts of one table in a folder are read together, and validate says which
+    (d / "medical_claim_old.csv").unlink()
+    (d / "medical_claim").mkdir()
+    (d / "medical_claim.csv").rename(d / "medical_claim" / "2020.csv")
+    (d / "medical_claim" / "2021.csv").write_text(MED_HEADER + lines(2, 10))
+    r = run("validate", str(d))
+    assert r.returncode == 0, r.stderr
+    assert "medical_claim/2020.csv, medical_claim/2021.csv" in r.stdout
+
+
+def test_unparseable_column_error_never_shows_the_value(tmp_path):
+    med = MED_HEADER + "C1,1,P1,professional,Jane Doe 1970-01-01,1.00\n" * 1
+    line = one_error(run("validate", str(folder(tmp_path, med))))
+    assert "claim_start_date" in line and "data row 1" in line and "Jane" not in line

@@ -1,0 +1,171 @@
+"""What a CSV file is before any engine reads it: encoding, delimiter, shape, decimal separator.
+
+One pass over each CSV file, in Python, the same whatever the engine: the file must be UTF-8
+(a byte-order mark is allowed), its delimiter is the one of ``, ; TAB |`` that splits the header
+line most, and every record must have as many fields as the header (blank lines are skipped).
+Anything else stops the run with one line naming the file, the line and the problem — never
+the row's contents, which may hold personal data. The same pass detects the decimal separator
+of the amount columns (:func:`detect_decimal`).
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "medical_claim.csv"
+>>> _ = p.write_text("claim_id;paid_amount\\nC1;100,10\\nC2;1.234,50\\n")
+>>> info = inspect_csv(p, amount_columns=("paid_amount",))
+>>> info.delimiter, info.rows, info.decimal
+(';', 2, ',')
+>>> _ = p.write_text("claim_id,paid_amount\\nC1,100.10\\nC2\\n")
+>>> try:
+...     inspect_csv(p)
+... except ContractError as exc:
+...     print(str(exc).split(": ", 1)[1])
+line 3: expected 2 fields, found 1 (a short or long row, or a stray delimiter or quote)
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from valuecase.errors import ContractError
+
+__all__ = ["DELIMITERS", "CsvInfo", "detect_decimal", "inspect_csv"]
+
+DELIMITERS = (",", ";", "\t", "|")
+"""Delimiters recognized in a header line."""
+
+# a decimal comma: one or two digits after a comma at the end (thousands groups have three)
+_COMMA_DECIMAL = re.compile(r"^[+-]?\$?[0-9.]*[0-9],[0-9]{1,2}$")
+# a decimal point: one or two digits after a point at the end
+_POINT_DECIMAL = re.compile(r"^[+-]?\$?[0-9,]*[0-9]?\.[0-9]{1,2}$")
+
+
+@dataclass(frozen=True)
+class CsvInfo:
+    """The shape of one CSV file.
+
+    Attributes
+    ----------
+    path : Path
+    delimiter : str
+    columns : tuple of str
+        Header names as written (trimmed).
+    rows : int
+        Data records (blank lines not counted).
+    decimal : str
+        ``"."`` or ``","``: the decimal separator of the amount columns (``"."`` when the file
+        gives no evidence either way).
+    """
+
+    path: Path
+    delimiter: str
+    columns: tuple[str, ...]
+    rows: int
+    decimal: str = "."
+
+
+def _lines(fh: Iterable[str], counter: list[int]) -> Iterator[str]:
+    for line in fh:
+        counter[0] += 1
+        yield line
+
+
+def sniff_delimiter(header: str) -> str:
+    """The delimiter that splits ``header`` into the most fields (``,`` when none does)."""
+    counts = {d: len(next(csv.reader([header], delimiter=d))) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] > 1 else ","
+
+
+def inspect_csv(path: str | Path, amount_columns: Iterable[str] = (),
+                decimal: str | None = None) -> CsvInfo:
+    """Check one CSV file end to end and describe it.
+
+    Parameters
+    ----------
+    path : path
+    amount_columns : iterable of str
+        Header names holding money, for :func:`detect_decimal`.
+    decimal : {".", ","}, optional
+        The decimal separator when the user set it; detected when None.
+
+    Raises
+    ------
+    ContractError
+        ``<file>: line N: <problem>`` for an unreadable or empty file, bytes that are not
+        UTF-8, or a record with more or fewer fields than the header.
+    """
+    path = Path(path)
+    label = str(path)
+    line_no = [0]
+    try:
+        fh = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise ContractError(f"{label}: cannot read file ({exc.strerror or exc})") from None
+    amounts = set(amount_columns)
+    votes = {",": 0, ".": 0}
+    rows = 0
+    with fh:
+        try:
+            first = fh.readline()
+            line_no[0] = 1
+            if not first.strip():
+                raise ContractError(f"{label}: line 1: the file is empty (no header line)")
+            delimiter = sniff_delimiter(first)
+            header = [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
+            width = len(header)
+            watch = [i for i, h in enumerate(header) if h in amounts]
+            reader = csv.reader(_lines(fh, line_no), delimiter=delimiter)
+            for record in reader:
+                if not record or record == [""]:
+                    continue  # a blank line
+                if len(record) != width:
+                    raise ContractError(
+                        f"{label}: line {line_no[0]}: expected {width} fields, found "
+                        f"{len(record)} (a short or long row, or a stray delimiter or quote)")
+                rows += 1
+                for i in watch:
+                    value = record[i].strip()
+                    if _COMMA_DECIMAL.match(value):
+                        votes[","] += 1
+                    elif _POINT_DECIMAL.match(value):
+                        votes["."] += 1
+        except UnicodeDecodeError:
+            raise ContractError(
+                f"{label}: line {_first_bad_line(path)}: bytes that are not UTF-8 (save the "
+                "file as UTF-8)") from None
+        except csv.Error as exc:
+            raise ContractError(f"{label}: line {line_no[0]}: {exc}") from None
+    found = decimal or detect_decimal(votes, label)
+    return CsvInfo(path, delimiter, tuple(header), rows, found)
+
+
+def _first_bad_line(path: Path) -> int:
+    """Line of the first bytes that are not UTF-8 (text is decoded in blocks, so the error
+    itself does not say)."""
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
+
+
+def detect_decimal(votes: dict[str, int], label: str = "") -> str:
+    """The decimal separator from counts of values that can only be read one way.
+
+    ``100,10`` can only be a decimal comma (thousands groups have three digits) and ``100.10``
+    only a decimal point; ``1,234`` or ``1.234`` decide nothing. A file with both kinds is
+    ambiguous and stops the run; a file with neither uses the point.
+    """
+    if votes[","] and votes["."]:
+        raise ContractError(
+            f"{label}: amounts use both a decimal comma ({votes[','] :,} values such as "
+            f"'100,10') and a decimal point ({votes['.']:,} values such as '100.10'); set "
+            "decimal_separator to say which one the file uses")
+    return "," if votes[","] else "."
