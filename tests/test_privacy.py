@@ -148,3 +148,23 @@ def test_safe_csv_neutralizes_formulas_read_back(tmp_path: Path):
                    if not c.lstrip("-").replace(".", "").isdigit())
     back = pd.read_csv(path)
     assert back["'=paid"].tolist() == [-12.5, 3.0, 0.0, 1.0, 2.0, 5.0]  # numbers stay numbers
+
+
+def test_safe_csv_also_catches_a_leading_tab_or_an_embedded_return(tmp_path: Path):
+    df = pd.DataFrame({"partner": ["\t=1+1", " =cmd", "ok\r=HYPERLINK(\"http://x\")",
+                                   "two\nlines", "plain"]})
+    path = safe_csv(df, tmp_path / "export.csv")
+    with path.open(newline="") as fh:
+        cells = [r[0] for r in list(csv.reader(fh))[1:]]
+    assert cells == ["'\t=1+1", "' =cmd", "'ok =HYPERLINK(\"http://x\")", "'two lines", "plain"]
+    # no cell (and no line of a cell) a spreadsheet would start reading as a formula
+    assert not any(line.lstrip(" \t").startswith(("=", "+", "-", "@"))
+                   for c in cells for line in c.splitlines())
+
+
+def test_numeric_identifiers_match_only_when_distinctive():
+    page = "<td>12</td><td>2024</td> 1,234 stays; member <td>1000042</td> 100004200"
+    ids = ["12", "2024", "1234", "1000042", "4200"]
+    # short numbers are every report's counts and years; a long numeric id is still caught
+    assert find_identifiers(page, ids) == ["1000042"]
+    assert find_identifiers("x 0012345 y", ["0012345"]) == ["0012345"]

@@ -49,7 +49,11 @@ SUPPRESSED = "<11"
 """Marker shown instead of a suppressed count."""
 IDENTIFIER_COLUMNS = ("person_id", "member_id")
 """Eligibility columns whose values must never appear in funder-facing output."""
-_FORMULA_START = ("=", "+", "-", "@")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MIN_NUMERIC_ID_DIGITS = 6
+"""Identifiers made only of digits are looked for when they have at least this many digits:
+shorter ones (``12``) cannot be told from the counts, years and amounts every report prints,
+and reports never print person-level rows (their protection is structural)."""
 _TOKEN = re.compile(r"[\w-]+")
 _TOKEN_ONLY = re.compile(r"[\w-]+\Z")
 
@@ -205,9 +209,15 @@ def neutralize_cell(value: object) -> object:
     --------
     >>> neutralize_cell("@SUM(A1)"), neutralize_cell("Acme"), neutralize_cell(-3)
     ("'@SUM(A1)", 'Acme', -3)
+    >>> neutralize_cell("\\t=1+1"), neutralize_cell("ok\\r=HYPERLINK(1)")
+    ("'\\t=1+1", "'ok =HYPERLINK(1)")
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str) and (value.startswith(_FORMULA_START)
+                                   or value.lstrip(" \t\r\n").startswith(_FORMULA_START[:4])
+                                   or "\r" in value or "\n" in value):
+        # a leading tab or return, or one before a formula, or a line break inside the cell
+        # (a second line starting with "=") is what spreadsheets are tricked with
+        return "'" + value.replace("\r", " ").replace("\n", " ")
     return value
 
 
@@ -237,7 +247,8 @@ def find_identifiers(text: str, identifiers: Iterable[object]) -> list[str]:
     """Identifiers that occur in ``text`` as whole tokens (not inside a longer word or number).
 
     A token boundary is any character other than a letter, digit, ``_`` or ``-``; ``P0000042``
-    is found in ``id=P0000042,`` but not in ``P00000421``. The text is also searched with HTML
+    is found in ``id=P0000042,`` but not in ``P00000421``. Identifiers of digits only are
+    looked for from :data:`MIN_NUMERIC_ID_DIGITS` digits (``12`` is every report's number). The text is also searched with HTML
     entities decoded (``&#80;0000042``). Identifiers made only of word characters and ``-``
     (nearly all) are matched by one pass that splits the text into tokens and intersects sets,
     so 15,000 identifiers against a few MB take well under a second; others fall back to a
@@ -259,8 +270,11 @@ def find_identifiers(text: str, identifiers: Iterable[object]) -> list[str]:
     --------
     >>> find_identifiers("P1, P12 and x-P2 or &#80;3", ["P1", "P2", "P3", "P4", "a.b"])
     ['P1', 'P3']
+    >>> find_identifiers("12 stays; member 1000042", ["12", "1000042"])
+    ['1000042']
     """
     ids = {str(i) for i in identifiers if str(i)}
+    ids = {i for i in ids if not i.isdigit() or len(i) >= MIN_NUMERIC_ID_DIGITS}
     if not ids:
         return []
     texts = [text]

@@ -8,10 +8,11 @@ from valuecase.reporting.guard import person_identifiers
 
 
 def test_person_identifiers_reads_both_columns_of_every_part(tmp_path):
+    (tmp_path / "eligibility").mkdir()  # the parts of one table, in its folder
     pd.DataFrame({"person_id": ["P1", "P2"], "member_id": ["M1", None]}).to_parquet(
-        tmp_path / "eligibility_part1.parquet")
+        tmp_path / "eligibility" / "part1.parquet")
     pd.DataFrame({"person_id": ["P3"], "member_id": ["M3"]}).to_parquet(
-        tmp_path / "eligibility_part2.parquet")
+        tmp_path / "eligibility" / "part2.parquet")
     assert person_identifiers(tmp_path) == {"P1", "P2", "P3", "M1", "M3"}
     empty = tmp_path / "empty"
     empty.mkdir()

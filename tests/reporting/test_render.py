@@ -92,7 +92,10 @@ def test_metadata_block_is_present_and_escaped(tiny_run: dict) -> None:
     text = tiny_run["text"]
     header = text[text.index('<header class="vc-run-metadata"') : text.index("</header>")]
     assert FINGERPRINT in header
-    assert "Tiny for &lt;script&gt;alert(1)&lt;/script&gt;" in header
+    # the title names the page (escaped) and is not repeated above the report's own heading
+    title = text[text.index("<title>") : text.index("</title>")]
+    assert "Tiny for &lt;script&gt;alert(1)&lt;/script&gt;" in title
+    assert "Tiny for" not in header and "<h1" not in header
     assert "partner" in header and EVIL not in header
     from valuecase import __version__
 

@@ -219,7 +219,7 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
             if table == "eligibility":  # no members: nothing to analyse
                 raise ContractError(f"{_files_label(paths)}: no data rows (only a header): "
                                     "there are no members to analyse")
-            notes.append(f"{_files_label(paths)} has no data rows (only a header): "
+            notes.append(f"{_names(paths)} has no data rows (only a header): "
                          f"the reports show no {table.replace('_', ' ')} data")
         decimals[table] = {info.path.name for info in csvs if info.decimal == ","}
         delimiters = [info.delimiter for info in csvs] if csvs else None
@@ -316,7 +316,7 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
             raise ContractError(f"{label}: cannot read file ({engine_message(exc)})") from None
         _check_parseable(raw[table], spec, renames, probes, stats, label, comma)
         accepted = checked.filter(checked._reason.isnull()).drop(*_helpers(checked))
-        notes.extend(_sentinel_notes(label, stats, rules))
+        notes.extend(_sentinel_notes(_names(files[table]) or table, stats, rules))
         if table == "eligibility":
             accepted, note = _close_open_spans(accepted, stats, rules)
             notes.extend(note)
@@ -650,6 +650,11 @@ def _reconciliation(table: str, label: str, stats) -> dict[str, Any]:
             rec["paid_outside_enrollment"] = stats["paid_outside_enrollment"]
     # exact decimal sums; shown as numbers (a Decimal of cents converts without drift)
     return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in rec.items()}
+
+
+def _names(paths) -> str:
+    """File names without their folder: notes reach reports, which never show machine paths."""
+    return ", ".join(Path(p).name for p in paths)
 
 
 def _files_label(paths) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -204,6 +205,41 @@ def show_table(
     display(bundle, raw=True)
 
 
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~&$")
+
+
+def md_escape(text: object) -> str:
+    """``text`` as literal Markdown: every character Markdown or HTML would act on is escaped,
+    so a name from a parameters file shows as written and never becomes a link, an image or
+    HTML.
+
+    Examples
+    --------
+    >>> print(md_escape("![x](http://e.vil/a.png) <b>"))
+    \\!\\[x\\]\\(http://e\\.vil/a\\.png\\) &lt;b&gt;
+    """
+    out = []
+    for ch in str(text):
+        if ch == "<":
+            out.append("&lt;")
+        elif ch == ">":
+            out.append("&gt;")
+        elif ch == "&":
+            out.append("&amp;")
+        elif ch in _MARKDOWN_SPECIAL:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def show_text(text: str) -> None:
+    """Display plain text that may hold user-supplied names (see :func:`md_escape`); line
+    breaks are kept."""
+    show_markdown("  \n".join(md_escape(line) for line in str(text).split("\n")),
+                  allow_html=True)
+
+
 def show_markdown(text: str, *, allow_html: bool = False) -> None:
     """Display Markdown text (rendered in JupyterLab and in the HTML report).
 
@@ -220,4 +256,7 @@ def show_markdown(text: str, *, allow_html: bool = False) -> None:
     In a notebook: ``show_markdown("**Total savings:** $1.2M")``.
     """
     source = text if allow_html else text.replace("<", "&lt;")
+    # a dollar sign starts TeX math in Jupyter's Markdown: "**-$762**" came out as literal
+    # stars. Money is written with dollars, math never is.
+    source = re.sub(r"(?<!\\)\$", r"\\$", source)
     display({"text/markdown": source, "text/plain": text}, raw=True)

@@ -115,6 +115,19 @@ def count_text(n: int, threshold: int = 11) -> str:
     return f"<{threshold}" if 0 < n < threshold else f"{n:,}"
 
 
+def ratio_text(roi: float | None, benefit_cost_ratio: float | None, digits: int = 0) -> str:
+    """``ROI 50% (benefit–cost ratio 1.50)``, or why they are not defined (no program cost).
+
+    Examples
+    --------
+    >>> ratio_text(0.5, 1.5), ratio_text(None, None)
+    ('ROI 50% (benefit–cost ratio 1.50)', 'ROI not defined (the program cost is $0)')
+    """
+    if roi is None or benefit_cost_ratio is None or roi != roi:
+        return "ROI not defined (the program cost is $0)"
+    return f"ROI {roi:.{digits}%} (benefit–cost ratio {benefit_cost_ratio:.2f})"
+
+
 def describe_value(summary: Any, prob_positive: float, interval: tuple[float, float],
                    horizon_years: int, varied: str = "the estimated effects",
                    all_partner_net: float | None = None) -> str:
@@ -131,11 +144,17 @@ def describe_value(summary: Any, prob_positive: float, interval: tuple[float, fl
         verdict = "more likely than not to cost more than it saves"
     else:
         verdict = "about as likely to lose money as to save it"
+    if summary.roi is None:
+        ratios = ("; ROI and benefit–cost ratio are not defined because the program cost is "
+                  "$0 (both divide by it). ")
+    else:
+        ratios = (f", an ROI of {summary.roi:.0%} (net savings divided by cost) and a "
+                  f"benefit–cost ratio of {summary.benefit_cost_ratio:.2f} (savings divided "
+                  "by cost). ")
     text = (f"Over {horizon_years} years the base case projects avoided claims payments (gross "
             f"savings) of {money(summary.gross_savings)} against total program costs of "
-            f"{money(summary.program_cost)}: net savings of {money(summary.net_savings)}, an ROI "
-            f"of {summary.roi:.0%} (net savings divided by cost) and a benefit–cost ratio of "
-            f"{summary.benefit_cost_ratio:.2f} (savings divided by cost). ")
+            f"{money(summary.program_cost)}: net savings of {money(summary.net_savings)}"
+            + ratios)
     if all_partner_net is not None:
         text += (f"Counting every partner — the hospital loses the revenue of avoided stays "
                  f"and keeps only its variable cost — the net result is "

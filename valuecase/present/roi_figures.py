@@ -15,6 +15,8 @@ Examples
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,7 +49,7 @@ def tornado_figure(table: pd.DataFrame, title: str = "One-way sensitivity of net
     for col, name, color in (("at_low", "Input at low", PALETTE[1]),
                              ("at_high", "Input at high", PALETTE[0])):
         fig.add_trace(go.Bar(
-            y=t["label"], x=t[col] - base, base=base, orientation="h", name=name,
+            y=[html.escape(str(v)) for v in t["label"]], x=t[col] - base, base=base, orientation="h", name=name,
             marker_color=color,
             customdata=np.c_[t["low" if col == "at_low" else "high"], t[col]],
             hovertemplate="%{y}: input %{customdata[0]:.4g} → %{customdata[1]:,.0f}"
@@ -160,7 +162,7 @@ def ledger_figure(table: pd.DataFrame, title: str = "Who pays and who saves") ->
     fig = go.Figure()
     if table.empty:
         return themed(fig, title + " (no partners)", "Partner", "$ over the horizon")
-    names = [str(x) for x in table.index]
+    names = [html.escape(str(x)) for x in table.index]  # plotly renders some HTML tags
     series = [("Program costs borne", -table["costs_borne"], PALETTE[1]),
               ("Savings received", table["savings_received"], PALETTE[2]),
               ("Revenue lost", -table["revenue_lost"], PALETTE[5]),

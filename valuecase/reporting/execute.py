@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -96,6 +97,14 @@ class _CurrentPythonKernelManager(AsyncKernelManager):
         runtime = Path(jupyter_runtime_dir())
         runtime.mkdir(parents=True, exist_ok=True)
         return str(runtime / f"valuecase-{uuid.uuid4().hex[:12]}-ipc")
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        # the kernel process's own stderr is not the report's: cell errors arrive through the
+        # messaging protocol, and ipykernel's shutdown chatter ("[IPKernelApp] ERROR |
+        # KeyboardInterrupt caught in kernel" when a worker stops it) must not reach the
+        # terminal of a successful run
+        kw.setdefault("stderr", subprocess.DEVNULL)
+        await super()._async_launch_kernel(kernel_cmd, **kw)
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         cmd = super().format_kernel_cmd(extra_arguments)

@@ -258,7 +258,8 @@ def assumptions_table(params: RoiParams, sources: dict[str, str]) -> pd.DataFram
                                 f"{u.roi_target:.0%}"))
     out = pd.DataFrame(rows, columns=["assumption", "value"])
     out["source"] = out["assumption"].map(lambda k: sources.get(k, "default"))
-    out["value"] = out["value"].astype(str)
+    out["value"] = [_show(v) if isinstance(v, float) and k != "discount_rate"
+                    and k != "cost_trend" else str(v) for k, v in rows]
     return out
 
 

@@ -29,9 +29,17 @@ def _value_case_values(vc: Any) -> dict[str, Any]:
 
     proj, ledger, mc = vc.projection, vc.ledger, vc.monte_carlo
     lo, hi = np.nanpercentile(mc.net_savings, [5, 95])
+    if proj.summary is not None:
+        summary, labelled = asdict(proj.summary), proj.summary.labelled()
+    else:  # no program cost: both ratios divide by it, so neither is defined
+        gross = float(proj.annual["gross_savings"].sum())
+        summary = {"gross_savings": gross, "program_cost": 0.0, "net_savings": gross,
+                   "roi": None, "benefit_cost_ratio": None}
+        labelled = ("ROI and benefit–cost ratio not defined: the program cost is $0 (both "
+                    "divide by the cost)")
     return {
-        "summary": asdict(proj.summary),
-        "labelled": proj.summary.labelled(),
+        "summary": summary,
+        "labelled": labelled,
         "npv": float(proj.npv),
         "payback_month": int(proj.payback_month) if proj.payback_month else None,
         "horizon_years": int(vc.params.horizon_years),

@@ -118,6 +118,6 @@ show_table(suppress_small_counts(res.table("compared"), ["persons"]), caption="W
 from valuecase.reporting.summary import publish_summary  # noqa: E402
 
 publish_summary(
-    f"ROI {summary.roi:.0%} (benefit–cost ratio {summary.benefit_cost_ratio:.2f}); "
+    f"{interpret.ratio_text(summary.roi, summary.benefit_cost_ratio)}; "
     f"probability of a positive return {res['prob_positive']:.0%}."
 )

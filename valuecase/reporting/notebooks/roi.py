@@ -38,8 +38,8 @@ import pandas as pd
 
 from valuecase.analysis.notebook import results_for
 from valuecase.present import roi_figures
-from valuecase.present.display import show, show_markdown, show_table
-from valuecase.present.interpret import money
+from valuecase.present.display import show, show_markdown, show_table, show_text
+from valuecase.present.interpret import money, ratio_text
 
 res = results_for("roi", globals())
 s = res["summary"]
@@ -58,8 +58,11 @@ headline = {
     "Gross savings": money(s["gross_savings"]),
     "Program cost": money(s["program_cost"]),
     "Net savings (savings − cost)": money(s["net_savings"]),
-    "ROI (net savings / cost)": f"{s['roi']:.1%}",
-    "Benefit–cost ratio (savings / cost)": f"{s['benefit_cost_ratio']:.2f}",
+    "ROI (net savings / cost)": (f"{s['roi']:.1%}" if s["roi"] is not None
+                                 else "not defined (program cost $0)"),
+    "Benefit–cost ratio (savings / cost)": (f"{s['benefit_cost_ratio']:.2f}"
+                                            if s["benefit_cost_ratio"] is not None
+                                            else "not defined (program cost $0)"),
     "All partners combined (after the hospital's lost margin)": money(res["all_partner_net"]),
     f"NPV at {res['discount_rate']:.1%}": money(res["npv"]),
     "Payback month": (f"month {res['payback_month']}" if res["payback_month"]
@@ -67,7 +70,7 @@ headline = {
 }
 show_table(pd.DataFrame(list(headline.items()), columns=["measure", "value"]),
            caption=f"Value case over {res['horizon_years']} years (undiscounted unless noted)")
-show_markdown(
+show_text(
     res["labelled"] + ". Gross savings are the payer's avoided claims payments; program cost is "
     "every partner's cost (the calculators' convention). The partner ledger below shows each "
     "partner's own position."
@@ -108,8 +111,8 @@ show_markdown(
 
 # %%
 show(roi_figures.net_savings_histogram(res.table("net_savings_draws")["net_savings"].to_numpy()))
-show_markdown(f"Inputs varied in the simulation: {res['varied']}.")
-show_markdown(res["monte_carlo_summary"].replace("\n", "  \n"))
+show_text(f"Inputs varied in the simulation: {res['varied']}.")
+show_text(res["monte_carlo_summary"])
 pct = res.table("percentiles")
 show_table(pct, caption="Percentiles of the Monte Carlo draws",
            formats={c: money for c in ("gross_savings", "program_cost", "net_savings", "npv")}
@@ -119,13 +122,13 @@ show(roi_figures.tornado_figure(torn))
 show_table(torn, caption="One-way sensitivity of net savings (each input at its low and high)",
            formats={c: "{:,.4g}" for c in torn.columns if torn[c].dtype.kind == "f"})
 for text in res["breakeven"]:
-    show_markdown(f"- {text}")
+    show_text(f"• {text}")
 
 # %% tags=["remove_cell"]
 from valuecase.reporting.summary import publish_summary  # noqa: E402
 
 publish_summary(
-    f"Net savings {money(s['net_savings'])} over {res['horizon_years']} years: ROI "
-    f"{s['roi']:.0%}, benefit–cost ratio {s['benefit_cost_ratio']:.2f}; "
-    f"P(ROI > 0) = {res['prob_positive']:.0%}."
+    f"Net savings {money(s['net_savings'])} over {res['horizon_years']} years: "
+    f"{ratio_text(s['roi'], s['benefit_cost_ratio'])}; "
+    f"P(net savings > 0) = {res['prob_positive']:.0%}."
 )
