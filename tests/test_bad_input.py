@@ -170,3 +170,23 @@ def test_unparseable_column_error_never_shows_the_value(tmp_path):
     med = MED_HEADER + "C1,1,P1,professional,Jane Doe 1970-01-01,1.00\n" * 1
     line = one_error(run("validate", str(folder(tmp_path, med))))
     assert "claim_start_date" in line and "data row 1" in line and "Jane" not in line
+
+
+def test_line_number_overflow_is_a_reject_not_a_crash(tmp_path):
+    med = MED_HEADER + lines(2) + "C9,1e30,P1,professional,2020-03-01,4.00\n" + \
+        "C8,99999999999999999999,P1,professional,2020-03-01,4.00\n"
+    s = summary(folder(tmp_path, med))
+    assert s["rejects_by_reason"] == {"medical_claim:unparseable:claim_line_number": 2}
+    assert s["medical_paid"] == 2.00 and s["medical_paid_rejected"] == 8.00
+
+
+# -- report arguments, checked before anything runs ---------------------------------------------
+
+def test_report_out_that_is_a_file_and_params_that_is_a_folder(tmp_path):
+    (tmp_path / "taken").write_text("x")
+    r = run("report", "--out", str(tmp_path / "taken"), "--only", "data_quality")
+    line = one_error(r)
+    assert "--out" in line and "not a folder" in line
+    assert "analysis" not in r.stderr  # nothing ran first
+    line = one_error(run("report", "--params", str(tmp_path), "--out", str(tmp_path / "o")))
+    assert "is a folder" in line and "--params" in line

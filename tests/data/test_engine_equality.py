@@ -35,6 +35,7 @@ def _messy(folder):
         "gender": rng.choice(["female", "male", ""], size=40),
         "birth_date": [f"{1940 + i}-0{1 + i % 9}-1{i % 10}" for i in range(40)],
     })
+    elig.loc[0, "enrollment_end_date"] = "9999-12-31"  # a placeholder: an open span
     elig.to_csv(folder / "eligibility.csv", index=False)
     n = 600
     claim = rng.integers(0, 350, size=n)
@@ -68,7 +69,21 @@ def _messy(folder):
         med.loc[row, col] = value
     (folder / "medical_claim").mkdir()  # the parts of one table, in a folder
     med.iloc[:300].to_csv(folder / "medical_claim" / "part_a.csv", index=False)
-    med.iloc[300:].to_csv(folder / "medical_claim" / "part_b.csv", index=False)
+    # a reversal reusing its original's key, then the replacement, then a true duplicate,
+    # and a claim dated in the future
+    again = med.iloc[[310, 310, 310, 320, 330]].copy()
+    paid = float(med.loc[310, "paid_amount"])
+    again["paid_amount"] = [f"{-paid:.2f}", "99.99", "1.00", med.loc[320, "paid_amount"],
+                            med.loc[330, "paid_amount"]]
+    again.iloc[4, again.columns.get_loc("claim_start_date")] = "2091-01-01"
+    again.iloc[4, again.columns.get_loc("claim_id")] = "F0001"
+    pd.concat([med.iloc[300:], again]).to_csv(folder / "medical_claim" / "part_b.csv",
+                                              index=False)
+    # a part exported the European way: semicolons and decimal commas
+    euro = med.iloc[:5].copy()
+    euro["claim_id"] = [f"E{i}" for i in range(5)]
+    euro["paid_amount"] = ["100,10", "1.234,50", "7", "-3,25", "0,5"]
+    euro.to_csv(folder / "medical_claim" / "part_c.csv", index=False, sep=";")
     rx = pd.DataFrame({
         "claim_id": [f"R{i:03d}" for i in range(60)], "claim_line_number": 1,
         "person_id": rng.choice(people, size=60),
@@ -181,3 +196,13 @@ def test_messy_rows_get_their_reasons_on_both_engines(messy, spark_engine):
         med = data.frame("medical_claim").set_index(["claim_id", "claim_line_number"])
         assert (med["paid_amount"] < 0).sum() >= 1  # the reversal is kept
         assert 1234.50 in set(med["paid_amount"]) and 12.5 in set(med["paid_amount"])
+        # part_b: original, reversal (kept), replacement (kept), a third repeat (duplicate)
+        last = 300  # data rows of part_b before the appended ones
+        assert ("part_b.csv", last + 1) not in r.index and ("part_b.csv", last + 2) not in r.index
+        assert r[("part_b.csv", last + 3)] == "duplicate_key"
+        assert r[("part_b.csv", last + 5)] == "future_date"
+        # part_c, semicolons and decimal commas, read exactly
+        euro = data.frame("medical_claim").query("claim_id.str.startswith('E')")
+        assert sorted(euro["paid_amount"]) == [0.5, 7.0, 100.10, 1234.50]
+        assert r[("part_c.csv", 4)] == "unparseable:claim_start_date"  # its -3,25 row
+        assert any("placeholder dates" in note for note in data.notes)
