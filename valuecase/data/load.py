@@ -29,7 +29,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -43,48 +42,31 @@ import pandas as pd
 
 from valuecase.data import text_rules as tr
 from valuecase.data.contract import TABLES, TableSpec
-from valuecase.data.csv_files import inspect_csv, sniff_delimiter
+from valuecase.data.date_rules import NO_RULES, DateRules, close_open_spans, sentinel_notes
+from valuecase.data.duplicates import with_duplicates
 from valuecase.data.engines import Engine, get_engine
 from valuecase.data.enrollment import member_months
+from valuecase.data.files import (
+    engine_message,
+    file_names,
+    files_label,
+    find_table_files,
+    inspect_table_csvs,
+)
 from valuecase.data.mapping import ColumnMapping
+from valuecase.data.text_rules import typed_column
 from valuecase.errors import ContractError
 from valuecase.trace import stage
 
 __all__ = ["REJECT_COLUMNS", "LoadedData", "find_table_files", "load", "load_frames"]
 
-CODE_WIDTH = {"revenue_center_code": 4, "place_of_service_code": 2,
-              "discharge_disposition_code": 2}
-"""Numeric codes shorter than this are left-padded with zeros."""
-
 REJECT_COLUMNS = ("table", "file", "row_number", "reason", "person_id", "paid_amount")
 """Columns of :attr:`LoadedData.rejects`."""
 
-_SUFFIXES = (".csv", ".csv.gz", ".parquet")
 _DATE_FALLBACK = {"claim_start_date": "claim_end_date", "dispensing_date": "paid_date"}
 _CLAIMS = ("medical_claim", "pharmacy_claim")
 _HELPERS = ("_file", "_row", "_dup", "_reason")
 
-DATE_SENTINELS = ("9999-12-31", "2099-12-31", "1900-01-01")
-"""Placeholder dates read as blank: an open enrollment end, an unknown date."""
-
-
-@dataclass(frozen=True)
-class DateRules:
-    """How dates are bounded: placeholder dates, the end of the data, today."""
-
-    sentinels: tuple[dt.date, ...]
-    data_end: dt.date | None = None
-    today: dt.date = dt.date.today()
-
-    @classmethod
-    def of(cls, sentinels: Sequence[str | dt.date] | None) -> DateRules:
-        values = DATE_SENTINELS if sentinels is None else sentinels
-        try:
-            parsed = tuple(v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
-                           for v in values)
-        except ValueError as exc:
-            raise ContractError(f"date_sentinels: {exc} (use YYYY-MM-DD)") from None
-        return cls(parsed, today=dt.date.today())
 
 
 @dataclass(frozen=True)
@@ -134,52 +116,6 @@ class LoadedData:
         return self.engine.backend
 
 
-def find_table_files(data_dir: str | Path) -> dict[str, tuple[Path, ...]]:
-    """Files for each contract table in ``data_dir``.
-
-    A table is **one** file named ``t.csv``, ``t.csv.gz``, ``t.parquet`` or starting with
-    ``t_`` (Tuva's ``eligibility_seed.csv``), or a sub-folder ``t/`` whose CSV or Parquet files
-    are the parts of one table, read in name order. Two files that could both be table ``t``
-    (``medical_claim.csv`` beside ``medical_claim_old.csv``) are ambiguous and stop the run:
-    nothing is merged without being asked for.
-    """
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        raise ContractError(f"{data_dir}: data folder not found")
-    found: dict[str, list[Path]] = {}
-    folders: dict[str, list[Path]] = {}
-    for path in sorted(data_dir.iterdir()):
-        name = path.name
-        if path.is_dir():
-            if name in TABLES:
-                parts = sorted(p for p in path.iterdir() if p.is_file() and _suffix(p.name))
-                kinds = {_is_parquet_path(p) for p in parts}
-                if len(kinds) > 1:
-                    raise ContractError(f"{name}/: mixes CSV and Parquet parts; use one format")
-                if parts:
-                    folders[name] = parts
-            continue
-        suffix = _suffix(name)
-        if suffix is None:
-            continue
-        stem = name[: -len(suffix)]
-        for table in TABLES:
-            if stem == table or stem.startswith(table + "_"):
-                found.setdefault(table, []).append(path)
-    for table, paths in found.items():
-        if len(paths) > 1 or table in folders:
-            names = [p.name for p in paths] + ([f"{table}/"] if table in folders else [])
-            raise ContractError(
-                f"{data_dir.name}: {len(names)} files could each be {table} "
-                f"({', '.join(names)}); keep one, or put the parts of one table in a folder "
-                f"named {table}/")
-    return {t: tuple(p) for t, p in {**found, **folders}.items()}
-
-
-def _suffix(name: str) -> str | None:
-    return next((s for s in _SUFFIXES if name.endswith(s)), None)
-
-
 @stage("load")
 def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
          engine: str | Engine | Any = "duckdb",
@@ -214,12 +150,12 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
     eng = get_engine(engine)
     raw, decimals, notes = {}, {}, []
     for table, paths in files.items():
-        csvs = _inspect_csvs(table, paths, mapping, decimal_separator)
+        csvs = inspect_table_csvs(table, paths, mapping, decimal_separator)
         if csvs and all(info.rows == 0 for info in csvs):
             if table == "eligibility":  # no members: nothing to analyse
-                raise ContractError(f"{_files_label(paths)}: no data rows (only a header): "
+                raise ContractError(f"{files_label(paths)}: no data rows (only a header): "
                                     "there are no members to analyse")
-            notes.append(f"{_names(paths)} has no data rows (only a header): "
+            notes.append(f"{file_names(paths)} has no data rows (only a header): "
                          f"the reports show no {table.replace('_', ' ')} data")
         decimals[table] = {info.path.name for info in csvs if info.decimal == ","}
         delimiters = [info.delimiter for info in csvs] if csvs else None
@@ -227,7 +163,7 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
             raw[table] = eng.read_raw(table, paths, delimiters)
             raw[table].limit(1).execute()
         except Exception as exc:
-            raise ContractError(f"{_files_label(paths)}: cannot read file "
+            raise ContractError(f"{files_label(paths)}: cannot read file "
                                 f"({engine_message(exc)})") from None
     return _validate_all(eng, raw, files, mapping, decimals, notes,
                          DateRules.of(date_sentinels))
@@ -248,42 +184,6 @@ def load_frames(frames: Mapping[str, pd.DataFrame], mapping: ColumnMapping | Non
                          rules=DateRules.of(date_sentinels))
 
 
-def _inspect_csvs(table: str, paths, mapping: ColumnMapping, decimal: str | None) -> list:
-    """:func:`~valuecase.data.csv_files.inspect_csv` for each CSV file of ``table``."""
-    if _is_parquet_path(paths[0]):
-        return []
-    spec, renames = TABLES[table], mapping.for_table(table)
-    out = []
-    for path in paths:
-        amounts = [c for c in _header(path) if spec.kind(renames.get(c, c)) == "amount"]
-        out.append(inspect_csv(path, amounts, decimal))
-    return out
-
-
-def _header(path: Path) -> list[str]:
-    try:
-        with Path(path).open(encoding="utf-8-sig", newline="") as fh:
-            first = fh.readline()
-    except (OSError, UnicodeDecodeError):
-        return []  # inspect_csv says what is wrong
-    return [h.strip() for h in next(csv.reader([first], delimiter=sniff_delimiter(first)),
-                                      [])]
-
-
-def _is_parquet_path(path: Path) -> bool:
-    return Path(path).name.endswith(".parquet")
-
-
-def engine_message(exc: BaseException) -> str:
-    """An engine's error in one line without the data it quotes (DuckDB and Spark may print
-    the offending row, which can hold personal data)."""
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else type(exc).__name__
-    for marker in ("Original Line", "Row:", "row:", "value "):
-        first = first.split(marker)[0]
-    return first.strip()[:200] or type(exc).__name__
-
-
 def _require_tables(found: Mapping[str, Any], where: str) -> None:
     for table, spec in TABLES.items():
         if spec.is_required_table and table not in found:
@@ -294,14 +194,14 @@ def _require_tables(found: Mapping[str, Any], where: str) -> None:
 def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnMapping,
                   decimals: Mapping[str, set[str]] | None = None,
                   notes: list[str] | None = None,
-                  rules: DateRules = DateRules(())) -> LoadedData:
+                  rules: DateRules = NO_RULES) -> LoadedData:
     order = [t for t in TABLES if t in raw]
     rejects, recon, notes = [], [], list(notes or [])
     enrolled = None
     rules = replace(rules, data_end=_latest_service_date(raw, mapping, rules))
     for table in order:
         spec = TABLES[table]
-        label = _files_label(files[table]) if files[table] else table
+        label = files_label(files[table]) if files[table] else table
         renames = mapping.for_table(table)
         comma_files = sorted((decimals or {}).get(table, ()))
         comma = raw[table]._file.isin(comma_files) if comma_files else None
@@ -316,9 +216,9 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
             raise ContractError(f"{label}: cannot read file ({engine_message(exc)})") from None
         _check_parseable(raw[table], spec, renames, probes, stats, label, comma)
         accepted = checked.filter(checked._reason.isnull()).drop(*_helpers(checked))
-        notes.extend(_sentinel_notes(_names(files[table]) or table, stats, rules))
+        notes.extend(sentinel_notes(file_names(files[table]) or table, stats, rules))
         if table == "eligibility":
-            accepted, note = _close_open_spans(accepted, stats, rules)
+            accepted, note = close_open_spans(accepted, stats, rules)
             notes.extend(note)
             enrolled = member_months(eng.materialize(accepted, "eligibility"))
         else:
@@ -359,7 +259,7 @@ def _latest_service_date(raw: Mapping[str, ir.Table], mapping: ColumnMapping,
         first, fallback = _service_source(table, names)
         if first not in names:
             continue  # the missing column is reported when the table is checked
-        dates = [_typed(raw[table][names[c]], "date", c)[0] for c in (first, fallback) if c]
+        dates = [typed_column(raw[table][names[c]], "date", c)[0] for c in (first, fallback) if c]
         dates = [ibis.ifelse(d.isin(rules.sentinels), ibis.null("date"), d) for d in dates]
         date = dates[0].fill_null(dates[1]) if len(dates) > 1 else dates[0]
         value = raw[table].aggregate(v=date.max(where=date <= rules.today)).to_pyarrow()
@@ -382,53 +282,9 @@ def _source_names(raw: ir.Table, renames: dict[str, str]) -> dict[str, str]:
     return names
 
 
-def _typed(col: ir.Column, kind: str, target: str, comma: ir.BooleanValue | None = None
-           ) -> tuple[ir.Value, ir.BooleanValue | None]:
-    """The typed value of a source column and, for parsed kinds, "had a value that did not
-    parse" (None when the column cannot fail). ``comma``: this row's file writes amounts with
-    a decimal comma."""
-    dtype = col.type()
-    if kind == "date":
-        if dtype.is_date():
-            return col, None
-        if dtype.is_timestamp():
-            return col.cast("date"), None
-        text = col if dtype.is_string() else col.cast("string")
-        value = tr.parse_date(text)
-    elif kind == "amount":
-        if dtype.is_floating():
-            # Parquet doubles: NaN, infinity and anything beyond DECIMAL(18, 2) are not money.
-            # One comparison decides it on every engine (both order NaN above all numbers);
-            # not isinf(), which ibis compiles to a constant FALSE on Spark.
-            value = ibis.ifelse(col.abs() < 1e16, col.round(2).try_cast(tr.AMOUNT_TYPE),
-                                ibis.null(tr.AMOUNT_TYPE))
-        elif dtype.is_numeric():
-            value = col.try_cast(tr.AMOUNT_TYPE)
-        else:
-            text = col if dtype.is_string() else col.cast("string")
-            value = tr.parse_amount(text)
-            if comma is not None:
-                value = ibis.ifelse(comma, tr.parse_amount(text, decimal=","), value)
-        # "had a value" through text: ibis on Spark counts a NaN double as null
-        return value, col.cast("string").notnull() & value.isnull()
-    elif kind == "integer":
-        if dtype.is_integer():
-            return col.cast("int64"), None
-        if dtype.is_floating():  # whole numbers only: 3.0 is 3, 1.7 is not an integer
-            value = ibis.ifelse(col == col.round(0), col.try_cast("int64"), ibis.null("int64"))
-        else:
-            value = tr.parse_integer(col if dtype.is_string() else col.cast("string"))
-    else:
-        text = col if dtype.is_string() else col.cast("string")
-        return (tr.parse_code(text, CODE_WIDTH.get(target)) if kind == "code"
-                else tr.blank_to_null(text)), None
-    text = col if dtype.is_string() else col.cast("string")
-    return value, tr.blank_to_null(text).notnull() & value.isnull()
-
-
 def _checked(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label: str,
              enrolled: ir.Table | None, comma: ir.BooleanValue | None = None,
-             rules: DateRules = DateRules(())
+             rules: DateRules = NO_RULES
              ) -> tuple[ir.Table, dict[str, ir.BooleanValue]]:
     """Every row typed, with ``_file, _row``, ``_bad_<column>`` flags and ``_reason``."""
     names = _source_names(raw, renames)
@@ -441,7 +297,7 @@ def _checked(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label: str
             f"{', '.join(shown[:12])}{' ...' if len(shown) > 12 else ''}")
     typed, probes, sentinel = {}, {}, {}
     for target, col in names.items():
-        typed[target], bad = _typed(raw[col], spec.kind(target), target, comma)
+        typed[target], bad = typed_column(raw[col], spec.kind(target), target, comma)
         if bad is not None:
             probes[target] = bad
         if spec.kind(target) == "date" and rules.sentinels:
@@ -451,41 +307,15 @@ def _checked(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label: str
     t = raw.select("_file", "_row", **typed, **{f"_bad_{c}": b for c, b in probes.items()},
                    **sentinel)
     if spec.key:
-        t = _with_duplicates(t, spec.key)
+        t = with_duplicates(t, spec.key)
     t = t.mutate(_reason=_reason(t, spec, names, probes, rules))
     if spec.name in _CLAIMS:
         t = _with_service_month(t, spec.name, names, enrolled)
     return t, probes
 
 
-def _with_duplicates(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
-    """``_dup``: 1 for a row that repeats an earlier row's key and is not a reversal, else 0.
-
-    Rows sharing a key are read in file and line order. The first is the original. A later
-    row is kept as a **reversal** when its paid amount is negative and exactly offsets the
-    row just before it (same key), and the row right after such a reversal is kept as the
-    **replacement** it makes way for; any other repeat is a duplicate. The numbering runs only
-    over the narrow rows whose key occurs more than once and joins back by row identity (a
-    window over every column of every line cost more than all the typing).
-    """
-    paid = t.paid_amount if "paid_amount" in t.columns else ibis.null(tr.AMOUNT_TYPE)
-    narrow = t.select(*key, "_file", "_row", _paid=paid)
-    repeated = narrow.group_by(list(key)).aggregate(_n=lambda g: g.count()).filter(
-        lambda g: g._n > 1)
-    cand = narrow.semi_join(repeated, list(key))
-    w = ibis.window(group_by=list(key), order_by=["_file", "_row"])
-    cand = cand.mutate(_rank=ibis.row_number().over(w), _prev=cand._paid.lag().over(w),
-                       _prev2=cand._paid.lag(2).over(w))
-    reversal = (cand._paid < 0) & (cand._prev == -cand._paid)
-    replacement = (cand._prev < 0) & (cand._prev2 == -cand._prev)
-    kept = (reversal | replacement).fill_null(False)
-    later = cand.filter((cand._rank > 0) & ~kept).select(_dfile="_file", _drow="_row")
-    j = t.left_join(later, [t._file == later._dfile, t._row == later._drow])
-    return j.mutate(_dup=j._drow.notnull().cast("int64")).drop("_dfile", "_drow")
-
-
 def _reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes,
-            rules: DateRules = DateRules(())) -> ir.StringValue:
+            rules: DateRules = NO_RULES) -> ir.StringValue:
     """The first reason a row cannot be used (NULL when it can)."""
     cases = []
     for col in spec.required:
@@ -570,7 +400,7 @@ def _check_parseable(raw: ir.Table, spec: TableSpec, renames: dict[str, str], pr
         n, bad = stats[f"filled_{col}"] or 0, stats[f"bad_{col}"] or 0
         if n and bad > 0.5 * n:
             source = _source_names(raw, renames)[col]
-            _, unparsed = _typed(raw[source], spec.kind(col), col, comma)
+            _, unparsed = typed_column(raw[source], spec.kind(col), col, comma)
             first = (raw.filter(unparsed).order_by(["_file", "_row"])
                      .select("_file", "_row").limit(1).to_pyarrow().to_pylist())
             where = (f"; the first is data row {first[0]['_row']} of {first[0]['_file']}"
@@ -578,49 +408,6 @@ def _check_parseable(raw: ir.Table, spec: TableSpec, renames: dict[str, str], pr
             raise ContractError(
                 f"{label}: column '{col}' cannot be read as {spec.kind(col)} "
                 f"({bad:,} of {n:,} values{where}; accepted formats: README, 'Data contract')")
-
-
-def _close_open_spans(accepted: ir.Table, stats, rules: DateRules = DateRules(())
-                      ) -> tuple[ir.Table, list[str]]:
-    """Enrollment spans with a blank end run to the last date of the eligibility extract; a
-    span ending in the future is cut at the month of the latest claim (the end of the data)."""
-    notes = []
-    n, last = stats["open_spans"], stats["last_date"]
-    if n:
-        end = accepted.enrollment_end_date.fill_null(ibis.literal(last))
-        accepted = accepted.mutate(enrollment_end_date=end)
-        notes.append(f"{n:,} enrollment span(s) had no end date and were treated as open "
-                     f"through {last:%Y-%m-%d}, the last date in the eligibility file")
-    end = accepted.enrollment_end_date
-    beyond = int(accepted.aggregate(n=end.count(where=end > rules.today))
-                 .to_pyarrow().to_pylist()[0]["n"] or 0)
-    if beyond:
-        # a span running into the future is cut where the data ends: the month of the latest
-        # claim (or today, without claims), never expanded into months nobody has lived yet
-        stop = _month_end(rules.data_end or rules.today)
-        cut = ibis.greatest(ibis.literal(stop), accepted.enrollment_start_date)
-        accepted = accepted.mutate(enrollment_end_date=ibis.ifelse(end > rules.today, cut, end))
-        notes.append(
-            f"{beyond:,} enrollment span(s) end after today ({rules.today:%Y-%m-%d}); they "
-            f"were cut at {stop:%Y-%m-%d}, the end of the month of the latest claim")
-    return accepted, notes
-
-
-def _month_end(day: dt.date) -> dt.date:
-    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
-def _sentinel_notes(label: str, stats, rules: DateRules) -> list[str]:
-    shown = ", ".join(f"{d:%Y-%m-%d}" for d in rules.sentinels)
-    notes = []
-    for key, n in stats.items():
-        if key.startswith("sentinel_") and n:
-            col = key[len("sentinel_"):]
-            what = " (an open span)" if col == "enrollment_end_date" else ""
-            notes.append(f"{label}: {n:,} {col} value(s) were placeholder dates ({shown}) "
-                         f"and were read as blank{what}")
-    return notes
 
 
 def _rejects(checked: ir.Table, table: str) -> pd.DataFrame:
@@ -652,14 +439,3 @@ def _reconciliation(table: str, label: str, stats) -> dict[str, Any]:
     return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in rec.items()}
 
 
-def _names(paths) -> str:
-    """File names without their folder: notes reach reports, which never show machine paths."""
-    return ", ".join(Path(p).name for p in paths)
-
-
-def _files_label(paths) -> str:
-    if not paths:
-        return "?"
-    if len(paths) == 1:
-        return str(paths[0])
-    return f"{paths[0]} (+{len(paths) - 1} more)"

@@ -40,8 +40,8 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-__all__ = ["AMOUNT_TYPE", "blank_to_null", "parse_amount", "parse_code", "parse_date",
-           "parse_integer"]
+__all__ = ["AMOUNT_TYPE", "CODE_WIDTH", "blank_to_null", "parse_amount", "parse_code", "parse_date",
+           "parse_integer", "typed_column"]
 
 AMOUNT_TYPE = dt.Decimal(18, 2)
 """Money, exact: 16 digits before the point, 2 after."""
@@ -125,3 +125,52 @@ def parse_code(s: ir.StringValue, width: int | None = None) -> ir.StringValue:
         return s
     short_number = _matches(s, r"^[0-9]+$") & (s.length() < width)
     return ibis.ifelse(short_number, s.lpad(width, "0"), s)
+
+
+CODE_WIDTH = {"revenue_center_code": 4, "place_of_service_code": 2,
+              "discharge_disposition_code": 2}
+"""Numeric codes shorter than this are left-padded with zeros."""
+
+
+def typed_column(col: ir.Column, kind: str, target: str, comma: ir.BooleanValue | None = None
+           ) -> tuple[ir.Value, ir.BooleanValue | None]:
+    """The typed value of a source column and, for parsed kinds, "had a value that did not
+    parse" (None when the column cannot fail). ``comma``: this row's file writes amounts with
+    a decimal comma."""
+    dtype = col.type()
+    if kind == "date":
+        if dtype.is_date():
+            return col, None
+        if dtype.is_timestamp():
+            return col.cast("date"), None
+        text = col if dtype.is_string() else col.cast("string")
+        value = parse_date(text)
+    elif kind == "amount":
+        if dtype.is_floating():
+            # Parquet doubles: NaN, infinity and anything beyond DECIMAL(18, 2) are not money.
+            # One comparison decides it on every engine (both order NaN above all numbers);
+            # not isinf(), which ibis compiles to a constant FALSE on Spark.
+            value = ibis.ifelse(col.abs() < 1e16, col.round(2).try_cast(AMOUNT_TYPE),
+                                ibis.null(AMOUNT_TYPE))
+        elif dtype.is_numeric():
+            value = col.try_cast(AMOUNT_TYPE)
+        else:
+            text = col if dtype.is_string() else col.cast("string")
+            value = parse_amount(text)
+            if comma is not None:
+                value = ibis.ifelse(comma, parse_amount(text, decimal=","), value)
+        # "had a value" through text: ibis on Spark counts a NaN double as null
+        return value, col.cast("string").notnull() & value.isnull()
+    elif kind == "integer":
+        if dtype.is_integer():
+            return col.cast("int64"), None
+        if dtype.is_floating():  # whole numbers only: 3.0 is 3, 1.7 is not an integer
+            value = ibis.ifelse(col == col.round(0), col.try_cast("int64"), ibis.null("int64"))
+        else:
+            value = parse_integer(col if dtype.is_string() else col.cast("string"))
+    else:
+        text = col if dtype.is_string() else col.cast("string")
+        return (parse_code(text, CODE_WIDTH.get(target)) if kind == "code"
+                else blank_to_null(text)), None
+    text = col if dtype.is_string() else col.cast("string")
+    return value, blank_to_null(text).notnull() & value.isnull()

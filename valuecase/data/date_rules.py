@@ -1,0 +1,101 @@
+"""Dates the data cannot mean literally: placeholders, open spans, spans into the future.
+
+- **Placeholder dates** (:data:`DATE_SENTINELS`, or your own) are read as blank, with a note;
+  an enrollment end then becomes an open span.
+- **Open spans** run to the last date of the eligibility file.
+- **Spans ending after today** are cut at the end of the month of the latest claim: no member
+  month is counted beyond the data.
+
+Examples
+--------
+>>> rules = DateRules.of(None)
+>>> [str(d) for d in rules.sentinels]
+['9999-12-31', '2099-12-31', '1900-01-01']
+>>> month_end(dt.date(2024, 2, 10))
+datetime.date(2024, 2, 29)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from valuecase.errors import ContractError
+
+__all__ = ["DATE_SENTINELS", "NO_RULES", "DateRules", "close_open_spans", "month_end", "sentinel_notes"]
+
+DATE_SENTINELS = ("9999-12-31", "2099-12-31", "1900-01-01")
+"""Placeholder dates read as blank: an open enrollment end, an unknown date."""
+
+
+@dataclass(frozen=True)
+class DateRules:
+    """How dates are bounded: placeholder dates, the end of the data, today."""
+
+    sentinels: tuple[dt.date, ...]
+    data_end: dt.date | None = None
+    today: dt.date = dt.date.today()
+
+    @classmethod
+    def of(cls, sentinels: Sequence[str | dt.date] | None) -> DateRules:
+        values = DATE_SENTINELS if sentinels is None else sentinels
+        try:
+            parsed = tuple(v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+                           for v in values)
+        except ValueError as exc:
+            raise ContractError(f"date_sentinels: {exc} (use YYYY-MM-DD)") from None
+        return cls(parsed, today=dt.date.today())
+
+
+def close_open_spans(accepted: ir.Table, stats: dict[str, Any],
+                     rules: DateRules | None = None
+                      ) -> tuple[ir.Table, list[str]]:
+    """Enrollment spans with a blank end run to the last date of the eligibility extract; a
+    span ending in the future is cut at the month of the latest claim (the end of the data)."""
+    rules = rules or NO_RULES
+    notes = []
+    n, last = stats["open_spans"], stats["last_date"]
+    if n:
+        end = accepted.enrollment_end_date.fill_null(ibis.literal(last))
+        accepted = accepted.mutate(enrollment_end_date=end)
+        notes.append(f"{n:,} enrollment span(s) had no end date and were treated as open "
+                     f"through {last:%Y-%m-%d}, the last date in the eligibility file")
+    end = accepted.enrollment_end_date
+    beyond = int(accepted.aggregate(n=end.count(where=end > rules.today))
+                 .to_pyarrow().to_pylist()[0]["n"] or 0)
+    if beyond:
+        # a span running into the future is cut where the data ends: the month of the latest
+        # claim (or today, without claims), never expanded into months nobody has lived yet
+        stop = month_end(rules.data_end or rules.today)
+        cut = ibis.greatest(ibis.literal(stop), accepted.enrollment_start_date)
+        accepted = accepted.mutate(enrollment_end_date=ibis.ifelse(end > rules.today, cut, end))
+        notes.append(
+            f"{beyond:,} enrollment span(s) end after today ({rules.today:%Y-%m-%d}); they "
+            f"were cut at {stop:%Y-%m-%d}, the end of the month of the latest claim")
+    return accepted, notes
+
+
+def month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def sentinel_notes(label: str, stats, rules: DateRules) -> list[str]:
+    shown = ", ".join(f"{d:%Y-%m-%d}" for d in rules.sentinels)
+    notes = []
+    for key, n in stats.items():
+        if key.startswith("sentinel_") and n:
+            col = key[len("sentinel_"):]
+            what = " (an open span)" if col == "enrollment_end_date" else ""
+            notes.append(f"{label}: {n:,} {col} value(s) were placeholder dates ({shown}) "
+                         f"and were read as blank{what}")
+    return notes
+
+
+NO_RULES = DateRules(())
+"""No placeholder dates, no data end: dates taken as written (today still bounds them)."""

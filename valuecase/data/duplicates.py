@@ -1,0 +1,50 @@
+"""Duplicate keys and reversals: which repeated claim lines are kept.
+
+Rows sharing a key (claim id and line number) are read in file and line order. The first is
+the original. A later row is kept as a **reversal** when its paid amount is negative and
+exactly offsets the row just before it, and the row right after such a reversal is kept as the
+**replacement** it makes way for; any other repeat is a duplicate (reject ``duplicate_key``).
+
+Examples
+--------
+>>> import ibis
+>>> t = ibis.memtable({"claim_id": ["C1"] * 4, "_file": ["f"] * 4, "_row": [1, 2, 3, 4],
+...                    "paid_amount": [100.0, -100.0, 120.0, 120.0]})
+>>> with_duplicates(t, ("claim_id",)).order_by("_row")._dup.to_pandas().tolist()
+[0, 0, 0, 1]
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from valuecase.data import text_rules as tr
+
+__all__ = ["with_duplicates"]
+
+
+def with_duplicates(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
+    """``_dup``: 1 for a row that repeats an earlier row's key and is not a reversal, else 0.
+
+    Rows sharing a key are read in file and line order. The first is the original. A later
+    row is kept as a **reversal** when its paid amount is negative and exactly offsets the
+    row just before it (same key), and the row right after such a reversal is kept as the
+    **replacement** it makes way for; any other repeat is a duplicate. The numbering runs only
+    over the narrow rows whose key occurs more than once and joins back by row identity (a
+    window over every column of every line cost more than all the typing).
+    """
+    paid = t.paid_amount if "paid_amount" in t.columns else ibis.null(tr.AMOUNT_TYPE)
+    narrow = t.select(*key, "_file", "_row", _paid=paid)
+    repeated = narrow.group_by(list(key)).aggregate(_n=lambda g: g.count()).filter(
+        lambda g: g._n > 1)
+    cand = narrow.semi_join(repeated, list(key))
+    w = ibis.window(group_by=list(key), order_by=["_file", "_row"])
+    cand = cand.mutate(_rank=ibis.row_number().over(w), _prev=cand._paid.lag().over(w),
+                       _prev2=cand._paid.lag(2).over(w))
+    reversal = (cand._paid < 0) & (cand._prev == -cand._paid)
+    replacement = (cand._prev < 0) & (cand._prev2 == -cand._prev)
+    kept = (reversal | replacement).fill_null(False)
+    later = cand.filter((cand._rank > 0) & ~kept).select(_dfile="_file", _drow="_row")
+    j = t.left_join(later, [t._file == later._dfile, t._row == later._drow])
+    return j.mutate(_dup=j._drow.notnull().cast("int64")).drop("_dfile", "_drow")
