@@ -49,7 +49,7 @@ SUPPRESSED = "<11"
 """Marker shown instead of a suppressed count."""
 IDENTIFIER_COLUMNS = ("person_id", "member_id")
 """Eligibility columns whose values must never appear in funder-facing output."""
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@")
 MIN_NUMERIC_ID_DIGITS = 6
 """Identifiers made only of digits are looked for when they have at least this many digits:
 shorter ones (``12``) cannot be told from the counts, years and amounts every report prints,
@@ -212,8 +212,8 @@ def neutralize_cell(value: object) -> object:
     >>> neutralize_cell("\\t=1+1"), neutralize_cell("ok\\r=HYPERLINK(1)")
     ("'\\t=1+1", "'ok =HYPERLINK(1)")
     """
-    if isinstance(value, str) and (value.startswith(_FORMULA_START)
-                                   or value.lstrip(" \t\r\n").startswith(_FORMULA_START[:4])
+    if isinstance(value, str) and (value.lstrip(" \t\r\n").startswith(_FORMULA_START)
+                                   or value.startswith("\t")
                                    or "\r" in value or "\n" in value):
         # a leading tab or return, or one before a formula, or a line break inside the cell
         # (a second line starting with "=") is what spreadsheets are tricked with

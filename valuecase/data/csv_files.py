@@ -33,7 +33,8 @@ from pathlib import Path
 
 from valuecase.errors import ContractError
 
-__all__ = ["DELIMITERS", "CsvInfo", "detect_decimal", "inspect_csv"]
+__all__ = ["DELIMITERS", "CsvInfo", "detect_decimal", "inspect_csv", "parse_header",
+           "sniff_delimiter"]
 
 DELIMITERS = (",", ";", "\t", "|")
 """Delimiters recognized in a header line."""
@@ -81,6 +82,12 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] > 1 else ","
 
 
+def parse_header(line: str) -> tuple[str, list[str]]:
+    """The delimiter of a header line and its column names (trimmed)."""
+    delimiter = sniff_delimiter(line)
+    return delimiter, [h.strip() for h in next(csv.reader([line], delimiter=delimiter), [])]
+
+
 def inspect_csv(path: str | Path, amount_columns: Iterable[str] = (),
                 decimal: str | None = None) -> CsvInfo:
     """Check one CSV file end to end and describe it.
@@ -115,8 +122,7 @@ def inspect_csv(path: str | Path, amount_columns: Iterable[str] = (),
             line_no[0] = 1
             if not first.strip():
                 raise ContractError(f"{label}: line 1: the file is empty (no header line)")
-            delimiter = sniff_delimiter(first)
-            header = [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
+            delimiter, header = parse_header(first)
             width = len(header)
             watch = [i for i, h in enumerate(header) if h in amounts]
             reader = csv.reader(_lines(fh, line_no), delimiter=delimiter)

@@ -18,7 +18,7 @@ datetime.date(2024, 2, 29)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,10 +35,9 @@ DATE_SENTINELS = ("9999-12-31", "2099-12-31", "1900-01-01")
 
 @dataclass(frozen=True)
 class DateRules:
-    """How dates are bounded: placeholder dates, the end of the data, today."""
+    """How dates are bounded: placeholder dates and today."""
 
     sentinels: tuple[dt.date, ...]
-    data_end: dt.date | None = None
     today: dt.date = dt.date.today()
 
     @classmethod
@@ -53,10 +52,14 @@ class DateRules:
 
 
 def close_open_spans(accepted: ir.Table, stats: dict[str, Any],
-                     rules: DateRules | None = None
-                      ) -> tuple[ir.Table, list[str]]:
+                     rules: DateRules | None = None,
+                     data_end: Callable[[], dt.date | None] = lambda: None
+                     ) -> tuple[ir.Table, list[str]]:
     """Enrollment spans with a blank end run to the last date of the eligibility extract; a
-    span ending in the future is cut at the month of the latest claim (the end of the data)."""
+    span ending in the future is cut at the month of the latest claim (the end of the data).
+
+    ``data_end`` finds that claim date; it is asked only when a span ends after today, so a
+    normal load never scans the claims for it."""
     rules = rules or NO_RULES
     notes = []
     n, last = stats["open_spans"], stats["last_date"]
@@ -71,7 +74,7 @@ def close_open_spans(accepted: ir.Table, stats: dict[str, Any],
     if beyond:
         # a span running into the future is cut where the data ends: the month of the latest
         # claim (or today, without claims), never expanded into months nobody has lived yet
-        stop = month_end(rules.data_end or rules.today)
+        stop = month_end(data_end() or rules.today)
         cut = ibis.greatest(ibis.literal(stop), accepted.enrollment_start_date)
         accepted = accepted.mutate(enrollment_end_date=ibis.ifelse(end > rules.today, cut, end))
         notes.append(
@@ -98,4 +101,4 @@ def sentinel_notes(label: str, stats, rules: DateRules) -> list[str]:
 
 
 NO_RULES = DateRules(())
-"""No placeholder dates, no data end: dates taken as written (today still bounds them)."""
+"""No placeholder dates: dates taken as written (today still bounds them)."""

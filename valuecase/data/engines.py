@@ -40,14 +40,12 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from valuecase.data.files import is_parquet_path
+
 __all__ = ["ENGINES", "DuckDBEngine", "Engine", "SparkEngine", "default_memory_limit",
            "get_engine"]
 
 _names = (f"_vc_{i}" for i in itertools.count())
-
-
-def _is_parquet(paths: Sequence[Path]) -> bool:
-    return Path(paths[0]).name.endswith(".parquet")
 
 
 class DuckDBEngine:
@@ -94,7 +92,7 @@ class DuckDBEngine:
         ``delimiters``: each CSV file's (default: comma)."""
         name = f"raw_{table}_{next(_names)}"
         delims = list(delimiters or [","] * len(paths))
-        if _is_parquet(paths):
+        if is_parquet_path(paths[0]):
             # one scan per file with its name as a constant: free, where taking the name
             # from each row's path cost a third of the typing time
             sql = " UNION ALL BY NAME ".join(
@@ -186,7 +184,7 @@ class SparkEngine:
         from pyspark.sql.types import LongType, StructType
 
         spark = self.session
-        if _is_parquet(paths):
+        if is_parquet_path(paths[0]):
             df = (spark.read.option("mergeSchema", "true").parquet(*map(str, paths))
                   .select("*", F.col("_metadata.file_name").alias("_file"),
                           (F.col("_metadata.row_index") + 1).alias("_row")))

@@ -16,11 +16,10 @@ Examples
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from valuecase.data.contract import TABLES
-from valuecase.data.csv_files import CsvInfo, inspect_csv, sniff_delimiter
+from valuecase.data.csv_files import CsvInfo, inspect_csv, parse_header
 from valuecase.data.mapping import ColumnMapping
 from valuecase.errors import ContractError
 
@@ -96,8 +95,7 @@ def csv_header(path: Path) -> list[str]:
             first = fh.readline()
     except (OSError, UnicodeDecodeError):
         return []  # inspect_csv says what is wrong
-    return [h.strip() for h in next(csv.reader([first], delimiter=sniff_delimiter(first)),
-                                      [])]
+    return parse_header(first)[1]
 
 
 def is_parquet_path(path: Path) -> bool:

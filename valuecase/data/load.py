@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,6 @@ REJECT_COLUMNS = ("table", "file", "row_number", "reason", "person_id", "paid_am
 _DATE_FALLBACK = {"claim_start_date": "claim_end_date", "dispensing_date": "paid_date"}
 _CLAIMS = ("medical_claim", "pharmacy_claim")
 _HELPERS = ("_file", "_row", "_dup", "_reason")
-
 
 
 @dataclass(frozen=True)
@@ -198,7 +197,6 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
     order = [t for t in TABLES if t in raw]
     rejects, recon, notes = [], [], list(notes or [])
     enrolled = None
-    rules = replace(rules, data_end=_latest_service_date(raw, mapping, rules))
     for table in order:
         spec = TABLES[table]
         label = files_label(files[table]) if files[table] else table
@@ -218,7 +216,8 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
         accepted = checked.filter(checked._reason.isnull()).drop(*_helpers(checked))
         notes.extend(sentinel_notes(file_names(files[table]) or table, stats, rules))
         if table == "eligibility":
-            accepted, note = close_open_spans(accepted, stats, rules)
+            accepted, note = close_open_spans(
+                accepted, stats, rules, lambda: _latest_service_date(raw, mapping, rules))
             notes.extend(note)
             enrolled = member_months(eng.materialize(accepted, "eligibility"))
         else:
@@ -247,6 +246,19 @@ def _service_source(table: str, names: Mapping[str, str]) -> tuple[str, str | No
     return first, (fallback if fallback in names else None)
 
 
+def _service_date(t: ir.Table, table: str, names: Mapping[str, str]) -> ir.DateValue:
+    """The date a typed claim line is placed by (its fallback when blank)."""
+    first, fallback = _service_source(table, names)
+    return t[first].fill_null(t[fallback]) if fallback else t[first]
+
+
+def _without_sentinels(value: ir.DateValue, rules: DateRules) -> ir.DateValue:
+    """A date, blank where it is a placeholder."""
+    if not rules.sentinels:
+        return value
+    return ibis.ifelse(value.isin(rules.sentinels), ibis.null("date"), value)
+
+
 def _latest_service_date(raw: Mapping[str, ir.Table], mapping: ColumnMapping,
                          rules: DateRules) -> dt.date | None:
     """The last claim date on or before today (placeholders and unreadable dates aside): the
@@ -259,8 +271,8 @@ def _latest_service_date(raw: Mapping[str, ir.Table], mapping: ColumnMapping,
         first, fallback = _service_source(table, names)
         if first not in names:
             continue  # the missing column is reported when the table is checked
-        dates = [typed_column(raw[table][names[c]], "date", c)[0] for c in (first, fallback) if c]
-        dates = [ibis.ifelse(d.isin(rules.sentinels), ibis.null("date"), d) for d in dates]
+        dates = [_without_sentinels(typed_column(raw[table][names[c]], "date", c)[0], rules)
+                 for c in (first, fallback) if c]
         date = dates[0].fill_null(dates[1]) if len(dates) > 1 else dates[0]
         value = raw[table].aggregate(v=date.max(where=date <= rules.today)).to_pyarrow()
         found = value.to_pylist()[0]["v"]
@@ -302,8 +314,7 @@ def _checked(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label: str
             probes[target] = bad
         if spec.kind(target) == "date" and rules.sentinels:
             sentinel[f"_sent_{target}"] = typed[target].isin(rules.sentinels).fill_null(False)
-            typed[target] = ibis.ifelse(sentinel[f"_sent_{target}"], ibis.null("date"),
-                                        typed[target])
+            typed[target] = _without_sentinels(typed[target], rules)
     t = raw.select("_file", "_row", **typed, **{f"_bad_{c}": b for c, b in probes.items()},
                    **sentinel)
     if spec.key:
@@ -337,9 +348,7 @@ def _reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes,
         cases.append((t.enrollment_end_date < t.enrollment_start_date, "end_before_start"))
         cases.append((t.enrollment_start_date > rules.today, "future_date"))
     if spec.name in _CLAIMS:
-        first, fallback = _service_source(spec.name, names)
-        date = t[first].fill_null(t[fallback]) if fallback else t[first]
-        cases.append((date > rules.today, "future_date"))
+        cases.append((_service_date(t, spec.name, names) > rules.today, "future_date"))
     if "claim_end_date" in names and "claim_start_date" in names:
         cases.append((t.claim_end_date < t.claim_start_date, "end_before_start"))
     if spec.key:
@@ -351,8 +360,7 @@ def _reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes,
 
 def _with_service_month(t: ir.Table, table: str, names, enrolled: ir.Table | None) -> ir.Table:
     """``service_date``, its ``month`` and ``in_enrollment`` (the month is a member month)."""
-    first, fallback = _service_source(table, names)
-    date = t[first].fill_null(t[fallback]) if fallback else t[first]
+    date = _service_date(t, table, names)
     t = t.mutate(service_date=date, month=date.truncate("M"))
     if enrolled is None:
         return t.mutate(in_enrollment=ibis.literal(False))

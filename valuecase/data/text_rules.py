@@ -40,8 +40,8 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-__all__ = ["AMOUNT_TYPE", "CODE_WIDTH", "blank_to_null", "parse_amount", "parse_code", "parse_date",
-           "parse_integer", "typed_column"]
+__all__ = ["AMOUNT_TYPE", "CODE_WIDTH", "blank_to_null", "parse_amount", "parse_code",
+           "parse_date", "parse_integer", "typed_column"]
 
 AMOUNT_TYPE = dt.Decimal(18, 2)
 """Money, exact: 16 digits before the point, 2 after."""
@@ -132,18 +132,19 @@ CODE_WIDTH = {"revenue_center_code": 4, "place_of_service_code": 2,
 """Numeric codes shorter than this are left-padded with zeros."""
 
 
-def typed_column(col: ir.Column, kind: str, target: str, comma: ir.BooleanValue | None = None
-           ) -> tuple[ir.Value, ir.BooleanValue | None]:
+def typed_column(col: ir.Column, kind: str, target: str,
+                 comma: ir.BooleanValue | None = None
+                 ) -> tuple[ir.Value, ir.BooleanValue | None]:
     """The typed value of a source column and, for parsed kinds, "had a value that did not
     parse" (None when the column cannot fail). ``comma``: this row's file writes amounts with
     a decimal comma."""
     dtype = col.type()
+    text = col if dtype.is_string() else col.cast("string")
     if kind == "date":
         if dtype.is_date():
             return col, None
         if dtype.is_timestamp():
             return col.cast("date"), None
-        text = col if dtype.is_string() else col.cast("string")
         value = parse_date(text)
     elif kind == "amount":
         if dtype.is_floating():
@@ -155,7 +156,6 @@ def typed_column(col: ir.Column, kind: str, target: str, comma: ir.BooleanValue 
         elif dtype.is_numeric():
             value = col.try_cast(AMOUNT_TYPE)
         else:
-            text = col if dtype.is_string() else col.cast("string")
             value = parse_amount(text)
             if comma is not None:
                 value = ibis.ifelse(comma, parse_amount(text, decimal=","), value)
@@ -167,10 +167,8 @@ def typed_column(col: ir.Column, kind: str, target: str, comma: ir.BooleanValue 
         if dtype.is_floating():  # whole numbers only: 3.0 is 3, 1.7 is not an integer
             value = ibis.ifelse(col == col.round(0), col.try_cast("int64"), ibis.null("int64"))
         else:
-            value = parse_integer(col if dtype.is_string() else col.cast("string"))
+            value = parse_integer(text)
     else:
-        text = col if dtype.is_string() else col.cast("string")
         return (parse_code(text, CODE_WIDTH.get(target)) if kind == "code"
                 else blank_to_null(text)), None
-    text = col if dtype.is_string() else col.cast("string")
     return value, blank_to_null(text).notnull() & value.isnull()

@@ -126,7 +126,8 @@ def rate_column(outcome: str) -> tuple[str, float]:
 
 
 @stage("study")
-def build_study(panel: pd.DataFrame | ir.Table, triggers: pd.DataFrame, enrollment: pd.DataFrame | None,
+def build_study(panel: pd.DataFrame | ir.Table, triggers: pd.DataFrame,
+                enrollment: pd.DataFrame | None,
                 design: StudyDesign = StudyDesign()) -> Study:
     """Build the program and comparison cohorts and their outcome tables.
 

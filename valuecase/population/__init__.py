@@ -20,14 +20,20 @@ from valuecase.population.rates import (
     annual_cost_series,
     annual_costs,
     decile_transition,
+    decile_transition_between,
     latest_full_year,
+    latest_full_year_of,
     pmpm_by_category,
+    pmpm_from_sums,
     proportion_ci,
     rate_per_1000,
     rate_table,
+    summary_from_sums,
     utilization_summary,
 )
 
 __all__ = ["AGE_BANDS", "RATE_EVENTS", "age_band", "age_band_expr", "annual_cost_series",
-           "annual_costs", "decile_transition", "latest_full_year", "pmpm_by_category",
-           "proportion_ci", "rate_per_1000", "rate_table", "utilization_summary"]
+           "annual_costs", "decile_transition", "decile_transition_between",
+           "latest_full_year", "latest_full_year_of", "pmpm_by_category", "pmpm_from_sums",
+           "proportion_ci", "rate_per_1000", "rate_table", "summary_from_sums",
+           "utilization_summary"]

@@ -165,23 +165,23 @@ def annual_costs(panel: pd.DataFrame | ir.Table, year: int | None = None) -> pd.
     return df.sort_values(["person_id", "year"], kind="stable").reset_index(drop=True)
 
 
-def persons_in(panel: pd.DataFrame | ir.Table, among: set | None = None) -> set:
-    """Person ids of the panel (only those in ``among`` when given), found on the engine."""
+def _people(panel: pd.DataFrame | ir.Table, among: set | None) -> ir.Table:
     t = as_table(panel)
     people = t.select("person_id").distinct()
     if among is not None:
         people = people.semi_join(_ids_table(among, "person_id"), "person_id")
-    return set(_collect(people)["person_id"])
+    return people
+
+
+def persons_in(panel: pd.DataFrame | ir.Table, among: set | None = None) -> set:
+    """Person ids of the panel (only those in ``among`` when given), found on the engine."""
+    return set(_collect(_people(panel, among))["person_id"])
 
 
 def count_members(panel: pd.DataFrame | ir.Table, among: set | None = None) -> int:
     """Distinct persons of the panel (only those in ``among`` when given), counted on the
     engine."""
-    t = as_table(panel)
-    people = t.select("person_id").distinct()
-    if among is not None:
-        people = people.semi_join(_ids_table(among, "person_id"), "person_id")
-    return int(people.count().to_pyarrow().as_py())
+    return int(_people(panel, among).count().to_pyarrow().as_py())
 
 
 def _ids_table(ids, name: str) -> ir.Table:

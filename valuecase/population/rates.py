@@ -31,8 +31,10 @@ from valuecase.panel.member_panel import PAID_COLUMNS
 from valuecase.population.aggregate import annual_costs, month_counts, period_sums
 
 __all__ = ["AGE_BANDS", "RATE_EVENTS", "age_band", "age_band_expr", "annual_cost_series",
-           "annual_costs", "decile_transition", "latest_full_year", "pmpm_by_category",
-           "proportion_ci", "rate_per_1000", "rate_table", "utilization_summary"]
+           "annual_costs", "decile_transition", "decile_transition_between",
+           "latest_full_year", "latest_full_year_of", "pmpm_by_category", "pmpm_from_sums",
+           "proportion_ci", "rate_per_1000", "rate_table", "summary_from_sums",
+           "utilization_summary"]
 
 RATE_EVENTS = {"ed_visits": "ED visits", "inpatient_stays": "Acute inpatient stays",
                "bed_days": "Bed days", "readmissions_30d": "30-day readmissions"}
@@ -113,7 +115,12 @@ def utilization_summary(panel: pd.DataFrame | ir.Table, by: str = "year",
     pandas.DataFrame
         One row per period (and group value).
     """
-    sums = period_sums(panel, by, group)
+    return summary_from_sums(period_sums(panel, by, group), group)
+
+
+def summary_from_sums(sums: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
+    """:func:`utilization_summary` from :func:`~valuecase.population.aggregate.period_sums`
+    output (to share one pass over the panel with :func:`pmpm_from_sums`)."""
     keys = ["period"] + ([group] if group else [])
     return pd.DataFrame([{**{k: g[k] for k in keys}, **_rates_row(g)}
                          for _, g in sums.iterrows()])
@@ -138,15 +145,22 @@ def age_band_expr(age: ir.IntegerValue) -> ir.StringValue:
     return ibis.cases(*cases, else_="unknown")
 
 
-def decile_transition(panel: pd.DataFrame | ir.Table, first_year: int, second_year: int) -> pd.DataFrame:
+def decile_transition(panel: pd.DataFrame | ir.Table, first_year: int,
+                      second_year: int) -> pd.DataFrame:
     """Year-to-year transition matrix of annual-cost deciles (row shares).
 
     Persons present in both years are ranked into cost deciles each year (1 = lowest,
     10 = highest; ties broken by person id). Entry (i, j) is the share of decile-i persons in the
     first year who are in decile j the next year; rows sum to 1.
     """
-    a = annual_cost_series(panel, first_year)
-    b = annual_cost_series(panel, second_year)
+    return decile_transition_between(annual_cost_series(panel, first_year),
+                                     annual_cost_series(panel, second_year),
+                                     first_year, second_year)
+
+
+def decile_transition_between(a: pd.Series, b: pd.Series, first_year: int,
+                              second_year: int) -> pd.DataFrame:
+    """:func:`decile_transition` from two annual cost series (:func:`annual_cost_series`)."""
     common = a.index.intersection(b.index)
     if len(common) < 10:
         raise ValueError("need at least 10 persons present in both years for deciles")
@@ -163,7 +177,12 @@ def decile_transition(panel: pd.DataFrame | ir.Table, first_year: int, second_ye
 
 def pmpm_by_category(panel: pd.DataFrame | ir.Table, by: str = "year") -> pd.DataFrame:
     """Long table: ``period, category, paid, member_months, pmpm`` (pharmacy included)."""
-    sums = period_sums(panel, by)
+    return pmpm_from_sums(period_sums(panel, by))
+
+
+def pmpm_from_sums(sums: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pmpm_by_category` from :func:`~valuecase.population.aggregate.period_sums`
+    output."""
     cols = [c for c in PAID_COLUMNS if c in sums]
     out = sums.melt(id_vars=["period", "member_months"], value_vars=cols,
                     var_name="category", value_name="paid")
@@ -179,7 +198,11 @@ def annual_cost_series(panel: pd.DataFrame | ir.Table, year: int) -> pd.Series:
 
 def latest_full_year(panel: pd.DataFrame | ir.Table) -> int:
     """The latest calendar year whose 12 months all appear in the panel (else the latest year)."""
-    months = month_counts(panel)
+    return latest_full_year_of(month_counts(panel))
+
+
+def latest_full_year_of(months: pd.Series) -> int:
+    """:func:`latest_full_year` from :func:`~valuecase.population.aggregate.month_counts`."""
     full = months[months == 12]
     return int(full.index.max() if len(full) else months.index.max())
 

@@ -235,7 +235,7 @@ def assumptions_table(params: RoiParams, sources: dict[str, str]) -> pd.DataFram
     """Every assumption with its value and source, for the finance report."""
     rows = [("horizon_years", params.horizon_years), ("discount_rate", params.discount_rate),
             ("cost_trend", params.cost_trend), ("savings_lag_months", params.savings_lag_months),
-            ("enrollment.members", params.enrollment.members),
+            ("enrollment.members", _show(params.enrollment.members)),
             ("partners", ", ".join(params.partners))]
     for line, spec in params.service_lines.items():
         for field in ("baseline_rate", "unit_cost", "effect", "reduction"):
@@ -258,8 +258,7 @@ def assumptions_table(params: RoiParams, sources: dict[str, str]) -> pd.DataFram
                                 f"{u.roi_target:.0%}"))
     out = pd.DataFrame(rows, columns=["assumption", "value"])
     out["source"] = out["assumption"].map(lambda k: sources.get(k, "default"))
-    out["value"] = [_show(v) if isinstance(v, float) and k != "discount_rate"
-                    and k != "cost_trend" else str(v) for k, v in rows]
+    out["value"] = out["value"].astype(str)
     return out
 
 

@@ -63,9 +63,10 @@ def population(a: Any) -> Results:
 
     panel, s = a.panel, a.params.notebooks.population
     r = Results("population")
-    summary = pop.utilization_summary(panel, by=s.period)
+    sums = aggregate.period_sums(panel, s.period)  # one pass for rates and PMPM
+    summary = pop.summary_from_sums(sums)
     r.tables["summary"] = summary
-    r.tables["pmpm"] = pop.pmpm_by_category(panel, by=s.period)
+    r.tables["pmpm"] = pop.pmpm_from_sums(sums)
     r.tables["rates"] = pop.rate_table(summary, ["period"])
     totals = aggregate.panel_totals(panel)
     mm = totals["member_months"]
@@ -73,8 +74,9 @@ def population(a: Any) -> Results:
                     first_month=str(totals["first_month"].date()),
                     last_month=str(totals["last_month"].date()),
                     pmpm_total=totals["paid_total"] / mm if mm else float("nan"))
-    years = [int(y) for y in aggregate.month_counts(panel).index]
-    latest = pop.latest_full_year(panel)
+    months = aggregate.month_counts(panel)
+    years = [int(y) for y in months.index]
+    latest = pop.latest_full_year_of(months)
     # annual cost per person, one year at a time: collected from the engine as one number
     # per person (the concentration inputs), never as member months
     by_year = {y: pop.annual_cost_series(panel, y) for y in years}
@@ -105,10 +107,10 @@ def population(a: Any) -> Results:
                        "top_1pct_still_top"])
     r.values["persistence_top"] = s.persistence_top
     if len(years) >= 2 and pers[-1]["persons in both years"] >= 100:
-        matrix = pop.decile_transition(panel, years[-2], years[-1])
+        matrix = pop.decile_transition_between(by_year[years[-2]], by_year[years[-1]],
+                                               years[-2], years[-1])
         r.tables["decile_transition"] = matrix
         r.values["transition_years"] = [years[-2], years[-1]]
-    del by_year
     r.tables["funnel"] = cohorts.segment_funnel(panel, a.triggered,
                                                 a.table("program_enrollment"))
     r.values["trigger"] = a.trigger.describe()
@@ -126,8 +128,9 @@ def utilization(a: Any) -> Results:
                                    "high need (met trigger)", "other members")
     panel = panel.mutate(age_band=pop.age_band_expr(panel.age))
     r = Results("utilization")
-    r.tables["summary"] = pop.utilization_summary(panel, by=s.period)
-    r.tables["pmpm"] = pop.pmpm_by_category(panel, by=s.period)
+    sums = aggregate.period_sums(panel, s.period)  # one pass for rates and PMPM
+    r.tables["summary"] = pop.summary_from_sums(sums)
+    r.tables["pmpm"] = pop.pmpm_from_sums(sums)
     for group in ("age_band", "gender", "segment"):
         r.tables[f"by__{group}"] = pop.utilization_summary(panel, by="all", group=group)
     overall = pop.utilization_summary(panel, by="all").iloc[0]
