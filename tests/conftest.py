@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the bundled sample and to the third-party data in ../shared."""
+"""Shared fixtures: paths to the bundled sample and to the third-party data in tests/data/external."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ collect_ignore = ["fixtures"]  # notebooks run by papermill, not modules to impo
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = sample_dir_path()
-EXTERNAL = REPO.parent / "shared" / "external-data"
+EXTERNAL = REPO / "tests" / "data" / "external"
 ARTIFACTS = REPO / "test-artifacts"
 
 
@@ -20,7 +20,7 @@ def external(name: str) -> Path:
     """Folder of one third-party data set; fail loudly (never skip) when it is missing."""
     path = EXTERNAL / name
     if not path.is_dir():
-        pytest.fail(f"external test data missing: {path} (CI clones shared/ beside the repo)")
+        pytest.fail(f"external test data missing: {path} (it is part of the repository)")
     return path
 
 
@@ -32,6 +32,21 @@ def seed10() -> Path:
 @pytest.fixture(scope="session")
 def demo100() -> Path:
     return external("tuva-demo-100")
+
+
+@pytest.fixture(scope="session")
+def desynpuf500() -> Path:
+    return external("desynpuf-claimsdb-500")
+
+
+@pytest.fixture(scope="session")
+def desynpuf_cms() -> Path:
+    return external("cms-desynpuf-sample0")
+
+
+@pytest.fixture(scope="session")
+def synthea11() -> Path:
+    return external("synthea-us-11")
 
 
 @pytest.fixture(scope="session")
