@@ -4,13 +4,16 @@
 ``valuecase validate``   load a data folder, print reconciliation and rejects
 ``valuecase summarize``  headline numbers of a data folder (``--json`` for machines)
 ``valuecase report``     run the notebook suite and write self-contained HTML reports
+``valuecase convert``    turn a DE-SynPUF or Synthea folder into contract tables (Parquet)
 
-User errors (bad files, bad parameters) print one ``error:`` line and exit with code 2.
+User errors (bad files, bad parameters) print one ``error:`` line and exit with code 2; an
+internal error prints one line too (exit 1; ``VALUECASE_DEBUG=1`` shows the traceback).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -47,6 +50,17 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except NotebookExecutionError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(code=1) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("VALUECASE_DEBUG"):
+                raise
+            from valuecase.data.files import engine_message
+
+            typer.echo(f"error: internal error ({type(exc).__name__}: {engine_message(exc)}); "
+                       "please report it, with VALUECASE_DEBUG=1 set for the traceback",
+                       err=True)
+            raise typer.Exit(code=1) from None
 
     return wrapper
 
@@ -56,21 +70,28 @@ EngineOpt = Annotated[str, typer.Option(
                      "mode unless your spark-defaults.conf names a master).")]
 
 
+LayoutOpt = Annotated[str, typer.Option(
+    "--layout", help="Format of the data folder: tuva (contract tables, default), desynpuf "
+                     "(CMS DE-SynPUF files) or synthea (a Synthea CSV export).")]
+
+
 DecimalOpt = Annotated[str, typer.Option(
     "--decimal-separator", help="Decimal separator of amounts in CSV files: auto (detected "
                                 "per file), '.' or ','.")]
 
 
 def _load(data_dir: Path, mapping: Path | None, engine: str = "duckdb",
-          decimal: str = "auto"):
+          decimal: str = "auto", layout: str = "tuva"):
+    from valuecase.data.layouts import get_layout
     from valuecase.data.load import load
     from valuecase.data.mapping import ColumnMapping
 
     if decimal not in ("auto", ".", ","):
         raise ValueError(f"--decimal-separator must be auto, '.' or ',', got {decimal!r}")
+    get_layout(layout)  # an unknown layout stops before anything is read
     cmap = ColumnMapping.from_file(mapping) if mapping else None
     return load(data_dir, mapping=cmap, engine=engine,
-                decimal_separator=None if decimal == "auto" else decimal)
+                decimal_separator=None if decimal == "auto" else decimal, layout=layout)
 
 
 @app.command()
@@ -114,16 +135,17 @@ def validate(
     strict: Annotated[bool, typer.Option(help="Exit 1 when any row is rejected.")] = False,
     engine: EngineOpt = "duckdb",
     decimal: DecimalOpt = "auto",
+    layout: LayoutOpt = "tuva",
 ) -> None:
     """Load and validate a data folder; print the reconciliation and rejects by reason."""
     import pandas as pd
 
     from valuecase.privacy import safe_csv
 
-    data = _load(data_dir, mapping, engine, decimal)
+    data = _load(data_dir, mapping, engine, decimal, layout)
     typer.echo("Files read")
     for table, paths in data.sources.items():
-        names = ", ".join(str(Path(p).relative_to(data_dir)) for p in paths)
+        names = ", ".join(_shown_path(p, data_dir) for p in paths)
         typer.echo(f"  {table:<20} {names}")
     typer.echo("")
     with pd.option_context("display.width", 160, "display.max_columns", 20):
@@ -161,11 +183,12 @@ def summarize(
         help="Last month to count (YYYY means its December).")] = None,
     engine: EngineOpt = "duckdb",
     decimal: DecimalOpt = "auto",
+    layout: LayoutOpt = "tuva",
 ) -> None:
     """Headline numbers: persons, member months, paid, PMPM, ED visits, stays, readmissions."""
     from valuecase.population.summary import summarize as summarize_data
 
-    s = summarize_data(_load(data_dir, mapping, engine, decimal), start=start, end=end)
+    s = summarize_data(_load(data_dir, mapping, engine, decimal, layout), start=start, end=end)
     if as_json:
         typer.echo(json.dumps(s))
         return
@@ -196,6 +219,9 @@ def report(
         "--jobs", min=1, help="Notebooks run at the same time, each in its own process.")] = 1,
     engine: Annotated[str | None, typer.Option(
         "--engine", help="duckdb or spark (default: engine: in --params, else duckdb).")] = None,
+    layout: Annotated[str | None, typer.Option(
+        "--layout", help="tuva, desynpuf or synthea (default: layout: in --params, else "
+                         "tuva).")] = None,
 ) -> None:
     """Run the notebook suite on a data folder and write HTML reports plus index.html.
 
@@ -212,7 +238,8 @@ def report(
 
     try:
         result = run_suite(data_dir=data, out_dir=out, params_file=params, only=only,
-                           jobs=jobs, progress=jobs == 1, log=log, engine=engine)
+                           jobs=jobs, progress=jobs == 1, log=log, engine=engine,
+                           layout=layout)
     except IdentifierLeakError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from None
@@ -232,6 +259,40 @@ def report(
                    f"{result.metadata['identifiers_checked']:,} person identifiers, none found "
                    f"({sum(guard.values()):.2f} s)")
     typer.echo(f"index: {result.index_path}  ({result.metadata['wall_seconds']:.1f} s)")
+
+
+@app.command()
+@user_errors
+def convert(
+    source: Annotated[Path, typer.Argument(help="Folder of source files in --layout's format.")],
+    out: Annotated[Path, typer.Argument(help="New (or empty) folder for the contract tables.")],
+    layout: Annotated[str, typer.Option(
+        "--layout", help="Format of SOURCE: desynpuf or synthea (tuva is already the "
+                         "contract).")],
+    engine: EngineOpt = "duckdb",
+) -> None:
+    """Write SOURCE's contract tables as Parquet in OUT, so a large conversion is done once.
+
+    Every row and column is kept as text, with ``source_file`` and ``source_row`` naming the
+    line it came from; reading OUT (``valuecase validate OUT``) validates, rejects and
+    reconciles it like any input, and the conversion's notes travel in ``OUT/conversion.json``.
+    """
+    from valuecase.data.convert import convert_folder
+
+    result = convert_folder(source, out, layout=layout, engine=engine)
+    for table, rows in result.rows.items():
+        typer.echo(f"{table:<20} {rows:>12,} rows  {result.files[table]}")
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    typer.echo(f"next: valuecase validate {out}")
+
+
+def _shown_path(path: Path, data_dir: Path) -> str:
+    """A file read, relative to the data folder when it is inside it (zip members are not)."""
+    try:
+        return str(Path(path).relative_to(data_dir))
+    except ValueError:
+        return Path(path).name
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -110,6 +110,7 @@ def test_ed_visits_once_per_person_day_and_admission_flag():
         prof("E4", "P2", "2020-06-01", pos="11", hcpcs="99283"),            # ED HCPCS in office
         prof("O1", "P2", "2020-06-02", pos="11", hcpcs="99213"),            # office: not ED
         stay("I1", "P2", "2020-07-10", "2020-07-12", rev="0450"),           # ED -> admission
+        stay("I1", "P2", "2020-07-10", "2020-07-12", rev="0120", line=2),   # its room and board
         prof("E5", "P2", "2020-07-09", pos="23", hcpcs="99285"),            # day before admit
     ]
     lines, stays = run(rows)
@@ -138,10 +139,61 @@ def test_service_categories():
                               "P": "professional", "Q": "ed"}
 
 
+def test_acute_claims_need_inpatient_bill_type_valid_drg_and_room_and_board():
+    """Tuva's acute inpatient rule: all three, where the data carry revenue codes."""
+    _, s = run([stay("A", "P1", "2020-03-01", "2020-03-02", rev="0250"),   # no room and board
+                stay("B", "P1", "2020-04-01", "2020-04-02", rev="0115"),   # hospice R&B only
+                stay("C", "P1", "2020-05-01", "2020-05-02", drg="000"),    # not a valid DRG
+                stay("D", "P1", "2020-06-01", "2020-06-02", bill="131"),   # outpatient bill
+                stay("E", "P2", "2020-07-01", "2020-07-02", rev="0214"),   # coronary care: basic
+                stay("F", "P2", "2020-08-01", "2020-08-02", bill="121", rev="0120")])
+    assert s["admission_date"].astype(str).str[:10].tolist() == ["2020-07-01", "2020-08-01"]
+
+
+def test_without_revenue_codes_in_the_data_bill_type_and_drg_decide():
+    _, s = run([stay("A", "P1", "2020-03-01", "2020-03-02", rev=None),
+                stay("B", "P1", "2020-05-01", "2020-05-02", rev=None, drg=None)])
+    assert s["admission_date"].astype(str).str[:10].tolist() == ["2020-03-01"]
+
+
+def test_a_source_declared_encounter_class_decides():
+    """Layouts without codes (Synthea, the DE-SynPUF inpatient file) declare the setting."""
+    rows = [stay("A", "P1", "2020-03-01", "2020-03-04", bill=None, drg=None, rev=None),
+            stay("B", "P1", "2020-05-01", "2020-05-01", bill=None, drg=None, rev=None),
+            prof("C", "P2", "2020-06-01")]
+    frame = pd.DataFrame(rows, columns=COLS).assign(
+        encounter_class=["inpatient", "ambulatory", "emergency"])
+    data = load_frames({"eligibility": ELIG, "medical_claim": frame})
+    lines = data.ibis().table("medical_claim")
+    stays = enc.inpatient_stays(lines).to_pandas()
+    assert stays["bed_days"].tolist() == [3]
+    ed = enc.ed_visits(lines).to_pandas()
+    assert ed["person_id"].tolist() == ["P2"]
+
+
+def test_tuva_demo_acute_claims_agree_with_tuva(demo100):
+    """tuva-demo-100 README: 9 claims with bill type 11x and an MS-DRG, 7 of them with a
+    room-and-board code; Tuva's own pipeline counts 7 acute inpatient claims."""
+    from valuecase.data.load import load
+    from valuecase.data.mapping import ColumnMapping
+
+    data = load(demo100, mapping=ColumnMapping.from_dict({"patient_id": "person_id",
+                                                          "ms_drg_code": "drg_code"}))
+    flags = enc.claim_flags(data.ibis().table("medical_claim")).to_pandas()
+    assert int(flags["is_acute_inpatient"].sum()) == 7
+    assert int((flags["bill_type_prefix"] == "11").sum()) == 9
+
+
 def test_seed10_encounter_facts(seed10_data):
     lines = seed10_data.ibis().table("medical_claim")
     end = lines.service_date.max().as_scalar()
-    stays = enc.readmissions(enc.inpatient_stays(lines), data_end=end).to_pandas()
+    # 6 claims have bill type 11x and an MS-DRG; only one carries a basic room-and-board code
+    strict = enc.inpatient_stays(lines).to_pandas()
+    # claim 690699: person 10017, admitted 2018-03-28, discharged 2018-03-30
+    assert strict["person_id"].tolist() == ["10017"] and strict["bed_days"].tolist() == [2]
+    # without revenue codes in the data (as in a layout that has none), bill type + DRG decide
+    no_rev = lines.drop("revenue_center_code")
+    stays = enc.readmissions(enc.inpatient_stays(no_rev), data_end=end).to_pandas()
     assert len(stays) == 6
     assert stays["bed_days"].sum() == 18
     readmits = stays[stays["readmission_30d"]]

@@ -38,10 +38,10 @@ def test_wilson_interval_known_value():
 def test_utilization_summary_on_seed10(seed10_panel):
     s = pop.utilization_summary(seed10_panel, by="all").iloc[0]
     assert s["member_months"] == 309
-    assert s["inpatient_stays"] == 6
-    assert s["inpatient_stays_per_1000"] == pytest.approx(6 / 309 * 12_000)
+    assert s["inpatient_stays"] == 1  # Tuva's acute rule: one 11x + DRG claim has room and board
+    assert s["inpatient_stays_per_1000"] == pytest.approx(1 / 309 * 12_000)
     assert s["pmpm_total"] == pytest.approx(seed10_panel["paid_total"].sum() / 309)
-    assert s["readmission_rate"] == pytest.approx(1 / s["index_stays"])
+    assert s["index_stays"] == 0  # that stay ended against medical advice (07): no index stay
     by_year = pop.utilization_summary(seed10_panel, by="year")
     assert by_year["member_months"].sum() == 309
     assert by_year["period"].tolist() == ["2016", "2017", "2018"]
@@ -77,7 +77,7 @@ def test_utilization_by_group_adds_up(seed10_panel):
     g = pop.utilization_summary(p, by="all", group="gender")
     assert set(g["gender"]) == {"female", "male"}
     assert g["member_months"].sum() == 309
-    assert g["inpatient_stays"].sum() == 6
+    assert g["inpatient_stays"].sum() == seed10_panel["inpatient_stays"].sum() == 1
     a = pop.utilization_summary(p, by="year", group="age_band")
     assert a["member_months"].sum() == 309
     assert (a["inpatient_stays_per_1000_ci_low"] <= a["inpatient_stays_per_1000"]).all()
@@ -106,10 +106,12 @@ def test_summarize_period_on_tuva_demo(demo100):
     from valuecase.panel.member_panel import build_panel
     from valuecase.population.summary import summarize
 
-    data = load(demo100, mapping=ColumnMapping.from_dict({"patient_id": "person_id"}))
+    data = load(demo100, mapping=ColumnMapping.from_dict({"patient_id": "person_id",
+                                                          "ms_drg_code": "drg_code"}))
     s = summarize(data, start="2018", end="2018")
     assert s["member_months"] == 820
-    assert s["inpatient_stays"] == 9 and s["readmissions_30d"] == 0
+    # README: 9 claims with bill type 11x and an MS-DRG, 7 with room and board; Tuva counts 7
+    assert s["inpatient_stays"] == 7 and s["readmissions_30d"] == 0
     panel = build_panel(data)
     assert panel["person_id"].nunique() == 100  # members without claims are counted
     claimants = set(data.frame("medical_claim")["person_id"])

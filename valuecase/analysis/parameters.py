@@ -104,6 +104,9 @@ class SuiteParameters(BaseModel):
     mapping_file: str = Field("", description="YAML file with a column_mapping section")
     column_mapping: dict[str, Any] | None = Field(None, description="renames of your columns")
     roi_params_file: str = Field("", description="ROI assumptions; empty = roi-sample.yml")
+    layout: Literal["tuva", "desynpuf", "synthea"] = Field(
+        "tuva", description="format of the data folder: tuva (contract tables), desynpuf "
+                            "(CMS DE-SynPUF files) or synthea (a Synthea CSV export)")
     engine: Literal["duckdb", "spark"] = Field(
         "duckdb", description="where the data is processed: duckdb (embedded) or spark")
     engine_settings: dict[str, Any] = Field(

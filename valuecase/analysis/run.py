@@ -71,7 +71,8 @@ class Analysis:
         decimal = None if p.decimal_separator == "auto" else p.decimal_separator
         return self._timed("load", lambda: load(p.resolved_data_dir(), mapping=mapping,
                                                 engine=engine, decimal_separator=decimal,
-                                                date_sentinels=p.date_sentinels))
+                                                date_sentinels=p.date_sentinels,
+                                                layout=p.layout))
 
     @cached_property
     def panel(self) -> Any:

@@ -79,8 +79,8 @@ MEDICAL_CLAIM = TableSpec(
     optional=(
         "member_id", "payer", "plan", "claim_end_date", "admission_date", "discharge_date",
         "bill_type_code", "revenue_center_code", "place_of_service_code", "hcpcs_code",
-        "drg_code", "discharge_disposition_code", "facility_npi", "allowed_amount", "paid_date",
-        *_DIAG,
+        "drg_code", "drg_code_type", "discharge_disposition_code", "facility_npi",
+        "allowed_amount", "paid_date", "encounter_class", *_DIAG,
     ),
     kinds={
         "claim_id": "string", "claim_line_number": "integer", "person_id": "string",

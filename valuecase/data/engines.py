@@ -137,6 +137,12 @@ class DuckDBEngine:
                          f"read_parquet({_sql_str(str(path))})")
         return self.backend.table(name)
 
+    def write_parquet(self, expr: ir.Table, path: Path) -> Path:
+        """Write ``expr`` as one Parquet file ``path.parquet``; return the file."""
+        target = Path(f"{path}.parquet")
+        self.backend.to_parquet(expr, target)
+        return target
+
 
 class SparkEngine:
     """Apache Spark through PySpark (local mode or a cluster).
@@ -237,6 +243,15 @@ class SparkEngine:
         """Compute ``expr`` once and keep it as table ``name``: Spark's cache keeps what fits
         in memory and spills the rest to its local disks (``MEMORY_AND_DISK``)."""
         return self.materialize(expr, name)
+
+    def write_parquet(self, expr: ir.Table, path: Path) -> Path:
+        """Write ``expr`` as a folder ``path`` of Parquet parts (one table: the loader reads a
+        table folder's parts together); return the folder."""
+        self._dataframe(expr).write.mode("errorifexists").parquet(str(path))
+        for extra in Path(path).iterdir():  # Spark's checksums and success marker
+            if not extra.name.endswith(".parquet"):
+                extra.unlink()
+        return Path(path)
 
 
 ENGINES = {"duckdb": DuckDBEngine, "spark": SparkEngine}

@@ -46,13 +46,8 @@ from valuecase.data.date_rules import NO_RULES, DateRules, close_open_spans, sen
 from valuecase.data.duplicates import with_duplicates
 from valuecase.data.engines import Engine, get_engine
 from valuecase.data.enrollment import member_months
-from valuecase.data.files import (
-    engine_message,
-    file_names,
-    files_label,
-    find_table_files,
-    inspect_table_csvs,
-)
+from valuecase.data.files import engine_message, file_names, files_label, find_table_files
+from valuecase.data.layouts import Layout, get_layout
 from valuecase.data.mapping import ColumnMapping
 from valuecase.data.text_rules import typed_column
 from valuecase.errors import ContractError
@@ -119,15 +114,17 @@ class LoadedData:
 def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
          engine: str | Engine | Any = "duckdb",
          decimal_separator: str | None = None,
-         date_sentinels: Sequence[str] | None = None) -> LoadedData:
+         date_sentinels: Sequence[str] | None = None,
+         layout: str | Layout = "tuva") -> LoadedData:
     """Read and validate every contract table found in ``data_dir``.
 
     Parameters
     ----------
     data_dir : path
-        Folder with files named by table (see :func:`find_table_files`).
+        Folder of source files: contract tables (see :func:`find_table_files`) for the
+        ``tuva`` layout, or a layout's own files.
     mapping : ColumnMapping, optional
-        Renames of the user's columns to contract names.
+        Renames of the user's columns to contract names (``tuva`` layout only).
     engine : str, engine adapter or SparkSession
         ``"duckdb"`` (default), ``"spark"``, an adapter from :func:`~valuecase.data.engines.
         get_engine`, or an existing ``SparkSession``.
@@ -136,6 +133,9 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
         (:func:`valuecase.data.csv_files.detect_decimal`).
     date_sentinels : sequence of str, optional
         Placeholder dates read as blank (default :data:`DATE_SENTINELS`).
+    layout : str or layout, default "tuva"
+        The source format (:mod:`valuecase.data.layouts`): ``tuva``, ``desynpuf`` or
+        ``synthea``. Converted rows are validated, rejected and reconciled like any other.
 
     Returns
     -------
@@ -143,29 +143,17 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
     """
     if decimal_separator not in (None, ".", ","):
         raise ContractError(f"decimal_separator must be '.' or ',', got {decimal_separator!r}")
-    files = find_table_files(data_dir)
-    _require_tables(files, str(data_dir))
-    mapping = mapping or ColumnMapping()
+    lay = get_layout(layout)
+    if lay.name != "tuva" and mapping is not None and (mapping.global_renames
+                                                        or mapping.table_renames):
+        raise ContractError(f"a column mapping applies to the tuva layout only; the {lay.name} "
+                            "layout maps its own columns")
     eng = get_engine(engine)
-    raw, decimals, notes = {}, {}, []
-    for table, paths in files.items():
-        csvs = inspect_table_csvs(table, paths, mapping, decimal_separator)
-        if csvs and all(info.rows == 0 for info in csvs):
-            if table == "eligibility":  # no members: nothing to analyse
-                raise ContractError(f"{files_label(paths)}: no data rows (only a header): "
-                                    "there are no members to analyse")
-            notes.append(f"{file_names(paths)} has no data rows (only a header): "
-                         f"the reports show no {table.replace('_', ' ')} data")
-        decimals[table] = {info.path.name for info in csvs if info.decimal == ","}
-        delimiters = [info.delimiter for info in csvs] if csvs else None
-        try:
-            raw[table] = eng.read_raw(table, paths, delimiters)
-            raw[table].limit(1).execute()
-        except Exception as exc:
-            raise ContractError(f"{files_label(paths)}: cannot read file "
-                                f"({engine_message(exc)})") from None
-    return _validate_all(eng, raw, files, mapping, decimals, notes,
-                         DateRules.of(date_sentinels))
+    conv = lay.convert(eng, Path(data_dir), mapping=mapping,
+                       decimal_separator=decimal_separator)
+    _require_tables(conv.raw, str(data_dir))
+    return _validate_all(eng, dict(conv.raw), conv.files, mapping or ColumnMapping(),
+                         conv.decimals, list(conv.notes), DateRules.of(date_sentinels))
 
 
 @stage("load")

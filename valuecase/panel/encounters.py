@@ -5,10 +5,18 @@ pandas-backed DuckDB and Spark.
 Rules (README, "Metric definitions"; Tuva conventions where Tuva has one):
 
 - **ED visit**: institutional line with revenue code 0450-0452, 0459 or 0981, or professional line
-  with place of service 23, or HCPCS 99281-99285 / G0380-G0384; one per person-day. A visit on the
-  day of (or the day before) an acute admission is flagged ``led_to_admission`` and still counted once.
-- **Acute inpatient stay**: institutional claim with bill type 11x or a DRG (a 12x Part-B inpatient
-  claim counts only with a DRG). Claims merge into one stay by person + facility when their dates
+  with place of service 23, or HCPCS 99281-99285 / G0380-G0384, or a line whose source declares an
+  emergency encounter (``encounter_class = 'emergency'``, e.g. Synthea); one per person-day. A visit
+  on the day of (or the day before) an acute admission is flagged ``led_to_admission`` and still
+  counted once.
+- **Acute inpatient claim** (Tuva's acute inpatient data mart rule): an institutional claim with an
+  inpatient bill type (11x or 12x), a valid DRG (three digits, not 000) **and** a basic
+  room-and-board revenue code (:data:`ROOM_AND_BOARD_BASIC`: 0100-0219 without hospice, leave of
+  absence and behavioral codes). Where the data carry no revenue code on any institutional line
+  (a layout without revenue codes) the room-and-board test is left out: bill type and DRG decide.
+  A claim whose source declares an inpatient encounter (``encounter_class = 'inpatient'``: the
+  DE-SynPUF inpatient file, Synthea inpatient encounters) is acute inpatient whatever its codes.
+- **Acute inpatient stay**: acute inpatient claims merged by person + facility when their dates
   overlap or are adjacent (next admission <= prior discharge + 1 day). Header-style payment (paid on
   one line) is handled because payment is summed over all lines of the stay.
 - **Bed days** = discharge - admission in days, minimum 1.
@@ -49,6 +57,15 @@ ED_PLACE_OF_SERVICE = ("23",)
 INDEX_EXCLUDED_DISPOSITIONS = ("02", "07", "20")
 """Discharge dispositions that cannot start a readmission window: transfer, AMA, died."""
 READMISSION_WINDOW_DAYS = 30
+INPATIENT_BILL_TYPES = ("11", "12")
+"""First two digits of an inpatient bill type (hospital inpatient, Part A and Part B)."""
+ROOM_AND_BOARD_BASIC = tuple(
+    f"{c:04d}" for c in (
+        100, 101, *range(110, 160), 160, 164, 167, 169, *range(170, 175), 179,
+        *range(190, 195), 199, *range(200, 205), *range(206, 215), 219)
+    if c not in (115, 125, 135, 145, 155))
+"""Basic room-and-board revenue codes (Tuva's acute inpatient rule): 0100-0219 without hospice
+(01x5), leave of absence (018x) and behavioral codes outside Tuva's basic list."""
 SERVICE_CATEGORIES = ("inpatient", "outpatient", "ed", "professional", "pharmacy", "other")
 
 
@@ -64,22 +81,36 @@ def is_ed_line(t: ir.Table) -> ir.BooleanValue:
     prof = (claim_type == "professional") & col(t, "place_of_service_code").isin(
         ED_PLACE_OF_SERVICE)
     hcpcs = col(t, "hcpcs_code").isin(ED_HCPCS)
-    return (inst | prof | hcpcs).fill_null(False)
+    declared = col(t, "encounter_class").isin(["emergency"])
+    return (inst | prof | hcpcs | declared).fill_null(False)
 
 
 def claim_flags(lines: ir.Table) -> ir.Table:
     """One row per claim: ``is_acute_inpatient``, ``has_ed_line``, ``bill_type_prefix``."""
     bill = col(lines, "bill_type_code")
     inst = col(lines, "claim_type") == "institutional"
-    acute = inst & (bill.startswith("11") | col(lines, "drg_code").notnull())
-    return (
-        lines.mutate(_acute=acute.fill_null(False), _ed=is_ed_line(lines),
-                     _bill2=bill.substr(0, 2))
+    drg = col(lines, "drg_code")
+    rev = col(lines, "revenue_center_code")
+    flags = (
+        lines.mutate(
+            _bill=(inst & bill.substr(0, 2).isin(INPATIENT_BILL_TYPES)).fill_null(False),
+            _drg=(inst & drg.re_search("^[0-9]{3}$") & ~drg.isin(["000"])).fill_null(False),
+            _rb=(inst & rev.isin(ROOM_AND_BOARD_BASIC)).fill_null(False),
+            _rev=(inst & rev.notnull()).fill_null(False),
+            _declared=col(lines, "encounter_class").isin(["inpatient"]).fill_null(False),
+            _ed=is_ed_line(lines), _bill2=bill.substr(0, 2))
         .group_by(["person_id", "claim_id"])
-        .aggregate(is_acute_inpatient=lambda t: t._acute.any(),
+        .aggregate(bill=lambda t: t._bill.any(), drg=lambda t: t._drg.any(),
+                   rb=lambda t: t._rb.any(), rev=lambda t: t._rev.any(),
+                   declared=lambda t: t._declared.any(),
                    has_ed_line=lambda t: t._ed.any(),
                    bill_type_prefix=lambda t: t._bill2.max())
     )
+    # room and board is required only where the data carry revenue codes at all
+    revenue_codes_in_data = flags.rev.any().as_scalar()
+    acute = flags.declared | (flags.bill & flags.drg & (flags.rb | ~revenue_codes_in_data))
+    return flags.select("person_id", "claim_id", "has_ed_line", "bill_type_prefix",
+                        is_acute_inpatient=acute.fill_null(False))
 
 
 def service_category(lines: ir.Table) -> ir.Table:

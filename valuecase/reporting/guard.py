@@ -64,13 +64,14 @@ def scan_funder_reports(staging: Path, funder: Sequence[Any],
 
 
 def person_identifiers(data_dir: str | Path, mapping: object | None = None,
-                       engine: object = "duckdb") -> set[str]:
+                       engine: object = "duckdb", layout: str = "tuva") -> set[str]:
     """All ``person_id`` and ``member_id`` values of the eligibility table in ``data_dir``.
 
     Reads the raw files (CSV or Parquet, every part) without validating them, on ``engine``
     (a name, an adapter or a SparkSession, as :func:`valuecase.data.engines.get_engine`); a
     column mapping (:class:`valuecase.data.mapping.ColumnMapping`) is applied to find the
-    identifier columns.
+    identifier columns. For another ``layout`` (``desynpuf``, ``synthea``) the identifiers of
+    the eligibility rows it makes are read.
 
     Examples
     --------
@@ -82,13 +83,18 @@ def person_identifiers(data_dir: str | Path, mapping: object | None = None,
     ['M7', 'P7', 'P8']
     """
     from valuecase.data.engines import get_engine
+    from valuecase.data.layouts import get_layout
     from valuecase.data.load import find_table_files
 
-    paths = find_table_files(data_dir).get("eligibility", ())
-    if not paths:
-        return set()
-    renames = mapping.for_table("eligibility") if mapping is not None else {}  # type: ignore[attr-defined]
-    raw = get_engine(engine).read_raw("eligibility", paths)
+    if layout != "tuva":  # the layout's eligibility rows, as text, before validation
+        raw = get_layout(layout).convert(get_engine(engine), Path(data_dir)).raw["eligibility"]
+        renames: dict[str, str] = {}
+    else:
+        paths = find_table_files(data_dir).get("eligibility", ())
+        if not paths:
+            return set()
+        renames = mapping.for_table("eligibility") if mapping is not None else {}  # type: ignore[attr-defined]
+        raw = get_engine(engine).read_raw("eligibility", paths)
     ids: set[str] = set()
     for c in raw.columns:
         if renames.get(c, c) not in IDENTIFIER_COLUMNS:

@@ -117,11 +117,22 @@ def shown_parameters(name: str, params: SuiteParameters) -> dict[str, Any]:
     return shown
 
 
+def input_files(data_dir: Path, layout: str) -> list[Path]:
+    """The files a run reads (for the data fingerprint): the contract tables' files, or every
+    file of a source folder in another layout."""
+    if layout != "tuva":
+        return sorted(p for p in Path(data_dir).iterdir() if p.is_file())
+    from valuecase.data.load import find_table_files
+
+    return [p for paths in find_table_files(data_dir).values() for p in paths]
+
+
 def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports",
               params_file: str | Path | None = None, only: Sequence[str] | None = None,
               notebook_dir: Path | None = None, progress: bool = True, jobs: int = 1,
               suite: Sequence[SuiteNotebook] | None = None,
-              log: Log | None = None, engine: str | None = None) -> SuiteResult:
+              log: Log | None = None, engine: str | None = None,
+              layout: str | None = None) -> SuiteResult:
     """Check parameters, analyse once, execute the notebooks, guard, render, publish.
 
     Parameters
@@ -144,6 +155,8 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
         Receives one line per step (analysis, each notebook start and finish).
     engine : str, optional
         ``duckdb`` or ``spark``; wins over ``engine:`` in the parameters file.
+    layout : str, optional
+        ``tuva``, ``desynpuf`` or ``synthea``; wins over ``layout:`` in the parameters file.
 
     Raises
     ------
@@ -169,8 +182,8 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
     if unknown:
         raise ParametersError(f"--only {unknown[0]}: unknown report; choose from "
                               f"{', '.join(names)}")
-    params = check_parameters(params_file, data_dir, out_dir,
-                              overrides={"engine": engine} if engine else None)
+    overrides = {k: v for k, v in {"engine": engine, "layout": layout}.items() if v}
+    params = check_parameters(params_file, data_dir, out_dir, overrides=overrides or None)
     out_dir = Path(out_dir)
     chosen = [n for n in suite if not only or n.name in only]
     funder = [nb for nb in chosen if nb.funder_facing]
@@ -187,9 +200,7 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
     provenance = run_analysis(params, [n.name for n in chosen], results_dir, log=log)
     log(f"analysis: done in {provenance['analysis_seconds']:.1f} s")
 
-    from valuecase.data.load import find_table_files
-
-    inputs = [p for paths in find_table_files(data_path).values() for p in paths]
+    inputs = input_files(data_path, params.layout)
     shown_file = Path(params_file).name if params_file else "(none: defaults)"
     metadata: dict[str, Any] = {
         "data_fingerprint": data_fingerprint(inputs),
@@ -207,7 +218,7 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
 
         mapping = (ColumnMapping.from_dict(params.column_mapping, shown_file)
                    if params.column_mapping else None)
-        identifiers = person_identifiers(data_path, mapping, params.engine)
+        identifiers = person_identifiers(data_path, mapping, params.engine, params.layout)
     guard_seconds = scan_funder_reports(staging, funder, identifiers)
 
     entries = [ReportEntry(nb.name, nb.title, staging / f"{nb.name}.html",
