@@ -2,10 +2,11 @@
 results: accepted tables, the member-month panel, rejects with their reasons and row identity,
 reconciliation, data-quality measures and ``summarize`` — exact equality, no tolerance.
 
-Three inputs: the bundled sample (Parquet, money stored as doubles), the Tuva seed (CSV with
-header-style payments) and a messy fixture written here (two CSV files for one table, bad dates
+Four inputs: the bundled sample (Parquet, money stored as doubles), the Tuva seed (CSV with
+header-style payments), a messy fixture written here (two CSV files for one table, bad dates
 and amounts, duplicates across files, reversals, claims outside enrollment, an open span, a
-Parquet table with NaN and infinite amounts).
+Parquet table with NaN and infinite amounts) and CMS DE-SynPUF rows read with the desynpuf
+layout (spans made from covered months, carrier line slots unpivoted, per diem arithmetic).
 """
 
 from __future__ import annotations
@@ -111,10 +112,16 @@ def spark_engine(spark):
     return SparkEngine(spark)
 
 
-@pytest.fixture(scope="module", params=["sample_dir", "seed10", "messy"])
+LAYOUT_OF = {"desynpuf500": "desynpuf"}
+"""Fixtures read with a layout other than tuva."""
+
+
+@pytest.fixture(scope="module", params=["sample_dir", "seed10", "messy", "desynpuf500"])
 def both(request, spark_engine):
     folder = request.getfixturevalue(request.param)
-    return request.param, load(folder), load(folder, engine=spark_engine)
+    layout = LAYOUT_OF.get(request.param, "tuva")
+    return (request.param, load(folder, layout=layout),
+            load(folder, engine=spark_engine, layout=layout))
 
 
 def _sorted(df: pd.DataFrame, by) -> pd.DataFrame:

@@ -57,6 +57,8 @@ ED_PLACE_OF_SERVICE = ("23",)
 INDEX_EXCLUDED_DISPOSITIONS = ("02", "07", "20")
 """Discharge dispositions that cannot start a readmission window: transfer, AMA, died."""
 READMISSION_WINDOW_DAYS = 30
+OUTPATIENT_CLASSES = ("outpatient", "ambulatory", "urgentcare", "wellness")
+"""Source-declared encounter classes of an institutional claim counted as outpatient."""
 INPATIENT_BILL_TYPES = ("11", "12")
 """First two digits of an inpatient bill type (hospital inpatient, Part A and Part B)."""
 ROOM_AND_BOARD_BASIC = tuple(
@@ -117,7 +119,8 @@ def service_category(lines: ir.Table) -> ir.Table:
     """Add ``service_category`` (one of :data:`SERVICE_CATEGORIES` except pharmacy) to lines.
 
     Institutional: acute inpatient -> ``inpatient``; a claim with an ED line -> ``ed``; hospital
-    outpatient (bill types 13x, 14x, 85x) and clinics (7xx) -> ``outpatient``; anything else (SNF, home
+    outpatient (bill types 13x, 14x, 85x), clinics (7xx) and lines whose source declares an
+    outpatient encounter (:data:`OUTPATIENT_CLASSES`) -> ``outpatient``; anything else (SNF, home
     health, hospice) -> ``other``. Professional: ED lines -> ``ed``, the rest ``professional``. Other
     claim types (e.g. DME) -> ``other``.
     """
@@ -130,7 +133,8 @@ def service_category(lines: ir.Table) -> ir.Table:
             ((claim_type == "institutional") & j.is_acute_inpatient, "inpatient"),
             ((claim_type == "institutional") & j.has_ed_line, "ed"),
             ((claim_type == "institutional")
-             & (j.bill_type_prefix.isin(["13", "14", "85"]) | (bill1 == "7")), "outpatient"),
+             & (j.bill_type_prefix.isin(["13", "14", "85"]) | (bill1 == "7")
+                | col(j, "encounter_class").isin(OUTPATIENT_CLASSES)), "outpatient"),
             (claim_type == "institutional", "other"),
             ((claim_type == "professional") & is_ed_line(j), "ed"),
             (claim_type == "professional", "professional"),
