@@ -174,6 +174,8 @@ def test_summarize_cli_and_convert_give_the_same_numbers(desynpuf500, tmp_path):
     totals = raw_totals(desynpuf500)
     assert cents(s["medical_paid"] + s["medical_paid_outside_enrollment"]
                  + s["medical_paid_rejected"]) == totals["medical_claim"]
+    assert cents(s["pharmacy_paid"] + s["pharmacy_paid_outside_enrollment"]
+                 + s["pharmacy_paid_rejected"]) == totals["pharmacy_claim"]
     out = tmp_path / "converted"
     c = run("convert", "--layout", "desynpuf", str(desynpuf500), str(out))
     assert c.returncode == 0, c.stderr

@@ -47,7 +47,8 @@ def summarize(data: LoadedData, start: str | None = None,
     dict
         The keys of :data:`SUMMARY_KEYS` plus ``period_start``, ``period_end``,
         ``medical_paid_outside_enrollment``, ``pharmacy_paid_outside_enrollment``,
-        ``medical_paid_rejected``, ``rows_rejected`` and ``rejects_by_reason``.
+        ``medical_paid_rejected``, ``pharmacy_paid_rejected``, ``rows_rejected`` and
+        ``rejects_by_reason``.
     """
     panel = panel_expr(data.ibis(), start=start, end=end)
     counts = panel.aggregate(
@@ -84,6 +85,7 @@ def summarize(data: LoadedData, start: str | None = None,
         "pharmacy_paid_outside_enrollment": recon_value("pharmacy_claim",
                                                         "paid_outside_enrollment"),
         "medical_paid_rejected": recon_value("medical_claim", "paid_rejected"),
+        "pharmacy_paid_rejected": recon_value("pharmacy_claim", "paid_rejected"),
         "rows_rejected": int(len(data.rejects)),
         "rejects_by_reason": {f"{t}:{r}": int(n) for (t, r), n in reasons.items()},
     }
