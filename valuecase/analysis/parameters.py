@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from valuecase.errors import ParametersError
+from valuecase.errors import ParametersError, ValuecaseError
 from valuecase.yaml_file import read_yaml_mapping
 
 __all__ = ["REPORT_FIELDS", "SuiteParameters", "check_parameters",
@@ -288,7 +288,7 @@ def check_parameters(params_file: str | Path | None = None, data_dir: str | Path
         params = SuiteParameters.model_validate(raw)
     except ValidationError as exc:
         problems.extend(format_problems(exc, source))
-    problems.extend(_check_data_dir(params.resolved_data_dir()))
+    problems.extend(_check_data_dir(params.resolved_data_dir(), params.layout))
     roi_file = raw.get("roi_params_file")
     if isinstance(roi_file, str) and roi_file:
         problems.extend(_check_roi_file(Path(roi_file)))
@@ -301,13 +301,21 @@ def check_parameters(params_file: str | Path | None = None, data_dir: str | Path
     return params
 
 
-def _check_data_dir(path: Path) -> list[str]:
+def _check_data_dir(path: Path, layout: str = "tuva") -> list[str]:
     if not path.exists():
         return [f"--data {path}: folder not found"]
     if not path.is_dir():
         return [f"--data {path}: not a folder"]
     if not os.access(path, os.R_OK | os.X_OK):
         return [f"--data {path}: folder not readable"]
+    if layout != "tuva":  # the layout's own source files, found without reading them
+        from valuecase.data.layouts import get_layout
+
+        try:
+            get_layout(layout).check_folder(path)
+        except ValuecaseError as exc:
+            return [f"--data {path} (layout {layout}): {exc}"]
+        return []
     from valuecase.data.load import find_table_files
 
     try:

@@ -78,6 +78,11 @@ class Layout(Protocol):
         """Read ``data_dir`` on ``eng`` and return the contract tables as text."""
         ...
 
+    def check_folder(self, data_dir: Path) -> None:
+        """Raise :class:`~valuecase.errors.ContractError` when ``data_dir`` lacks a file the
+        layout needs (checked before a report run starts; nothing is read)."""
+        ...
+
 
 def source_files(data_dir: str | Path, label: str, stems: Iterable[str] = (),
                  required: bool = True, pattern: str | None = None) -> tuple[Path, ...]:

@@ -79,6 +79,8 @@ _MEDICAL = ("claim_id", "claim_line_number", "person_id", "claim_type", "claim_s
             "hcpcs_code", "paid_amount", "allowed_amount", "encounter_class", "payer",
             *(f"diagnosis_code_{i}" for i in range(1, _DIAGNOSES + 1)))
 _CLAIM_COLUMNS = ("DESYNPUF_ID", "CLM_ID", "CLM_FROM_DT", "CLM_THRU_DT")
+_CLAIM_FILES = (("inpatient", "inpatient_claims"), ("outpatient", "outpatient_claims"),
+                ("carrier", "carrier_claims"))
 
 
 class DesynpufLayout:
@@ -87,23 +89,27 @@ class DesynpufLayout:
     name = "desynpuf"
     summary = "CMS DE-SynPUF: beneficiary summary, inpatient, outpatient, carrier, drug events"
 
+    def check_folder(self, data_dir: Path) -> None:
+        """A beneficiary summary and at least one claims file must be there."""
+        source_files(data_dir, "beneficiary summary", pattern="beneficiary_summary")
+        if not any(source_files(data_dir, kind, pattern=pattern, required=False)
+                   for kind, pattern in _CLAIM_FILES):
+            raise ContractError(f"{Path(data_dir).name}: no inpatient, outpatient or carrier "
+                                "claims file (names containing inpatient_claims, "
+                                "outpatient_claims or carrier_claims)")
+
     def convert(self, eng: Engine, data_dir: Path, **_: Any) -> Converted:
         """The contract tables of a DE-SynPUF folder, as text."""
+        self.check_folder(data_dir)
         notes: list[str] = []
         bene_files = source_files(data_dir, "beneficiary summary", pattern="beneficiary_summary")
         eligibility = _eligibility(eng, bene_files, notes)
         parts, med_files = [], []
-        for kind, pattern in (("inpatient", "inpatient_claims"),
-                              ("outpatient", "outpatient_claims"),
-                              ("carrier", "carrier_claims")):
+        for kind, pattern in _CLAIM_FILES:
             paths = source_files(data_dir, f"{kind} claims", pattern=pattern, required=False)
             if paths:
                 parts.append(_MEDICAL_READERS[kind](eng, paths, notes))
                 med_files.extend(paths)
-        if not parts:
-            raise ContractError(f"{data_dir.name}: no inpatient, outpatient or carrier claims "
-                                "file (names containing inpatient_claims, outpatient_claims "
-                                "or carrier_claims)")
         raw = {"eligibility": eligibility, "medical_claim": union_all(parts)}
         files = {"eligibility": bene_files, "medical_claim": tuple(med_files)}
         pde = source_files(data_dir, "drug events", pattern="prescription_drug_events",

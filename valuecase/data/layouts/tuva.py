@@ -44,6 +44,12 @@ class TuvaLayout:
     name = "tuva"
     summary = "Tuva input layer: eligibility, medical_claim, pharmacy_claim (+ program tables)"
 
+    def check_folder(self, data_dir: Path) -> None:
+        """An eligibility table must be there."""
+        if "eligibility" not in find_table_files(data_dir):
+            raise ContractError(f"{Path(data_dir).name}: no eligibility table "
+                                "(eligibility.csv / .parquet)")
+
     def convert(self, eng: Engine, data_dir: Path, mapping: ColumnMapping | None = None,
                 decimal_separator: str | None = None, **_: Any) -> Converted:
         """Each table's files read as they are (columns renamed later by ``mapping``)."""
