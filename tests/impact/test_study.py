@@ -130,6 +130,19 @@ def test_evaluate_reports_every_estimator(sample_study):
     assert (ev.balance_before["smd"].abs() >= 0.1).any()
 
 
+def test_rtm_table_and_primary_did_agree(sample_study):
+    """The report's lesson adds up: program change - comparison change = the primary DiD."""
+    ev = evaluation.evaluate(sample_study, outcomes=("inpatient_stays", "paid_total"))
+    for outcome in ("inpatient_stays", "paid_total"):
+        naive = study.naive_pre_post(sample_study, outcome).set_index("group")["change"]
+        did = ev.get(outcome, "DiD (exposure-weighted")
+        assert did.estimate == pytest.approx(naive["program"] - naive["comparison"], rel=1e-9)
+        assert "exposure-weighted" in did.method
+    assert ev.primary["paid_total"] is ev.get("paid_total", "DiD (exposure-weighted")
+    # the unweighted person-rate DiD is still there, labelled as a sensitivity
+    assert "sensitivity" in ev.effects.query("outcome == 'paid_total'")["estimator"].str.cat()
+
+
 def _tiny_panel(ids, months=6, with_demographics=True):
     rows = []
     for pid in ids:

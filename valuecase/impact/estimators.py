@@ -68,13 +68,20 @@ def regression_adjusted(df: pd.DataFrame, outcome: str, treatment: str, covariat
 
 
 def did(df: pd.DataFrame, outcome: str, treated: str, post: str, cluster: str | None = None,
-        covariates: Covariates = None, alpha: float = 0.05) -> Effect:
+        covariates: Covariates = None, alpha: float = 0.05,
+        weights: str | None = None) -> Effect:
     """2x2 difference-in-differences: OLS of outcome on treated, post and treated x post.
 
     The effect is the coefficient on the interaction (without covariates it equals the
     difference of the four group means exactly). Without ``cluster`` the SE is classical;
     with ``cluster`` it is cluster-robust (statsmodels' CR1 small-sample correction) with
     t inference on G - 1 degrees of freedom, G the number of clusters.
+
+    With ``weights`` (a column, e.g. each person-period's member months) it is weighted least
+    squares: for a rate outcome weighted by its exposure each group mean becomes the pooled
+    rate (events / exposure of the group), so a person with one month of follow-up counts one
+    month, not as much as a person with twelve. Rows with zero weight carry no exposure and are
+    left out. This is the **exposure-weighted DiD**, the primary DiD of the impact report.
 
     The comparison group must be selected by the same trigger and look-back window as the
     program group; otherwise regression to the mean biases the estimate.
@@ -91,6 +98,11 @@ def did(df: pd.DataFrame, outcome: str, treated: str, post: str, cluster: str | 
     (-2.17, 6)
     """
     cov_cols = covariate_columns(df, covariates)
+    if weights is not None:
+        check_frame(df, [weights])
+        if (df[weights] < 0).any():
+            raise ValueError(f"weights {weights!r} must not be negative")
+        df = df[df[weights] > 0]
     check_frame(df, [outcome, treated, post, cluster, *cov_cols], binary=[treated, post],
                 arms=treated)
     check_frame(df, [post], arms=post)
@@ -105,20 +117,32 @@ def did(df: pd.DataFrame, outcome: str, treated: str, post: str, cluster: str | 
     y = df[outcome].astype(float)
     details = {"n_treated": int((g == 1).sum()), "n_control": int((g == 0).sum()),
                "treatment": treated}
+    model = sm.OLS(y, x) if weights is None else sm.WLS(y, x, weights=df[weights].astype(float))
+    fit = "OLS" if weights is None else f"WLS weighted by {weights}"
+    kind = "difference-in-differences" if weights is None else (
+        "exposure-weighted difference-in-differences")
     if cluster is None:
-        res = sm.OLS(y, x).fit()
-        method = "difference-in-differences (OLS interaction, classical SE)"
+        res = model.fit()
+        method = f"{kind} ({fit} interaction, classical SE)"
     else:
         codes = pd.factorize(df[cluster])[0]
-        res = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+        res = model.fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
         n_clusters = int(codes.max() + 1)
         details["n_clusters"] = n_clusters
-        method = (f"difference-in-differences (OLS interaction, cluster-robust SE by {cluster}, "
+        method = (f"{kind} ({fit} interaction, cluster-robust SE by {cluster}, "
                   f"t with {n_clusters - 1} df)")
+    if weights is not None:
+        details["weights"] = weights
     if cov.shape[1] == 0:
-        means = df.groupby([df[treated].astype(int), df[post].astype(int)])[outcome].mean()
+        cell = [df[treated].astype(int), df[post].astype(int)]
+        if weights is None:
+            means = df.groupby(cell)[outcome].mean()
+        else:
+            w = df[weights].astype(float)
+            means = (df[outcome] * w).groupby(cell).sum() / w.groupby(cell).sum()
         details["group_means"] = {f"{k[0]}{k[1]}": float(v) for k, v in means.items()}
         details["treated_change"] = float(means[(1, 1)] - means[(1, 0)])
         details["comparison_change"] = float(means[(0, 1)] - means[(0, 0)])
+    estimand = "ATT (DiD)" if weights is None else "ATT (DiD of pooled rates)"
     return from_result(res, inter, len(df), method, alpha=alpha, outcome=outcome,
-                       estimand="ATT (DiD)", details=details)
+                       estimand=estimand, details=details)

@@ -3,8 +3,12 @@
 For each outcome the evaluation reports several estimators side by side so a reader can see
 whether the answer depends on the method:
 
-- **DiD** (cluster-robust by person) on the rate per member-year (PMPM for paid): program change
-  minus comparison change. The *primary* estimate for paid amounts.
+- **Exposure-weighted DiD** (WLS by member months, cluster-robust by person) on the rate per
+  member-year (PMPM for paid): the program group's change in its pooled rate minus the
+  comparison group's. The *primary* estimate for paid amounts.
+- **DiD of unweighted person rates**: the same with every person counted equally however short
+  their follow-up; a labelled sensitivity (noisier: a person with one month weighs as much as
+  one with twelve).
 - **Poisson rate ratio** with the follow-up member months as exposure (log offset) and baseline
   covariates, robust SE. The *primary* estimate for counts (it is what the ROI stage uses).
 - **IPW (ATT)** on the follow-up rate, logistic propensity on the baseline covariates,
@@ -121,8 +125,10 @@ def evaluate(study: Study, outcomes: tuple[str, ...] | None = None,
     for o in outcomes:
         rate = rate_name(o)
         est: dict[str, impact.Effect] = {}
-        est["DiD (rate, cluster-robust)"] = impact.did(study.periods, rate, "treated", "post",
-                                                        cluster="person_id")
+        est["DiD (exposure-weighted, cluster-robust)"] = impact.did(
+            study.periods, rate, "treated", "post", cluster="person_id", weights="member_months")
+        est["DiD (person rates, unweighted; sensitivity)"] = impact.did(
+            study.periods, rate, "treated", "post", cluster="person_id")
         if o in COUNT_OUTCOMES:
             est["Poisson rate ratio (exposure offset, adjusted)"] = impact.count_model(
                 persons, f"followup_{o}", "treated", "followup_member_months",
@@ -132,7 +138,7 @@ def evaluate(study: Study, outcomes: tuple[str, ...] | None = None,
         est["Regression-adjusted (follow-up rate, HC1)"] = impact.regression_adjusted(
             persons, f"followup_{rate}", "treated", covariates)
         main = ("Poisson rate ratio (exposure offset, adjusted)" if o in COUNT_OUTCOMES
-                else "DiD (rate, cluster-robust)")
+                else "DiD (exposure-weighted, cluster-robust)")
         primary[o] = est[main]
         for name, e in est.items():
             by_estimator[(o, name)] = e

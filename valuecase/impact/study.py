@@ -307,17 +307,22 @@ def _periods(persons: pd.DataFrame, design: StudyDesign) -> pd.DataFrame:
 
 
 def naive_pre_post(study: Study, outcome: str) -> pd.DataFrame:
-    """Mean baseline and follow-up rate by group, and each group's change.
+    """Pooled baseline and follow-up rate by group (events / member months of the group), and
+    each group's change: the program change minus the comparison change is the
+    exposure-weighted DiD, the primary DiD.
 
     The program group's change alone is **not** an effect (regression to the mean): this table
     always shows the comparison group's change beside it.
     """
-    suffix, _ = rate_column(outcome)
+    _, scale = rate_column(outcome)
     rows = []
     for t, label in ((1, "program"), (0, "comparison")):
         g = study.persons[study.persons["treated"] == t]
-        base = g[f"baseline_{outcome}_{suffix}"].mean()
-        follow = g[f"followup_{outcome}_{suffix}"].mean()
+        rates = {}
+        for period in ("baseline", "followup"):
+            months = g[f"{period}_member_months"].sum()
+            rates[period] = g[f"{period}_{outcome}"].sum() / months * scale if months else np.nan
+        base, follow = rates["baseline"], rates["followup"]
         rows.append({"group": label, "persons": len(g), "baseline": base, "followup": follow,
                      "change": follow - base,
                      "relative_change": (follow - base) / base if base else np.nan})
