@@ -166,6 +166,29 @@ def test_randomized_design_keeps_both_arms_whole():
     assert s.persons.groupby("treated").size().to_dict() == {0: 2, 1: 2}
 
 
+def test_randomized_follow_up_loss_is_reported_by_arm_and_a_difference_warned():
+    """Persons who leave before any follow-up month have no exposure; the loss by arm is the
+    check that dropping them kept the randomization."""
+    ids = [f"P{i:02d}" for i in range(40)]
+    panel = _tiny_panel(ids)
+    # 15 of 20 program persons leave at the index month (their coverage ends in February)
+    gone = set(ids[:15])
+    panel = panel[~(panel["person_id"].isin(gone) & (panel["month"] >= "2023-03-01"))]
+    enr = pd.DataFrame({"person_id": ids, "enrollment_date": ["2023-02-01"] * 40,
+                        "arm": ["program"] * 20 + ["control"] * 20})
+    design = study.StudyDesign(design="randomized", baseline_months=1, followup_months=2)
+    s = study.build_study(panel, pd.DataFrame(columns=["person_id", "trigger_date"]), enr, design)
+    loss = s.followup_loss.set_index("group")
+    assert loss.loc["program", ["persons", "lost"]].tolist() == [20, 15]
+    assert loss.loc["comparison", ["persons", "lost"]].tolist() == [20, 0]
+    assert loss["p_value"].iloc[0] < 0.001
+    assert any("follow-up loss differs by arm" in w for w in s.warnings)
+    even = study.build_study(_tiny_panel(ids), pd.DataFrame(columns=["person_id", "trigger_date"]),
+                             enr, design)
+    assert even.followup_loss["lost"].sum() == 0
+    assert not any("follow-up loss" in w for w in even.warnings)
+
+
 def test_trigger_after_enrollment_is_dropped_from_the_program():
     panel = _tiny_panel(["A", "B", "C"])
     triggers = pd.DataFrame({"person_id": ["A", "B", "C"], "trigger_date": pd.to_datetime(

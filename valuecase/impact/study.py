@@ -109,6 +109,14 @@ class Study:
         Median trigger-to-enrollment lag of the program group (used to place comparison index
         dates in the eligible-not-enrolled design).
     warnings : tuple of str
+    followup_loss : pandas.DataFrame
+        Per group (``program``, ``comparison``): persons enrolled at the index month with a
+        baseline month, how many had no follow-up month (``lost``), the share, and Fisher's
+        exact test of equal loss (``p_value``, same on both rows). In the randomized design
+        this is the check that keeping only persons with follow-up did not break the
+        randomization: a person without any follow-up month has no exposure, so the rate
+        comparison (intention to treat over observed member months) assumes loss unrelated to
+        the outcome; a difference by arm is warned about.
     """
 
     persons: pd.DataFrame
@@ -118,6 +126,7 @@ class Study:
     design: StudyDesign
     lag_days: float
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    followup_loss: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def rate_column(outcome: str) -> tuple[str, float]:
@@ -234,6 +243,13 @@ def build_study(panel: pd.DataFrame | ir.Table, triggers: pd.DataFrame,
     steps.append(("dropped: not enrolled in the index month", int(not_enrolled_at_index.sum()),
                   "no member month at index"))
     persons = persons[~not_enrolled_at_index]
+    loss = followup_loss(persons)
+    if design.design == "randomized" and loss["p_value"].iloc[0] < 0.05:
+        shares = dict(zip(loss["group"], loss["share_lost"], strict=True))
+        warnings.append(
+            f"follow-up loss differs by arm (program {shares['program']:.0%}, control "
+            f"{shares['comparison']:.0%}; Fisher p = {loss['p_value'].iloc[0]:.3f}): the "
+            "comparison of observed rates may no longer be a randomized one")
     short = persons["followup_member_months"] < design.min_followup_months
     steps.append(("dropped: follow-up shorter than minimum", int(short.sum()),
                   f"< {design.min_followup_months} member months after index"))
@@ -265,7 +281,34 @@ def build_study(panel: pd.DataFrame | ir.Table, triggers: pd.DataFrame,
         if (persons["treated"] == t).sum() == 0:
             warnings.append(f"no {'program' if t else 'comparison'} person left to analyse")
     return Study(persons, periods, event_time.reset_index(drop=True), funnel, design, lag_days,
-                 tuple(warnings))
+                 tuple(warnings), loss)
+
+
+def followup_loss(persons: pd.DataFrame) -> pd.DataFrame:
+    """Persons with and without a follow-up month, by group, with Fisher's exact test.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"treated": [1] * 10 + [0] * 10, "baseline_member_months": 12,
+    ...                    "followup_member_months": [0] * 5 + [6] * 5 + [0] + [6] * 9})
+    >>> loss = followup_loss(df)
+    >>> loss[["group", "persons", "lost"]].values.tolist()
+    [['program', 10, 5], ['comparison', 10, 1]]
+    >>> round(float(loss["p_value"].iloc[0]), 3)
+    0.141
+    """
+    from scipy import stats
+
+    base = persons[persons["baseline_member_months"] >= 1]
+    rows = []
+    for t, label in ((1, "program"), (0, "comparison")):
+        g = base[base["treated"] == t]
+        lost = int((g["followup_member_months"] < 1).sum())
+        rows.append({"group": label, "persons": len(g), "lost": lost,
+                     "share_lost": lost / len(g) if len(g) else np.nan})
+    table = [[r["lost"], r["persons"] - r["lost"]] for r in rows]
+    p_value = float(stats.fisher_exact(table).pvalue) if all(r["persons"] for r in rows) else 1.0
+    return pd.DataFrame(rows).assign(p_value=p_value)
 
 
 def _window_months(panel: pd.DataFrame | ir.Table, cohort: pd.DataFrame,

@@ -62,6 +62,10 @@ for w in res["warnings"]:
 
 # %%
 show_table(suppress_small_counts(res.table("funnel"), ["persons"]), caption="Cohort funnel")
+show_table(suppress_small_counts(res.table("followup_loss"), ["persons", "lost"]),
+           caption="Persons without any follow-up month, by group (they carry no exposure; "
+                   "Fisher's exact test of equal loss)",
+           formats={"share_lost": "{:.1%}", "p_value": "{:.3f}"})
 show_markdown(
     f"Trigger: {res['trigger']}. Design: `{res['design']}`. Baseline {res['baseline_months']} "
     f"months, follow-up {res['followup_months']} months. Median trigger-to-enrollment lag: "
