@@ -17,8 +17,8 @@ from valuecase.trace import COUNTS
 
 pytestmark = pytest.mark.slow
 
-STAGES = ("load", "panel", "stays", "trigger", "study", "evaluation", "diagnostics",
-          "value_case")
+STAGES = ("load", "panel", "stays", "trigger", "study", "evaluation", "subgroups",
+          "diagnostics", "value_case")
 RANDOM = {("population", "bootstrap"), ("roi", "net_savings_draws"), ("roi", "percentiles"),
           ("roi", "monte_carlo_summary"), ("roi", "prob_positive"), ("roi", "net_savings_90"),
           ("roi", "mc_seed"), ("roi", "assumptions"), ("funder_summary", "net_savings_draws"),

@@ -25,7 +25,7 @@ from valuecase.trace import LOG_ENV, read_stage_log
 from browser import CHROMIUM_ARGS, chromium_path, open_report
 from conftest import ARTIFACTS
 
-STAGES = ("load", "panel", "stays", "trigger", "study", "evaluation", "diagnostics",
+STAGES = ("load", "panel", "stays", "trigger", "study", "evaluation", "subgroups", "diagnostics",
           "value_case")
 
 pytestmark = [pytest.mark.notebook]
@@ -230,3 +230,18 @@ def test_a_relative_out_folder_works(tmp_path):
     assert (tmp_path / "reports" / "data_quality.html").stat().st_size > 50_000
     assert not list(tmp_path.glob(".reports-staging-*"))
 
+
+
+def test_subgroup_effects_and_the_equity_row_are_reported(built):
+    """The impact report shows effects by subgroup; the funder summary says, from the
+    interaction test, whether the effect differed by age band or sex."""
+    import html
+    import re
+
+    for name in ("impact", "funder_summary"):
+        text = html.unescape(re.sub(r"<[^>]+>", " ", (built[0] / f"{name}.html").read_text()))
+        assert "interaction test p" in text, name
+        assert re.search(r"[Bb]y (age band|sex), the effect on acute inpatient stays", text), name
+    impact = (built[0] / "impact.html").read_text()
+    assert "Rate ratios by subgroup" in impact
+    assert "Persons without any follow-up month, by group" in impact

@@ -135,6 +135,14 @@ class Analysis:
         return self._timed("evaluation", lambda: evaluate(st, seed=self.params.seed))
 
     @cached_property
+    def subgroups(self) -> Any:
+        """Rate ratios of stays and ED visits by age band and sex, with interaction tests."""
+        from valuecase.impact.subgroups import subgroup_table
+
+        st = self.study
+        return self._timed("subgroups", lambda: subgroup_table(st.persons))
+
+    @cached_property
     def diagnostics(self) -> Any:
         """Pre-trend test, event study and placebo DiD."""
         from valuecase.impact.evaluation import diagnostics

@@ -78,6 +78,37 @@ def describe_rtm(naive: pd.DataFrame, did_effect: Any, outcome_label: str,
     return text
 
 
+def describe_subgroups(table: pd.DataFrame, outcome: str, outcome_label: str) -> str:
+    """One sentence on whether ``outcome``'s effect differs across subgroups (the equity row).
+
+    ``table`` is :func:`valuecase.impact.subgroups.subgroup_effects` output; the verdict rests
+    on each dimension's interaction test, never on one subgroup's p-value.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"subgroup_dimension": ["gender", "gender"], "outcome": "ed_visits",
+    ...                   "subgroup": ["female", "male"], "p_interaction": 0.41,
+    ...                   "suppressed": False})
+    >>> describe_subgroups(t, "ed_visits", "ED visits")
+    'By sex, the effect on ED visits did not differ detectably (interaction test p = 0.410).'
+    """
+    names = {"age_band": "age band", "gender": "sex", "race": "race/ethnicity"}
+    rows = table[table["outcome"] == outcome]
+    parts = []
+    for dim, g in rows.groupby("subgroup_dimension", sort=False):
+        p = g["p_interaction"].iloc[0]
+        if p is None or pd.isna(p):
+            continue
+        ptext = f"p = {p:.3f}" if p >= 0.001 else "p < 0.001"
+        verdict = "differed" if p < 0.05 else "did not differ detectably"
+        parts.append(f"by {names.get(str(dim), str(dim))}, the effect on {outcome_label} "
+                     f"{verdict} (interaction test {ptext})")
+    if not parts:
+        return (f"The effect on {outcome_label} could not be compared across subgroups (too "
+                "few people in each).")
+    return sentence_case("; ".join(parts)) + "."
+
+
 def describe_mde(mde_ratio: float, observed_ratio: float | None = None) -> str:
     """What the study could detect: the minimum detectable rate ratio, against the estimate."""
     text = (f"With this many people, the study has 80% power to detect a rate ratio of "

@@ -45,6 +45,7 @@ def impact(a: Any) -> Results:
     r.values.update(placebo_split=s.placebo_split, event_window=s.event_window)
     r.tables["funnel"] = st.funnel
     r.tables["followup_loss"] = st.followup_loss
+    r.tables["subgroups"] = a.subgroups
     r.tables["balance_before"] = ev.balance_before
     r.tables["balance_after"] = ev.balance_after
     r.tables["propensity"] = pd.DataFrame({"propensity": ev.propensity.to_numpy(),

@@ -94,6 +94,7 @@ def funder_summary(a: Any) -> Results:
                     top_5=float(shares[0.05]), top_1=float(shares[0.01]))
     r.tables["naive_inpatient_stays"] = study.naive_pre_post(st, "inpatient_stays")
     r.tables["effects"] = ev.effects.drop(columns="details", errors="ignore")
+    r.tables["subgroups"] = a.subgroups
     r.values.update(_value_case_values(vc))
     r.tables["net_savings_draws"] = pd.DataFrame({"net_savings": vc.monte_carlo.net_savings})
     r.tables["ledger"] = vc.ledger.table

@@ -67,6 +67,9 @@ show_markdown(interpret.describe_rtm(res.table("naive_inpatient_stays"),
 shown = {o: primary[o] for o in ("inpatient_stays", "ed_visits")}
 for outcome, e in shown.items():
     show_markdown("- " + interpret.describe_effect(e, LABELS[outcome]))
+for outcome in shown:  # the equity row: does it work for everyone?
+    show_markdown("- " + interpret.describe_subgroups(res.table("subgroups"), outcome,
+                                                      LABELS[outcome]))
 show(impact_figures.percent_change_figure(
     {interpret.sentence_case(LABELS[o]): e for o, e in shown.items()}))
 

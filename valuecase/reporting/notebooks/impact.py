@@ -31,6 +31,8 @@ placebo_split = -6
 event_window = 9
 
 # %%
+import pandas as pd
+
 from valuecase.analysis.notebook import results_for
 from valuecase.impact import Effect
 from valuecase.impact.evaluation import LABELS
@@ -159,6 +161,32 @@ for outcome in ("inpatient_stays", "ed_visits", "paid_total"):
                                                    "(95% CI)"))
 for outcome, e in primary.items():
     show_markdown("- " + interpret.describe_effect(e, LABELS[outcome]))
+
+# %% [markdown]
+# ## Effects by subgroup
+#
+# The program's rate ratio within each age band and sex, each with its 95% CI. Whether the
+# effect differs across a dimension is read from its interaction test, not from one subgroup's
+# p-value; subgroup p-values are also shown Holm-adjusted (many subgroups, some significant by
+# chance). Groups with fewer than 11 people in either arm are not shown.
+
+# %%
+def _num(pattern):
+    """A cell format that shows a dash where the value is blank (a suppressed subgroup)."""
+    return lambda v: "—" if pd.isna(v) else pattern.format(v)
+
+
+sub = res.table("subgroups")
+for outcome in ("inpatient_stays", "ed_visits"):
+    show_markdown(interpret.describe_subgroups(sub, outcome, LABELS[outcome]))
+shown_sub = sub.assign(outcome=sub["outcome"].map(LABELS))
+show_table(shown_sub[["outcome", "subgroup_dimension", "subgroup", "n_program", "n_comparison",
+                      "rate_ratio", "ci_low", "ci_high", "p_value", "p_holm", "p_interaction"]],
+           caption="Rate ratios by subgroup (program vs comparison; — = fewer than 11 people)",
+           formats={"n_program": _num("{:,.0f}"), "n_comparison": _num("{:,.0f}"),
+                    "rate_ratio": _num("{:.2f}"), "ci_low": _num("{:.2f}"),
+                    "ci_high": _num("{:.2f}"), "p_value": _num("{:.3f}"),
+                    "p_holm": _num("{:.3f}"), "p_interaction": _num("{:.3f}")})
 
 # %% [markdown]
 # ## Could this study detect an effect?
