@@ -160,3 +160,16 @@ def test_open_enrollment_span_runs_to_end_of_extract():
     e = data.frame("eligibility").set_index("person_id")
     assert str(e.loc["P1", "enrollment_end_date"])[:10] == "2020-06-30"
     assert "no end date" in data.notes[0]
+
+
+def test_member_months_outside_the_claims_range_are_flagged(demo100):
+    """tuva-demo-100: eligibility from 2016, claims from 2017-12 (README): the months before
+    the first claim month are real enrollment but cannot hold a claim; a note says how many."""
+    from valuecase.data.mapping import ColumnMapping
+    from valuecase.population.summary import summarize
+
+    data = load(demo100, mapping=ColumnMapping.from_dict({"patient_id": "person_id"}))
+    before = summarize(data, end="2017-11")["member_months"]
+    note = [n for n in data.notes if "before the first month with a claim (2017-12)" in n]
+    assert len(note) == 1 and note[0].startswith(f"{before:,} member months")
+    assert not any("after the last month with a claim" in n for n in data.notes)

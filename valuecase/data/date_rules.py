@@ -5,6 +5,9 @@
 - **Open spans** run to the last date of the eligibility file.
 - **Spans ending after today** are cut at the end of the month of the latest claim: no member
   month is counted beyond the data.
+- **Member months outside the claims' own range** (before the first or after the last month
+  with a claim) are flagged with a note (:func:`coverage_notes`): they are real enrollment,
+  but no claim can fall in them, so PMPM over them is 0 (history not loaded, or run-out).
 
 Examples
 --------
@@ -27,7 +30,8 @@ import ibis.expr.types as ir
 
 from valuecase.errors import ContractError
 
-__all__ = ["DATE_SENTINELS", "NO_RULES", "DateRules", "close_open_spans", "month_end", "sentinel_notes"]
+__all__ = ["DATE_SENTINELS", "NO_RULES", "DateRules", "close_open_spans", "coverage_notes",
+           "month_end", "sentinel_notes"]
 
 DATE_SENTINELS = ("9999-12-31", "2099-12-31", "1900-01-01")
 """Placeholder dates read as blank: an open enrollment end, an unknown date."""
@@ -102,3 +106,36 @@ def sentinel_notes(label: str, stats, rules: DateRules) -> list[str]:
 
 NO_RULES = DateRules(())
 """No placeholder dates: dates taken as written (today still bounds them)."""
+
+
+def coverage_notes(enrolled: ir.Table, first: dt.date | None, last: dt.date | None) -> list[str]:
+    """Notes on member months before the first or after the last claim month.
+
+    ``enrolled`` holds ``(person_id, month)`` member months; ``first`` / ``last`` are the
+    first and last months with an accepted claim (None when there is none).
+
+    Examples
+    --------
+    >>> mm = ibis.memtable({"person_id": ["P1"] * 4, "month": [dt.date(2020, m, 1)
+    ...                                                       for m in (1, 2, 3, 4)]})
+    >>> coverage_notes(mm, dt.date(2020, 2, 1), dt.date(2020, 3, 1))[0][:60]
+    '1 member months (25.0%) fall before the first month with a c'
+    """
+    if first is None or last is None:
+        return []
+    row = enrolled.aggregate(n=enrolled.count(),
+                             before=enrolled.count(where=enrolled.month < first),
+                             after=enrolled.count(where=enrolled.month > last)
+                             ).to_pyarrow().to_pylist()[0]
+    notes = []
+    if row["before"]:
+        notes.append(f"{row['before']:,} member months ({row['before'] / row['n']:.1%}) fall "
+                     f"before the first month with a claim ({first:%Y-%m}): no claim can be in "
+                     "them, so they lower PMPM; set the period's start (--start) to leave "
+                     "them out")
+    if row["after"]:
+        notes.append(f"{row['after']:,} member months ({row['after'] / row['n']:.1%}) fall "
+                     f"after the last month with a claim ({last:%Y-%m}): claims for them may "
+                     "not have arrived yet (run-out), so they lower PMPM; set the period's end "
+                     "(--end) to leave them out")
+    return notes

@@ -42,7 +42,13 @@ import pandas as pd
 
 from valuecase.data import text_rules as tr
 from valuecase.data.contract import TABLES, TableSpec
-from valuecase.data.date_rules import NO_RULES, DateRules, close_open_spans, sentinel_notes
+from valuecase.data.date_rules import (
+    NO_RULES,
+    DateRules,
+    close_open_spans,
+    coverage_notes,
+    sentinel_notes,
+)
 from valuecase.data.duplicates import with_duplicates
 from valuecase.data.engines import Engine, get_engine
 from valuecase.data.enrollment import member_months
@@ -184,7 +190,7 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
                   rules: DateRules = NO_RULES) -> LoadedData:
     order = [t for t in TABLES if t in raw]
     rejects, recon, notes = [], [], list(notes or [])
-    enrolled = None
+    enrolled, claim_months = None, []
     for table in order:
         spec = TABLES[table]
         label = files_label(files[table]) if files[table] else table
@@ -215,6 +221,11 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
                          "(100,10 is 100.10; a point separates thousands)")
         rejects.append(_rejects(checked, table))
         recon.append(_reconciliation(table, label, stats))
+        if stats.get("first_month") is not None:  # a date, or a timestamp on some engines
+            claim_months.extend(pd.Timestamp(stats[k]).date()
+                                for k in ("first_month", "last_month"))
+    if enrolled is not None and claim_months:
+        notes.extend(coverage_notes(enrolled, min(claim_months), max(claim_months)))
     rejects_df = (pd.concat(rejects, ignore_index=True) if rejects
                   else pd.DataFrame(columns=list(REJECT_COLUMNS)))
     return LoadedData(engine=eng, tables=tuple(order), rejects=rejects_df,
@@ -366,6 +377,8 @@ def _table_stats(checked: ir.Table, spec: TableSpec, probes) -> dict[str, Any]:
     if "paid_amount" in checked.columns:
         paid = checked.paid_amount
         agg.update(paid_in=paid.sum(), paid_accepted=paid.sum(where=ok))
+    if "month" in checked.columns:
+        agg.update(first_month=checked.month.min(where=ok), last_month=checked.month.max(where=ok))
     if "in_enrollment" in checked.columns:
         out = ok & ~checked.in_enrollment
         agg["rows_outside_enrollment"] = checked._row.count(where=out)
