@@ -66,6 +66,13 @@ def test_semicolon_file_with_decimal_commas_is_read_exactly(tmp_path):
     # told the file uses decimal points, nothing is misread: the column cannot be read
     line = one_error(run("summarize", str(d), "--decimal-separator", "."))
     assert "'paid_amount' cannot be read as amount (2 of 2 values" in line
+    # a mapping file may say it too (the command line wins)
+    mapping = tmp_path / "mapping.yml"
+    mapping.write_text('decimal_separator: "."\n')
+    line = one_error(run("summarize", str(d), "--mapping", str(mapping)))
+    assert "'paid_amount' cannot be read as amount (2 of 2 values" in line
+    r = run("summarize", str(d), "--mapping", str(mapping), "--decimal-separator", ",", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["medical_paid"] == 1334.60
 
 
 def test_a_file_mixing_decimal_points_and_commas_stops(tmp_path):

@@ -130,7 +130,8 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
         Folder of source files: contract tables (see :func:`find_table_files`) for the
         ``tuva`` layout, or a layout's own files.
     mapping : ColumnMapping, optional
-        Renames of the user's columns to contract names (``tuva`` layout only).
+        Renames of the user's columns to contract names (``tuva`` layout only); its
+        ``decimal_separator``, when set, applies unless ``decimal_separator`` is given.
     engine : str, engine adapter or SparkSession
         ``"duckdb"`` (default), ``"spark"``, an adapter from :func:`~valuecase.data.engines.
         get_engine`, or an existing ``SparkSession``.
@@ -149,6 +150,8 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
     """
     if decimal_separator not in (None, ".", ","):
         raise ContractError(f"decimal_separator must be '.' or ',', got {decimal_separator!r}")
+    if decimal_separator is None and mapping is not None:
+        decimal_separator = mapping.decimal_separator  # a mapping file may say it
     lay = get_layout(layout)
     if lay.name != "tuva" and mapping is not None and (mapping.global_renames
                                                         or mapping.table_renames):

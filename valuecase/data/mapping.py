@@ -6,6 +6,7 @@ A mapping is a YAML file (or the ``column_mapping`` section of a parameters file
       patient_id: person_id            # applies to every table that has the column
       medical_claim:                   # applies to one table only
         ms_drg_code: drg_code
+    decimal_separator: ","             # optional: how the files write amounts (else detected)
 
 Examples
 --------
@@ -14,6 +15,8 @@ Examples
 {'patient_id': 'person_id', 'ms_drg_code': 'drg_code'}
 >>> m.for_table("eligibility")
 {'patient_id': 'person_id'}
+>>> ColumnMapping.from_dict({"decimal_separator": ","}).decimal_separator
+','
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class ColumnMapping:
 
     global_renames: dict[str, str] = field(default_factory=dict)
     table_renames: dict[str, dict[str, str]] = field(default_factory=dict)
+    decimal_separator: str | None = None
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any] | None, source: str = "mapping") -> ColumnMapping:
@@ -42,8 +46,13 @@ class ColumnMapping:
             return cls()
         if not isinstance(raw, Mapping):
             raise ParametersError(f"{source}: column_mapping must be a mapping of old: new names")
+        decimal = raw.get("decimal_separator")
+        if decimal not in (None, "auto", ".", ","):
+            raise ParametersError(f"{source}: decimal_separator must be auto, '.' or ',', "
+                                  f"got {decimal!r}")
         if "column_mapping" in raw:
             raw = raw["column_mapping"] or {}
+        raw = {k: v for k, v in raw.items() if k != "decimal_separator"}
         global_renames: dict[str, str] = {}
         table_renames: dict[str, dict[str, str]] = {}
         for key, value in raw.items():
@@ -56,7 +65,7 @@ class ColumnMapping:
                                       for k, v in value.items()}
             else:
                 global_renames[str(key)] = _target(source, str(key), value)
-        return cls(global_renames, table_renames)
+        return cls(global_renames, table_renames, None if decimal == "auto" else decimal)
 
     @classmethod
     def from_file(cls, path: str | Path) -> ColumnMapping:
