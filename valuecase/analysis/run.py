@@ -135,6 +135,25 @@ class Analysis:
         return self._timed("evaluation", lambda: evaluate(st, seed=self.params.seed))
 
     @cached_property
+    def has_program(self) -> bool:
+        """Whether the data hold program enrollment rows (else there is nothing to evaluate)."""
+        if "program_enrollment" not in self.data.tables:
+            return False
+        return int(self.data.table("program_enrollment").count().execute()) > 0
+
+    @cached_property
+    def roi_mode(self) -> str:
+        """``calculator`` or ``evidence``: the mode of the ROI assumptions file."""
+        from valuecase.value.case import check_roi_file
+
+        return str(check_roi_file(self.params.resolved_roi_file()).mode)
+
+    @property
+    def has_value_case(self) -> bool:
+        """Evidence mode needs the program's measured effects; calculator mode needs none."""
+        return self.has_program or self.roi_mode == "calculator"
+
+    @cached_property
     def subgroups(self) -> Any:
         """Rate ratios of stays and ED visits by age band and sex, with interaction tests."""
         from valuecase.impact.subgroups import subgroup_table
@@ -154,13 +173,19 @@ class Analysis:
     @cached_property
     def value_case(self) -> Any:
         """Evidence from the data filled into the ROI assumptions, projected and simulated."""
-        from valuecase.value.case import build_value_case, measure_evidence
+        from valuecase.value.case import build_value_case, claims_evidence, measure_evidence
 
-        st, ev, panel = self.study, self.evaluation, self.panel
-        enrollment, costs = self.table("program_enrollment"), self.table("program_costs")
+        if not self.has_value_case:
+            raise ValueError("no program_enrollment data: an evidence-mode value case needs "
+                             "the program's measured effects (use a calculator-mode ROI file)")
+        panel = self.panel
+        if self.has_program:
+            st, ev = self.study, self.evaluation
+            enrollment, costs = self.table("program_enrollment"), self.table("program_costs")
 
         def build() -> Any:
-            evidence = measure_evidence(st, ev, panel, enrollment, costs)
+            evidence = (measure_evidence(st, ev, panel, enrollment, costs) if self.has_program
+                        else claims_evidence(panel))
             return build_value_case(evidence, self.params.resolved_roi_file(),
                                     seed=self.params.seed)
 

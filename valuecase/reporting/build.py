@@ -60,11 +60,20 @@ def _raise_failure(outcome: Outcome) -> None:
 
 def build_all(chosen: Sequence[Any], values: dict[str, dict], staging: Path,
               metadata: dict[str, Any], notebook_dir: Path, jobs: int, progress: bool,
-              log: Log, shown: dict[str, dict] | None = None) -> dict[str, Outcome]:
-    """Run the chosen notebooks, ``jobs`` at a time; stop at the first failure."""
+              log: Log, shown: dict[str, dict] | None = None,
+              sources: dict[str, Path] | None = None) -> dict[str, Outcome]:
+    """Run the chosen notebooks, ``jobs`` at a time; stop at the first failure.
+
+    ``sources`` maps a report to another notebook file to run in its place (a report that
+    cannot be made from the data is rendered by a notebook that says why).
+    """
     outcomes: dict[str, Outcome] = {}
     shown = shown or {}
+    sources = sources or {}
     total = len(chosen)
+
+    def source(nb: Any) -> Path:
+        return sources.get(nb.name, notebook_dir / f"{nb.name}.py")
 
     def started(i: int, nb: Any) -> None:
         log(f"[{i}/{total}] {nb.name}: running")
@@ -76,7 +85,7 @@ def build_all(chosen: Sequence[Any], values: dict[str, dict], staging: Path,
     if jobs <= 1 or total <= 1:
         for i, nb in enumerate(chosen, 1):
             started(i, nb)
-            outcome = _build_one(nb, notebook_dir / f"{nb.name}.py", staging, values[nb.name],
+            outcome = _build_one(nb, source(nb), staging, values[nb.name],
                                  metadata, notebook_dir, progress, shown.get(nb.name, {}))
             finished(outcome)
             _raise_failure(outcome)
@@ -94,7 +103,7 @@ def build_all(chosen: Sequence[Any], values: dict[str, dict], staging: Path,
             while queue and failed is None and len(running) < jobs:
                 i, nb = queue.pop(0)
                 started(i, nb)
-                running[pool.submit(_build_one, nb, notebook_dir / f"{nb.name}.py", staging,
+                running[pool.submit(_build_one, nb, source(nb), staging,
                                     values[nb.name], metadata, notebook_dir, False,
                                     shown.get(nb.name, {}))] = nb
             done, _ = wait(running, return_when=FIRST_COMPLETED)

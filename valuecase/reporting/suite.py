@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from valuecase.analysis.parameters import SuiteParameters, check_parameters
+from valuecase.analysis.results import Results
 from valuecase.errors import ParametersError
 from valuecase.reporting.build import build_all
 from valuecase.reporting.execute import notebook_parameters
@@ -48,6 +49,8 @@ __all__ = ["NOTEBOOK_DIR", "SUITE", "SuiteNotebook", "SuiteResult", "notebook_va
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent / "notebooks"
 """The suite's jupytext notebooks (package data: they ship with valuecase)."""
+FALLBACK_DIR = NOTEBOOK_DIR / "fallback"
+"""Notebooks run in place of a report the data cannot support (they say why)."""
 
 Log = Callable[[str], None]
 
@@ -206,12 +209,16 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
         "data_fingerprint": data_fingerprint(inputs),
         "extra": {"Data folder": data_path.name, "Parameters file": shown_file},
     }
-    values = {nb.name: notebook_values(nb.name, params, results_dir,
-                                       list(notebook_parameters(notebook_dir / f"{nb.name}.py")))
-              for nb in chosen}
+    # a report the data cannot support (no program data) is rendered by a notebook saying why
+    sources = {nb.name: FALLBACK_DIR / "no_program.py" for nb in chosen
+               if "unavailable" in Results.read(results_dir, nb.name).values}
+    values = {nb.name: notebook_values(nb.name, params, results_dir, list(notebook_parameters(
+        sources.get(nb.name, notebook_dir / f"{nb.name}.py")))) for nb in chosen}
+    for name in sources:
+        values[name]["report"] = name
     shown = {nb.name: shown_parameters(nb.name, params) for nb in chosen}
     outcomes = build_all(chosen, values, staging, metadata, notebook_dir, jobs, progress, log,
-                         shown=shown)
+                         shown=shown, sources=sources)
     identifiers: set[str] = set()
     if funder:
         from valuecase.data.mapping import ColumnMapping

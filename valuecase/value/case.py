@@ -307,8 +307,9 @@ def value_domains(evaluation: Any, tables: set[str] | frozenset[str]) -> pd.Data
          "(e.g. care-coordination experience items).", "not measured"),
         ("Social needs resolved", "Not in claims: needs program records of needs screened "
          "and resolved (housing, food, transport).", "not measured"),
-        ("Equity", "Rates by age band and sex are in the utilization report; effects by "
-         "subgroup are not estimated (too few people per subgroup).", "partly described"),
+        ("Equity", "Rates by age band and sex are in the utilization report; the program's "
+         "effects by age band and sex, with interaction tests, are in the impact report.",
+         "measured (claims)"),
         ("Workforce", ("Program staff costs are in the program cost records"
                        if "program_costs" in tables else "No program cost records")
          + "; caseloads and retention are not in the data.", "partly described"),
@@ -347,6 +348,21 @@ def build_value_case(evidence: Evidence, roi_params_file: str | Path,
     projection = project(model)
     return ValueCase(params, sources, model, projection, partner_ledger(projection),
                      monte_carlo(model))
+
+
+def claims_evidence(panel: pd.DataFrame | ir.Table) -> Evidence:
+    """What claims alone tell a calculator-mode value case when there is no program data:
+    the unit cost of each service line (paid per event over all members), nothing else."""
+    costs, cost_se, sources = {}, {}, {}
+    for line, outcome in SERVICE_LINE_OUTCOMES.items():
+        costs[line], cost_se[line] = unit_cost(panel, outcome, _PAID_COLUMN[line])
+        sources[f"service_lines.{line}.unit_cost"] = (
+            f"claims: {_PAID_COLUMN[line].replace('_', ' ')} / {outcome.replace('_', ' ')}, "
+            "all members, all months")
+    sources["enrollment.members"] = "no program data: give enrollment.members in the ROI file"
+    return Evidence(effects={}, baseline_rates={}, unit_costs=costs, members=math.nan,
+                    program_costs={}, sources=sources, baseline_rate_se={},
+                    unit_cost_se=cost_se)
 
 
 def placeholder_evidence() -> Evidence:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from valuecase.analysis.results import Results
-from valuecase.analysis.sections.impact import study_values
+from valuecase.analysis.sections.impact import NO_PROGRAM, study_values, unavailable
 
 __all__ = ["funder_summary", "roi"]
 
@@ -61,9 +61,14 @@ def roi(a: Any) -> Results:
     from valuecase.value.case import assumptions_table
     from valuecase.value.uncertainty import breakeven_effect, tornado
 
+    if not a.has_value_case:
+        return unavailable("roi", NO_PROGRAM + " The ROI file is in evidence mode, which prices "
+                           "the measured effects: with no program data there are none, and "
+                           "nothing is invented in their place.",
+                           "No program data: an evidence-mode ROI needs measured effects.")
     vc = a.value_case
     r = Results("roi")
-    r.values.update(_value_case_values(vc))
+    r.values.update(_value_case_values(vc), has_program=bool(a.has_program))
     r.tables["assumptions"] = assumptions_table(vc.params, vc.sources)
     r.tables["annual"] = vc.projection.annual.reset_index()
     r.tables["monthly"] = vc.projection.monthly
@@ -85,19 +90,26 @@ def funder_summary(a: Any) -> Results:
     from valuecase.population.aggregate import count_members
     from valuecase.value.case import value_domains
 
-    panel, st, ev, vc = a.panel, a.study, a.evaluation, a.value_case
+    panel = a.panel
     r = Results("funder_summary")
-    r.values.update(study_values(a))
     year = pop.latest_full_year(panel)
     shares = concentration.top_share(pop.annual_cost_series(panel, year))
     r.values.update(persons=count_members(panel), year=int(year),
-                    top_5=float(shares[0.05]), top_1=float(shares[0.01]))
+                    top_5=float(shares[0.05]), top_1=float(shares[0.01]),
+                    has_program=bool(a.has_program), has_value_case=bool(a.has_value_case),
+                    no_program=NO_PROGRAM)
+    if a.has_value_case:
+        vc = a.value_case
+        r.values.update(_value_case_values(vc))
+        r.tables["net_savings_draws"] = pd.DataFrame({"net_savings": vc.monte_carlo.net_savings})
+        r.tables["ledger"] = vc.ledger.table
+    if not a.has_program:
+        return r
+    st, ev = a.study, a.evaluation
+    r.values.update(study_values(a))
     r.tables["naive_inpatient_stays"] = study.naive_pre_post(st, "inpatient_stays")
     r.tables["effects"] = ev.effects.drop(columns="details", errors="ignore")
     r.tables["subgroups"] = a.subgroups
-    r.values.update(_value_case_values(vc))
-    r.tables["net_savings_draws"] = pd.DataFrame({"net_savings": vc.monte_carlo.net_savings})
-    r.tables["ledger"] = vc.ledger.table
     r.tables["value_domains"] = value_domains(ev, frozenset(a.data.tables))
     r.values["concerns"] = a.diagnostics.concerns()
     analysed = st.funnel[st.funnel["step"].str.startswith("analysed")][["step", "persons"]]

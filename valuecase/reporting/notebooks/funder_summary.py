@@ -35,12 +35,14 @@ from valuecase.privacy import suppress_small_counts
 from valuecase.value.arithmetic import RoiSummary
 
 res = results_for("funder_summary", globals())
-effects = res.table("effects")
-primary = {o: Effect.from_record(r) for o, r in
-           effects[effects["primary"]].set_index("outcome").to_dict("index").items()}
-did_row = effects[(effects["outcome"] == "inpatient_stays")
-                  & effects["estimator"].str.startswith("DiD")].iloc[0]
-comparison = COMPARISON_TEXT[res["design"]]
+program = res["has_program"]  # False: claims without program data (nothing to evaluate)
+if program:
+    effects = res.table("effects")
+    primary = {o: Effect.from_record(r) for o, r in
+               effects[effects["primary"]].set_index("outcome").to_dict("index").items()}
+    did_row = effects[(effects["outcome"] == "inpatient_stays")
+                      & effects["estimator"].str.startswith("DiD")].iloc[0]
+    comparison = COMPARISON_TEXT[res["design"]]
 
 # %% [markdown]
 # ## Who the program serves
@@ -50,77 +52,97 @@ show_markdown(
     f"The health plan covered **{interpret.count_text(res['persons'])} people** in the data. "
     f"Spending is concentrated: in {res['year']} the costliest 5% accounted for "
     f"**{res['top_5']:.0%}** of all spending and the costliest 1% for {res['top_1']:.0%}. "
-    f"The program enrolls people after repeated hospital stays ({res['trigger']}); "
-    f"{interpret.count_text(res['n_program'])} program members were compared with "
-    f"{interpret.count_text(res['n_comparison'])} {comparison}."
+    + (f"The program enrolls people after repeated hospital stays ({res['trigger']}); "
+       f"{interpret.count_text(res['n_program'])} program members were compared with "
+       f"{interpret.count_text(res['n_comparison'])} {comparison}." if program else "")
 )
 
 # %% [markdown]
 # ## What changed
 
 # %%
-for warning in res["warnings"]:
-    show_markdown(f"**Warning:** {warning}.")
-show_markdown(interpret.describe_rtm(res.table("naive_inpatient_stays"),
-                                     Effect.from_record(did_row.to_dict()),
-                                     "hospital stays per person-year", comparison=comparison))
-shown = {o: primary[o] for o in ("inpatient_stays", "ed_visits")}
-for outcome, e in shown.items():
-    show_markdown("- " + interpret.describe_effect(e, LABELS[outcome]))
-for outcome in shown:  # the equity row: does it work for everyone?
-    show_markdown("- " + interpret.describe_subgroups(res.table("subgroups"), outcome,
-                                                      LABELS[outcome]))
-show(impact_figures.percent_change_figure(
-    {interpret.sentence_case(LABELS[o]): e for o, e in shown.items()}))
+if not program:
+    show_markdown(res["no_program"])
+else:
+    for warning in res["warnings"]:
+        show_markdown(f"**Warning:** {warning}.")
+    show_markdown(interpret.describe_rtm(res.table("naive_inpatient_stays"),
+                                         Effect.from_record(did_row.to_dict()),
+                                         "hospital stays per person-year", comparison=comparison))
+    shown = {o: primary[o] for o in ("inpatient_stays", "ed_visits")}
+    for outcome, e in shown.items():
+        show_markdown("- " + interpret.describe_effect(e, LABELS[outcome]))
+    for outcome in shown:  # the equity row: does it work for everyone?
+        show_markdown("- " + interpret.describe_subgroups(res.table("subgroups"), outcome,
+                                                          LABELS[outcome]))
+    show(impact_figures.percent_change_figure(
+        {interpret.sentence_case(LABELS[o]): e for o, e in shown.items()}))
 
 # %% [markdown]
 # ## The value case
 
 # %%
-summary = RoiSummary(**res["summary"])
-show_markdown(interpret.describe_value(summary, res["prob_positive"], res["net_savings_90"],
-                                       res["horizon_years"], varied=res["varied"],
-                                       all_partner_net=res["all_partner_net"]))
-show(roi_figures.net_savings_histogram(
-    res.table("net_savings_draws")["net_savings"].to_numpy(),
-    title=f"Net savings across {res['draws']:,} simulations"))
-ledger = res.table("ledger")
-show_table(ledger.reset_index()[["partner", "costs_borne", "net_position"]],
-           caption="Who pays and who gains, over the horizon",
-           formats={"costs_borne": interpret.money, "net_position": interpret.money})
-show(roi_figures.ledger_figure(ledger))
+if res["has_value_case"]:
+    summary = RoiSummary(**res["summary"])
+    if not program:
+        show_markdown("This value case rests on **assumed** reductions (a calculator-mode ROI "
+                      "file), not on effects measured in these data.")
+    show_markdown(interpret.describe_value(summary, res["prob_positive"], res["net_savings_90"],
+                                           res["horizon_years"], varied=res["varied"],
+                                           all_partner_net=res["all_partner_net"]))
+    show(roi_figures.net_savings_histogram(
+        res.table("net_savings_draws")["net_savings"].to_numpy(),
+        title=f"Net savings across {res['draws']:,} simulations"))
+    ledger = res.table("ledger")
+    show_table(ledger.reset_index()[["partner", "costs_borne", "net_position"]],
+               caption="Who pays and who gains, over the horizon",
+               formats={"costs_borne": interpret.money, "net_position": interpret.money})
+    show(roi_figures.ledger_figure(ledger))
+else:
+    show_markdown("No value case: the ROI file prices measured effects (evidence mode) and "
+                  "there are none without program data.")
 
 # %% [markdown]
 # ## Beyond money
 
 # %%
-show_table(res.table("value_domains"), caption="Value domains and the evidence for each")
+if program:
+    show_table(res.table("value_domains"), caption="Value domains and the evidence for each")
+else:
+    show_markdown("Beyond money (experience, social needs, equity of effects) needs program "
+                  "data; none was given.")
 
 # %% [markdown]
 # ## Caveats
 
 # %%
-caveats = [interpret.DESIGN_CAVEATS[res["design"]],
-           "Counts of stays and ED visits come from claims; 30-day readmissions are crude, "
+caveats = ["Counts of stays and ED visits come from claims; 30-day readmissions are crude, "
            "all-cause (not the CMS planned-readmission algorithm).",
            "Savings are priced at average paid amounts per stay and per visit; the partner "
            "split depends on the payment-model assumptions listed in the ROI report.",
            "No person-level data appear in this report; counts below 11 are shown as <11."]
-for concern in res["concerns"]:
-    caveats.insert(0, f"A design check failed: {concern}; treat the estimated effects with "
-                      "extra caution.")
-if not all(interpret.is_significant(e) for e in shown.values()):
-    caveats.insert(0, "At least one estimated effect is not statistically distinguishable from "
-                      "no effect: the savings are uncertain, as the simulations show.")
+if program:
+    caveats.insert(0, interpret.DESIGN_CAVEATS[res["design"]])
+    for concern in res["concerns"]:
+        caveats.insert(0, f"A design check failed: {concern}; treat the estimated effects with "
+                          "extra caution.")
+    if not all(interpret.is_significant(e) for e in shown.values()):
+        caveats.insert(0, "At least one estimated effect is not statistically distinguishable "
+                          "from no effect: the savings are uncertain, as the simulations show.")
 show_markdown("\n".join(f"- {c}" for c in caveats))
-# only the two analysed groups: with the drop-out steps shown, a reader could subtract one
-# step from the next and recover a suppressed small count
-show_table(suppress_small_counts(res.table("compared"), ["persons"]), caption="Who was compared")
+if program:
+    # only the two analysed groups: with the drop-out steps shown, a reader could subtract one
+    # step from the next and recover a suppressed small count
+    show_table(suppress_small_counts(res.table("compared"), ["persons"]),
+               caption="Who was compared")
 
 # %% tags=["remove_cell"]
 from valuecase.reporting.summary import publish_summary  # noqa: E402
 
-publish_summary(
-    f"{interpret.ratio_text(summary.roi, summary.benefit_cost_ratio)}; "
-    f"probability of a positive return {res['prob_positive']:.0%}."
-)
+if res["has_value_case"]:
+    publish_summary(
+        f"{interpret.ratio_text(summary.roi, summary.benefit_cost_ratio)}; "
+        f"probability of a positive return {res['prob_positive']:.0%}"
+        + ("." if program else " (assumed reductions: no program data)."))
+else:
+    publish_summary("No program data: claims described, no effect or value case.")

@@ -1,0 +1,82 @@
+"""Claims without a program (issue 12): every report is written; the reports that need program
+data say so plainly; a calculator-mode ROI file still gives a value case. Run by the CLI as a
+user would, opened in headless Chromium."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from valuecase.datasets import example_params
+
+from browser import open_report
+
+pytestmark = [pytest.mark.notebook]
+
+VALUECASE = [sys.executable, "-m", "valuecase.cli"]
+REPORTS = ("data_quality", "population", "utilization", "impact", "roi", "funder_summary")
+
+
+def text_of(path: Path) -> str:
+    raw = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", path.read_text(), flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", raw)))
+
+
+def report(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*VALUECASE, "report", *args], capture_output=True, text=True,
+                          timeout=900)
+
+
+@pytest.fixture(scope="module")
+def claims_only(tmp_path_factory, sample_dir):
+    folder = tmp_path_factory.mktemp("claims-only")
+    for table in ("eligibility", "medical_claim", "pharmacy_claim"):
+        shutil.copy(sample_dir / f"{table}.parquet", folder)
+    out = folder.parent / "claims-only-reports"
+    r = report("--data", str(folder), "--out", str(out))
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out
+
+
+def test_every_report_is_written_and_the_impact_parts_say_there_is_no_program(claims_only):
+    for name in REPORTS:
+        text = text_of(claims_only / f"{name}.html")
+        assert "Traceback" not in text and not re.search(r"\w+Error\b", text), name
+    assert "No program data was given" in text_of(claims_only / "impact.html")
+    roi = text_of(claims_only / "roi.html")  # the sample's ROI file is in evidence mode
+    assert "No program data was given" in roi and "evidence mode" in roi
+    funder = text_of(claims_only / "funder_summary.html")
+    assert "No program data was given" in funder and "No value case" in funder
+    assert "15,000 people" in funder  # the population part is still there
+    index = text_of(claims_only / "index.html")
+    assert "No program data: nothing to evaluate" in index
+
+
+@pytest.mark.browser
+def test_the_no_program_reports_render_in_chromium(claims_only):
+    for name in ("impact", "funder_summary"):
+        seen = open_report(claims_only / f"{name}.html")
+        assert seen.console_errors == [] and seen.external_requests == []
+        assert "No program data was given" in seen.text
+
+
+def test_a_layout_without_program_data_gets_a_calculator_value_case(desynpuf500, tmp_path):
+    params = tmp_path / "calculator.yml"
+    params.write_text(f"roi_params_file: {example_params('roi-calculator.yml')}\n")
+    out = tmp_path / "reports"
+    r = report("--layout", "desynpuf", "--data", str(desynpuf500), "--out", str(out),
+               "--params", str(params))
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "496 persons" in text_of(out / "population.html")
+    assert "DE-SynPUF enrollment" in text_of(out / "data_quality.html")  # the layout's rule
+    assert "No program data was given" in text_of(out / "impact.html")
+    roi = text_of(out / "roi.html")
+    assert re.search(r"ROI -?\d+%", roi) and "No program data" not in roi
+    funder = text_of(out / "funder_summary.html")
+    assert "assumed" in funder and "No program data was given" in funder
