@@ -33,6 +33,7 @@ Examples
 >>> lines = ibis.memtable(pd.DataFrame({
 ...     "claim_id": ["A", "B"], "claim_line_number": [1, 1], "person_id": ["P1", "P1"],
 ...     "claim_type": ["institutional"] * 2, "bill_type_code": ["111", "111"],
+...     "drg_code": ["470", "470"], "revenue_center_code": ["0120", "0120"],
 ...     "service_date": pd.to_datetime(["2020-01-01", "2020-01-20"]).date,
 ...     "admission_date": pd.to_datetime(["2020-01-01", "2020-01-20"]).date,
 ...     "discharge_date": pd.to_datetime(["2020-01-05", "2020-01-22"]).date,
