@@ -2,11 +2,12 @@
 results: accepted tables, the member-month panel, rejects with their reasons and row identity,
 reconciliation, data-quality measures and ``summarize`` — exact equality, no tolerance.
 
-Four inputs: the bundled sample (Parquet, money stored as doubles), the Tuva seed (CSV with
+Five inputs: the bundled sample (Parquet, money stored as doubles), the Tuva seed (CSV with
 header-style payments), a messy fixture written here (two CSV files for one table, bad dates
 and amounts, duplicates across files, reversals, claims outside enrollment, an open span, a
 Parquet table with NaN and infinite amounts) and CMS DE-SynPUF rows read with the desynpuf
-layout (spans made from covered months, carrier line slots unpivoted, per diem arithmetic).
+layout (spans made from covered months, carrier line slots unpivoted, per diem arithmetic), and
+a Synthea export read with the synthea layout (joins, payment sums per claim).
 """
 
 from __future__ import annotations
@@ -112,11 +113,12 @@ def spark_engine(spark):
     return SparkEngine(spark)
 
 
-LAYOUT_OF = {"desynpuf500": "desynpuf"}
+LAYOUT_OF = {"desynpuf500": "desynpuf", "synthea11": "synthea"}
 """Fixtures read with a layout other than tuva."""
 
 
-@pytest.fixture(scope="module", params=["sample_dir", "seed10", "messy", "desynpuf500"])
+@pytest.fixture(scope="module", params=["sample_dir", "seed10", "messy", "desynpuf500",
+                                                 "synthea11"])
 def both(request, spark_engine):
     folder = request.getfixturevalue(request.param)
     layout = LAYOUT_OF.get(request.param, "tuva")

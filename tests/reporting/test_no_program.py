@@ -80,3 +80,14 @@ def test_a_layout_without_program_data_gets_a_calculator_value_case(desynpuf500,
     assert re.search(r"ROI -?\d+%", roi) and "No program data" not in roi
     funder = text_of(out / "funder_summary.html")
     assert "assumed" in funder and "No program data was given" in funder
+
+
+def test_a_synthea_export_gets_its_claims_reports(synthea11, tmp_path):
+    out = tmp_path / "reports"
+    r = report("--layout", "synthea", "--data", str(synthea11), "--out", str(out))
+    assert r.returncode == 0, r.stderr[-3000:]
+    for name in REPORTS:
+        assert "Traceback" not in text_of(out / f"{name}.html"), name
+    assert "11 persons" in text_of(out / "population.html")
+    assert "ECHECK" in text_of(out / "data_quality.html")  # the layout's paid rule is stated
+    assert "No program data was given" in text_of(out / "impact.html")

@@ -197,12 +197,29 @@ def annual_cost_series(panel: pd.DataFrame | ir.Table, year: int) -> pd.Series:
 
 
 def latest_full_year(panel: pd.DataFrame | ir.Table) -> int:
-    """The latest calendar year whose 12 months all appear in the panel (else the latest year)."""
-    return latest_full_year_of(month_counts(panel))
+    """The latest calendar year with spending whose 12 months all appear in the panel (else the
+    latest year with spending)."""
+    sums = period_sums(panel, "year")
+    spent = {int(p) for p, paid in zip(sums["period"], sums["paid_total"], strict=True)
+             if paid > 0}
+    return latest_full_year_of(month_counts(panel), spent)
 
 
-def latest_full_year_of(months: pd.Series) -> int:
-    """:func:`latest_full_year` from :func:`~valuecase.population.aggregate.month_counts`."""
+def latest_full_year_of(months: pd.Series, spent: set[int] | None = None) -> int:
+    """:func:`latest_full_year` from :func:`~valuecase.population.aggregate.month_counts`
+    and, optionally, the years with any spending (a year of enrollment without claims, e.g.
+    after the claims end, cannot describe where the money goes).
+
+    Examples
+    --------
+    >>> months = pd.Series([12, 12, 3], index=[2022, 2023, 2024])
+    >>> latest_full_year_of(months), latest_full_year_of(months, spent={2022, 2024})
+    (2023, 2022)
+    """
+    if spent is not None:
+        if not spent:
+            raise ValueError("no paid amount in any year: there is no spending to describe")
+        months = months[months.index.isin(list(spent))]
     full = months[months == 12]
     return int(full.index.max() if len(full) else months.index.max())
 

@@ -75,11 +75,13 @@ def population(a: Any) -> Results:
                     last_month=str(totals["last_month"].date()),
                     pmpm_total=totals["paid_total"] / mm if mm else float("nan"))
     months = aggregate.month_counts(panel)
-    years = [int(y) for y in months.index]
-    latest = pop.latest_full_year_of(months)
     # annual cost per person, one year at a time: collected from the engine as one number
-    # per person (the concentration inputs), never as member months
-    by_year = {y: pop.annual_cost_series(panel, y) for y in years}
+    # per person (the concentration inputs), never as member months; a year without any
+    # spending (enrollment beyond the claims) has no concentration to describe
+    by_year = {int(y): pop.annual_cost_series(panel, int(y)) for y in months.index}
+    by_year = {y: c for y, c in by_year.items() if c.sum() > 0}
+    years = sorted(by_year)
+    latest = pop.latest_full_year_of(months, set(years))
     costs = by_year[latest]
     shares = concentration.top_share(costs)
     r.values["latest_year"] = int(latest)

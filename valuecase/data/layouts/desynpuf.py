@@ -68,7 +68,13 @@ from valuecase.data.layouts.base import (
     source_files,
     union_all,
 )
-from valuecase.data.text_rules import AMOUNT_TYPE, parse_amount, parse_date, parse_integer
+from valuecase.data.text_rules import (
+    AMOUNT_TYPE,
+    blank_to_null,
+    parse_amount,
+    parse_date,
+    parse_integer,
+)
 from valuecase.errors import ContractError
 
 __all__ = ["DesynpufLayout"]
@@ -163,7 +169,7 @@ def _eligibility(eng: Engine, paths: tuple[Path, ...], notes: list[str]) -> ir.T
                      "of death give no enrollment span")
     notes.append("DE-SynPUF enrollment: a person-year's months = max(Part A, Part B) covered "
                  "months, ending at the death date in the year of death, else in December")
-    sex = t.BENE_SEX_IDENT_CD.strip()
+    sex = blank_to_null(t.BENE_SEX_IDENT_CD)
     return t.filter(t._keep).select(
         person_id=t.DESYNPUF_ID,
         enrollment_start_date=ibis.ifelse(t._usable, start, literal_text(None)),
