@@ -127,3 +127,18 @@ def test_the_data_folder_comes_from_the_command_line_only(tmp_path):
     params.write_text("data_dir: /somewhere/else\n")
     with pytest.raises(ParametersError, match="data_dir is not set in a parameters file; use --data"):
         check_parameters(params)
+
+
+def test_layout_comes_from_the_parameters_file_and_its_files_are_checked(tmp_path, desynpuf500,
+                                                                           seed10):
+    params = tmp_path / "p.yml"
+    params.write_text("layout: desynpuf\n")
+    assert check_parameters(params, data_dir=desynpuf500).layout == "desynpuf"
+    # a Tuva folder read as DE-SynPUF: the layout's own files are missing, said before a run
+    with pytest.raises(ParametersError, match=r"layout desynpuf.*no beneficiary summary file"):
+        check_parameters(params, data_dir=seed10)
+    params.write_text("layout: cms\n")
+    with pytest.raises(ParametersError, match="layout"):
+        check_parameters(params, data_dir=desynpuf500)
+    # --layout on the command line wins over the file
+    assert check_parameters(params, data_dir=seed10, overrides={"layout": "tuva"}).layout == "tuva"
