@@ -35,7 +35,7 @@ from typing import Any
 
 from valuecase.analysis.parameters import SuiteParameters, check_parameters
 from valuecase.analysis.results import Results
-from valuecase.errors import ParametersError
+from valuecase.errors import ParametersError, ValuecaseError
 from valuecase.reporting.build import build_all
 from valuecase.reporting.execute import notebook_parameters
 from valuecase.reporting.guard import person_identifiers, scan_funder_reports
@@ -118,6 +118,15 @@ def shown_parameters(name: str, params: SuiteParameters) -> dict[str, Any]:
     if shown.get("mapping_file"):
         shown["mapping_file"] = Path(shown["mapping_file"]).name
     return shown
+
+
+def _unavailable(results_dir: Path, name: str) -> bool:
+    """Whether report ``name``'s results say the data cannot support it (a notebook without
+    results of its own, e.g. a custom one, is run as it is)."""
+    try:
+        return "unavailable" in Results.read(results_dir, name).values
+    except ValuecaseError:
+        return False
 
 
 def input_files(data_dir: Path, layout: str) -> list[Path]:
@@ -211,7 +220,7 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
     }
     # a report the data cannot support (no program data) is rendered by a notebook saying why
     sources = {nb.name: FALLBACK_DIR / "no_program.py" for nb in chosen
-               if "unavailable" in Results.read(results_dir, nb.name).values}
+               if _unavailable(results_dir, nb.name)}
     values = {nb.name: notebook_values(nb.name, params, results_dir, list(notebook_parameters(
         sources.get(nb.name, notebook_dir / f"{nb.name}.py")))) for nb in chosen}
     for name in sources:

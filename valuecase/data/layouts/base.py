@@ -41,8 +41,8 @@ from valuecase.data.files import engine_message, file_names, files_label
 from valuecase.data.text_rules import blank_to_null
 from valuecase.errors import ContractError
 
-__all__ = ["Converted", "Layout", "as_text", "blank", "literal_text", "read_source",
-           "require_columns", "source_files", "union_all"]
+__all__ = ["Converted", "Layout", "blank", "literal_text", "read_source", "require_columns",
+           "source_files", "union_all"]
 
 
 @dataclass(frozen=True)
@@ -169,11 +169,6 @@ def require_columns(t: ir.Table, columns: Iterable[str], paths: Sequence[Path]) 
     if missing:
         raise ContractError(f"{file_names(paths)}: missing column {missing[0]!r} "
                             f"({len(missing)} missing); is this the right --layout?")
-
-
-def as_text(value: ir.Value) -> ir.StringValue:
-    """A value as text (NULL stays NULL)."""
-    return value.cast("string")
 
 
 def blank(value: ir.StringValue) -> ir.BooleanValue:
