@@ -39,7 +39,25 @@ def claims_only(tmp_path_factory, sample_dir):
     for table in ("eligibility", "medical_claim", "pharmacy_claim"):
         shutil.copy(sample_dir / f"{table}.parquet", folder)
     out = folder.parent / "claims-only-reports"
-    r = report("--data", str(folder), "--out", str(out))
+    r = report("--data", str(folder), "--out", str(out), "--jobs", "2")
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def calculator(tmp_path_factory, sample_dir):
+    """The same claims beside a header-only program_enrollment (loaded empty, with a note),
+    reported with a parameters file whose ROI file is the calculator example."""
+    folder = tmp_path_factory.mktemp("header-only")
+    for table in ("eligibility", "medical_claim", "pharmacy_claim"):
+        shutil.copy(sample_dir / f"{table}.parquet", folder)
+    (folder / "program_enrollment.csv").write_text("person_id,enrollment_date\n")
+    params = folder.parent / "calculator.yml"  # relative *_file paths: beside the parameters
+    shutil.copy(example_params("roi-calculator.yml"), folder.parent)
+    params.write_text("roi_params_file: roi-calculator.yml\nseed: 7\n")
+    out = folder.parent / "header-only-reports"
+    r = report("--data", str(folder), "--out", str(out), "--params", str(params),
+               "--jobs", "2")
     assert r.returncode == 0, r.stderr[-3000:]
     return out
 
@@ -77,7 +95,7 @@ def test_a_layout_without_program_data_gets_a_calculator_value_case(desynpuf500,
     assert "DE-SynPUF enrollment" in text_of(out / "data_quality.html")  # the layout's rule
     assert "No program data was given" in text_of(out / "impact.html")
     roi = text_of(out / "roi.html")
-    assert re.search(r"ROI -?\d+%", roi) and "No program data" not in roi
+    assert re.search(r"ROI -?\d+%", roi) and "reductions assumed in the ROI file" in roi
     funder = text_of(out / "funder_summary.html")
     assert "assumed" in funder and "No program data was given" in funder
 
@@ -91,3 +109,28 @@ def test_a_synthea_export_gets_its_claims_reports(synthea11, tmp_path):
     assert "11 persons" in text_of(out / "population.html")
     assert "ECHECK" in text_of(out / "data_quality.html")  # the layout's paid rule is stated
     assert "No program data was given" in text_of(out / "impact.html")
+
+
+def test_a_header_only_program_table_and_a_calculator_file_give_an_assumed_value_case(
+        calculator):
+    assert {p.name for p in calculator.glob("*.html")} == {f"{n}.html" for n in REPORTS} | {
+        "index.html"}
+    for name in REPORTS:
+        text = text_of(calculator / f"{name}.html")
+        assert "Traceback" not in text and not re.search(r"\w+Error\b", text), name
+    assert "No program data was given" in text_of(calculator / "impact.html")
+    roi = text_of(calculator / "roi.html")
+    assert re.search(r"ROI -?\d+%", roi) and "reductions assumed in the ROI file" in roi
+    assert "No program data was given" in roi and "roi-calculator.yml (assumption)" in roi
+    funder = text_of(calculator / "funder_summary.html")
+    assert "rests on assumed reductions" in funder and re.search(r"an ROI of -?\d+%", funder)
+    assert "No program data was given" in funder
+    assert "(assumed reductions); no program data." in text_of(calculator / "index.html")
+
+
+@pytest.mark.browser
+def test_the_calculator_roi_report_draws_its_charts_in_chromium(calculator):
+    seen = open_report(calculator / "roi.html")
+    assert seen.console_errors == [] and seen.external_requests == []
+    assert seen.charts >= 3 and seen.charts_rendered == seen.charts
+    assert "reductions assumed in the ROI file" in seen.text

@@ -149,3 +149,12 @@ def test_a_nested_roi_section_reads_the_same_through_every_reader(tmp_path, evid
     calc.write_text("roi:\n" + "".join(f"  {line}\n" for line in example_params(
         "roi-calculator.yml").read_text().splitlines()))
     assert load_roi_params(calc).mode == "calculator"
+
+
+def test_an_assumed_reduction_is_sourced_to_the_file_not_a_default(evidence):
+    raw = yaml.safe_load(open(example_params("roi-calculator.yml")))
+    params, sources = assemble_params(raw, evidence, "calc.yml")
+    table = assumptions_table(params, sources).set_index("assumption")["source"]
+    assert table["service_lines.inpatient.reduction"] == "calc.yml (assumption)"
+    assert table["service_lines.ed.reduction"] == "calc.yml (assumption)"
+    assert "default" not in set(table)

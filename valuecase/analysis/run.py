@@ -148,10 +148,22 @@ class Analysis:
 
         return str(check_roi_file(self.params.resolved_roi_file()).mode)
 
+    @cached_property
+    def calculator_gaps(self) -> list[str]:
+        """Assumptions a calculator-mode ROI file leaves to program data that are not there
+        (empty with program data, and in evidence mode)."""
+        from valuecase.value.assumptions import read_roi_assumptions
+        from valuecase.value.case import program_data_gaps
+
+        if self.has_program or self.roi_mode != "calculator":
+            return []
+        return program_data_gaps(read_roi_assumptions(self.params.resolved_roi_file()))
+
     @property
     def has_value_case(self) -> bool:
-        """Evidence mode needs the program's measured effects; calculator mode needs none."""
-        return self.has_program or self.roi_mode == "calculator"
+        """Evidence mode needs the program's measured effects; calculator mode needs none, as
+        long as the file gives what would otherwise be measured on the program's members."""
+        return self.has_program or (self.roi_mode == "calculator" and not self.calculator_gaps)
 
     @cached_property
     def subgroups(self) -> Any:
@@ -176,8 +188,10 @@ class Analysis:
         from valuecase.value.case import build_value_case, claims_evidence, measure_evidence
 
         if not self.has_value_case:
-            raise ValueError("no program_enrollment data: an evidence-mode value case needs "
-                             "the program's measured effects (use a calculator-mode ROI file)")
+            raise ValueError("no program_enrollment data: " + (
+                "the calculator-mode ROI file must give " + ", ".join(self.calculator_gaps)
+                if self.calculator_gaps else "an evidence-mode value case needs the program's "
+                "measured effects (use a calculator-mode ROI file)"))
         panel = self.panel
         if self.has_program:
             st, ev = self.study, self.evaluation

@@ -192,9 +192,10 @@ def assemble_params(raw: dict[str, Any], evidence: Evidence, source: str = "para
                 sources[key] = evidence.sources[key] + (
                     "; sampling error drawn in the Monte Carlo" if se else "")
         key = f"service_lines.{line}.effect"
-        if "effect" in spec or "reduction" in spec:
-            sources[key] = f"{source} (assumption)"
-        elif line in evidence.effects:
+        given = [f for f in ("effect", "reduction") if f in spec]
+        for field in given:  # the file's own effect or assumed reduction
+            sources[f"service_lines.{line}.{field}"] = f"{source} (assumption)"
+        if not given and line in evidence.effects:
             e = evidence.effects[line]
             spec["effect"] = {"estimate": e.estimate, "ci_low": e.ci_low, "ci_high": e.ci_high,
                               "scale": getattr(e, "scale", "difference")}
@@ -363,6 +364,22 @@ def claims_evidence(panel: pd.DataFrame | ir.Table) -> Evidence:
     return Evidence(effects={}, baseline_rates={}, unit_costs=costs, members=math.nan,
                     program_costs={}, sources=sources, baseline_rate_se={},
                     unit_cost_se=cost_se)
+
+
+def program_data_gaps(raw: dict[str, Any]) -> list[str]:
+    """The assumptions an ROI file leaves to program data (measured on the program's members):
+    without a ``program_enrollment`` table a calculator-mode file must give them itself.
+
+    Examples
+    --------
+    >>> program_data_gaps({"service_lines": {"ed": {"reduction": 0.1}}})
+    ['enrollment.members', 'service_lines.ed.baseline_rate', 'program_costs']
+    """
+    lines = raw.get("service_lines") or {}
+    gaps = [] if "enrollment" in raw else ["enrollment.members"]
+    gaps += [f"service_lines.{line}.baseline_rate" for line, spec in lines.items()
+             if "baseline_rate" not in (spec or {})]
+    return gaps + ([] if raw.get("program_costs") else ["program_costs"])
 
 
 def placeholder_evidence() -> Evidence:

@@ -20,7 +20,7 @@ import pandas as pd
 from valuecase.analysis.results import Results
 from valuecase.analysis.sections.impact import NO_PROGRAM, study_values, unavailable
 
-__all__ = ["funder_summary", "roi"]
+__all__ = ["funder_summary", "no_value_case", "roi", "value_basis"]
 
 
 def _value_case_values(vc: Any) -> dict[str, Any]:
@@ -56,19 +56,46 @@ def _value_case_values(vc: Any) -> dict[str, Any]:
     }
 
 
+def value_basis(a: Any) -> str:
+    """Where the value case's savings come from, in plain language (Markdown)."""
+    if a.roi_mode == "evidence":
+        return ("Savings come from the effects of evidence mode (estimated in the impact report "
+                "unless the ROI file gives them), priced with unit costs measured in the claims "
+                "unless the ROI file gives them.")
+    return ("Savings come from the reductions **assumed** in the ROI file (calculator mode), not "
+            "from effects measured in these data; unit costs the file leaves out are measured "
+            "in the claims." + ("" if a.has_program else " No program data was given (no "
+                                "`program_enrollment` table), so nothing here is measured on "
+                                "the program's members."))
+
+
+def no_value_case(a: Any) -> tuple[str, str]:
+    """Why there is no value case without program data (Markdown), and the same in a line."""
+    from valuecase.present.display import md_escape
+
+    if a.calculator_gaps:
+        gaps = ", ".join(a.calculator_gaps)
+        return (f"The ROI file is in calculator mode but leaves out {md_escape(gaps)}, which "
+                "would be measured on the program's members: without program data the file "
+                "must give them (see `roi-calculator.yml`); nothing is invented in their place.",
+                f"No program data: the calculator-mode ROI file must give {gaps}.")
+    return ("The ROI file is in evidence mode, which prices the program's measured effects: "
+            "with no program data there are none, and nothing is invented in their place.",
+            "No program data: an evidence-mode ROI needs measured effects.")
+
+
 def roi(a: Any) -> Results:
     """Assumptions with sources, projection, ledger, Monte Carlo, tornado, break-even."""
     from valuecase.value.case import assumptions_table
     from valuecase.value.uncertainty import breakeven_effect, tornado
 
     if not a.has_value_case:
-        return unavailable("roi", NO_PROGRAM + " The ROI file is in evidence mode, which prices "
-                           "the measured effects: with no program data there are none, and "
-                           "nothing is invented in their place.",
-                           "No program data: an evidence-mode ROI needs measured effects.")
+        why, short = no_value_case(a)
+        return unavailable("roi", f"{NO_PROGRAM}\n\n{why}", short)
     vc = a.value_case
     r = Results("roi")
-    r.values.update(_value_case_values(vc), has_program=bool(a.has_program))
+    r.values.update(_value_case_values(vc), has_program=bool(a.has_program),
+                    basis=value_basis(a))
     r.tables["assumptions"] = assumptions_table(vc.params, vc.sources)
     r.tables["annual"] = vc.projection.annual.reset_index()
     r.tables["monthly"] = vc.projection.monthly
@@ -100,9 +127,11 @@ def funder_summary(a: Any) -> Results:
                     no_program=NO_PROGRAM)
     if a.has_value_case:
         vc = a.value_case
-        r.values.update(_value_case_values(vc))
+        r.values.update(_value_case_values(vc), assumed=a.roi_mode == "calculator")
         r.tables["net_savings_draws"] = pd.DataFrame({"net_savings": vc.monte_carlo.net_savings})
         r.tables["ledger"] = vc.ledger.table
+    else:
+        r.values["no_value_case"] = "No value case. " + no_value_case(a)[0]
     if not a.has_program:
         return r
     st, ev = a.study, a.evaluation

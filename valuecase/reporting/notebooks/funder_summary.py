@@ -84,7 +84,7 @@ else:
 # %%
 if res["has_value_case"]:
     summary = RoiSummary(**res["summary"])
-    if not program:
+    if res["assumed"]:
         show_markdown("This value case rests on **assumed** reductions (a calculator-mode ROI "
                       "file), not on effects measured in these data.")
     show_markdown(interpret.describe_value(summary, res["prob_positive"], res["net_savings_90"],
@@ -99,8 +99,7 @@ if res["has_value_case"]:
                formats={"costs_borne": interpret.money, "net_position": interpret.money})
     show(roi_figures.ledger_figure(ledger))
 else:
-    show_markdown("No value case: the ROI file prices measured effects (evidence mode) and "
-                  "there are none without program data.")
+    show_markdown(res["no_value_case"])
 
 # %% [markdown]
 # ## Beyond money
@@ -118,8 +117,9 @@ else:
 # %%
 caveats = ["Counts of stays and ED visits come from claims; 30-day readmissions are crude, "
            "all-cause (not the CMS planned-readmission algorithm).",
-           "Savings are priced at average paid amounts per stay and per visit; the partner "
-           "split depends on the payment-model assumptions listed in the ROI report.",
+           "Savings are priced at the unit costs listed in the ROI report (average paid "
+           "amounts per stay and per visit where measured in the claims); the partner split "
+           "depends on the payment-model assumptions listed there.",
            "No person-level data appear in this report; counts below 11 are shown as <11."]
 if program:
     caveats.insert(0, interpret.DESIGN_CAVEATS[res["design"]])
@@ -143,6 +143,7 @@ if res["has_value_case"]:
     publish_summary(
         f"{interpret.ratio_text(summary.roi, summary.benefit_cost_ratio)}; "
         f"probability of a positive return {res['prob_positive']:.0%}"
-        + ("." if program else " (assumed reductions: no program data)."))
+        + (" (assumed reductions)" if res["assumed"] else "")
+        + ("." if program else "; no program data."))
 else:
     publish_summary("No program data: claims described, no effect or value case.")

@@ -11,9 +11,9 @@
 # %% [markdown]
 # # Return on investment: the finance view
 #
-# Savings come from the impact report's estimated effects (evidence mode), priced with unit costs
-# measured in the claims, set against the program's costs, projected over the horizon, split by
-# partner, and run through a Monte Carlo over every uncertain input.
+# Savings are set against the program's costs, projected over the horizon, split by partner, and
+# run through a Monte Carlo over every uncertain input; where the savings come from is said
+# below, and every assumption is listed with its source.
 #
 # **Definitions.** Net savings = gross savings − program cost. **ROI = net savings / program
 # cost.** **Benefit–cost ratio = gross savings / program cost.** (An ROI of 0% is a benefit–cost
@@ -43,6 +43,7 @@ from valuecase.present.interpret import money, ratio_text
 
 res = results_for("roi", globals())
 s = res["summary"]
+show_markdown(res["basis"])  # evidence (measured effects) or calculator (assumed reductions)
 
 # %% [markdown]
 # ## Every assumption and where it comes from

@@ -11,21 +11,20 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# A report that needs program data, run on a folder without any: it says so, plainly.
-
 # %% tags=["parameters"]
 results_dir = ""
 report = "impact"
 
 # %%
+# Run by the suite in place of a report whose results say the data cannot support it (no
+# program data): the report's title and one plain statement of why, nothing else.
 from valuecase.analysis.notebook import results_for
 from valuecase.present.display import show_markdown
+from valuecase.reporting.suite import SUITE
 
 res = results_for(report, globals())
+show_markdown("# " + {nb.name: nb.title for nb in SUITE}[report])
 show_markdown(res["unavailable"])
-for line in res.get("available_elsewhere", []):
-    show_markdown(f"- {line}")
 
 # %% tags=["remove_cell"]
 from valuecase.reporting.summary import publish_summary  # noqa: E402
