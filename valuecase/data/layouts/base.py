@@ -41,8 +41,8 @@ from valuecase.data.files import engine_message, file_names, files_label
 from valuecase.data.text_rules import blank_to_null
 from valuecase.errors import ContractError
 
-__all__ = ["Converted", "Layout", "blank", "literal_text", "read_source", "require_columns",
-           "source_files", "union_all"]
+__all__ = ["Converted", "Layout", "blank", "literal_text", "optional_column", "read_source",
+           "require_columns", "source_files", "union_all"]
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,11 @@ def union_all(tables: Sequence[ir.Table]) -> ir.Table:
     for t in tables[1:]:
         out = out.union(t, distinct=False)
     return out
+
+
+def optional_column(t: ir.Table, name: str) -> ir.StringValue:
+    """A source column, or NULL text where the source lacks it."""
+    return t[name] if name in t.columns else literal_text(None)
 
 
 def literal_text(text: str | None) -> ir.StringValue:

@@ -63,6 +63,7 @@ from valuecase.data.layouts.base import (
     Converted,
     blank,
     literal_text,
+    optional_column,
     read_source,
     require_columns,
     source_files,
@@ -175,15 +176,11 @@ def _eligibility(eng: Engine, paths: tuple[Path, ...], notes: list[str]) -> ir.T
         enrollment_start_date=ibis.ifelse(t._usable, start, literal_text(None)),
         enrollment_end_date=ibis.ifelse(t._usable, end, literal_text(None)),
         birth_date=t.BENE_BIRTH_DT,
-        death_date=t.BENE_DEATH_DT if "BENE_DEATH_DT" in t.columns else literal_text(None),
+        death_date=optional_column(t, "BENE_DEATH_DT"),
         gender=ibis.cases((sex == "1", "male"), (sex == "2", "female"), else_=literal_text(None)),
         payer=literal_text("medicare"), data_source=literal_text("desynpuf"),
         _file=t._file, _row=t._row,
     )
-
-
-def _col(t: ir.Table, name: str) -> ir.StringValue:
-    return t[name] if name in t.columns else literal_text(None)
 
 
 def _lines(t: ir.Table, **values: Any) -> ir.Table:
@@ -191,7 +188,7 @@ def _lines(t: ir.Table, **values: Any) -> ir.Table:
     base = {"person_id": t.DESYNPUF_ID, "claim_id": t.CLM_ID,
             "claim_start_date": t.CLM_FROM_DT, "claim_end_date": t.CLM_THRU_DT,
             "payer": literal_text("medicare"),
-            **{f"diagnosis_code_{i}": _col(t, f"ICD9_DGNS_CD_{i}")
+            **{f"diagnosis_code_{i}": optional_column(t, f"ICD9_DGNS_CD_{i}")
                for i in range(1, _DIAGNOSES + 1)}}
     base.update(values)
     cols = {c: (base[c] if c in base else literal_text(None)).cast("string") for c in _MEDICAL}
@@ -202,7 +199,7 @@ def _inpatient(eng: Engine, paths: tuple[Path, ...], notes: list[str]) -> ir.Tab
     t = read_source(eng, "desynpuf_inpatient", paths)
     require_columns(t, (*_CLAIM_COLUMNS, "CLM_PMT_AMT"), paths)
     pmt_text = t.CLM_PMT_AMT
-    per_text, days_text = _col(t, "CLM_PASS_THRU_PER_DIEM_AMT"), _col(t, "CLM_UTLZTN_DAY_CNT")
+    per_text, days_text = optional_column(t, "CLM_PASS_THRU_PER_DIEM_AMT"), optional_column(t, "CLM_UTLZTN_DAY_CNT")
     pmt, per, days = parse_amount(pmt_text), parse_amount(per_text), parse_integer(days_text)
     bad = ((~blank(pmt_text) & pmt.isnull()) | (~blank(per_text) & per.isnull())
            | (~blank(days_text) & days.isnull()))
@@ -212,11 +209,11 @@ def _inpatient(eng: Engine, paths: tuple[Path, ...], notes: list[str]) -> ir.Tab
     notes.append("DE-SynPUF inpatient paid = CLM_PMT_AMT + CLM_PASS_THRU_PER_DIEM_AMT x "
                  "CLM_UTLZTN_DAY_CNT; every inpatient claim is an acute stay (the file has no "
                  "bill type or revenue code)")
-    return _lines(t, claim_line_number=_col(t, "SEGMENT").fill_null("1"),
+    return _lines(t, claim_line_number=optional_column(t, "SEGMENT").fill_null("1"),
                   claim_type=literal_text("institutional"),
-                  admission_date=_col(t, "CLM_ADMSN_DT"),
-                  discharge_date=_col(t, "NCH_BENE_DSCHRG_DT"), drg_code=_col(t, "CLM_DRG_CD"),
-                  facility_npi=_col(t, "PRVDR_NUM"), hcpcs_code=_col(t, "HCPCS_CD_1"),
+                  admission_date=optional_column(t, "CLM_ADMSN_DT"),
+                  discharge_date=optional_column(t, "NCH_BENE_DSCHRG_DT"), drg_code=optional_column(t, "CLM_DRG_CD"),
+                  facility_npi=optional_column(t, "PRVDR_NUM"), hcpcs_code=optional_column(t, "HCPCS_CD_1"),
                   paid_amount=paid, encounter_class=literal_text("inpatient"))
 
 
@@ -227,9 +224,9 @@ def _slots(t: ir.Table, prefix: str, limit: int) -> list[int]:
 def _outpatient(eng: Engine, paths: tuple[Path, ...], notes: list[str]) -> ir.Table:
     t = read_source(eng, "desynpuf_outpatient", paths)
     require_columns(t, (*_CLAIM_COLUMNS, "CLM_PMT_AMT"), paths)
-    common = dict(claim_type=literal_text("institutional"), facility_npi=_col(t, "PRVDR_NUM"),
+    common = dict(claim_type=literal_text("institutional"), facility_npi=optional_column(t, "PRVDR_NUM"),
                   encounter_class=literal_text("outpatient"))
-    header = _lines(t, claim_line_number=literal_text("1"), hcpcs_code=_col(t, "HCPCS_CD_1"),
+    header = _lines(t, claim_line_number=literal_text("1"), hcpcs_code=optional_column(t, "HCPCS_CD_1"),
                     paid_amount=t.CLM_PMT_AMT, **common)
     more = [_lines(t.filter(~blank(t[f"HCPCS_CD_{i}"])), claim_line_number=literal_text(str(i)),
                    hcpcs_code=t[f"HCPCS_CD_{i}"], paid_amount=literal_text("0"), **common)
@@ -250,13 +247,13 @@ def _carrier(eng: Engine, paths: tuple[Path, ...], notes: list[str]) -> ir.Table
         used = ~blank(hcpcs) | (~blank(pmt) & (value.isnull() | (value != 0)))
         empty.append((~used).cast("int64"))
         rows = t.filter(used)
-        dx = _col(rows, f"LINE_ICD9_DGNS_CD_{i}")
+        dx = optional_column(rows, f"LINE_ICD9_DGNS_CD_{i}")
         parts.append(_lines(rows, claim_line_number=literal_text(str(i)),
                             claim_type=literal_text("professional"),
                             hcpcs_code=rows[f"HCPCS_CD_{i}"],
                             paid_amount=rows[f"LINE_NCH_PMT_AMT_{i}"],
-                            allowed_amount=_col(rows, f"LINE_ALOWD_CHRG_AMT_{i}"),
-                            diagnosis_code_1=dx.fill_null(_col(rows, "ICD9_DGNS_CD_1"))))
+                            allowed_amount=optional_column(rows, f"LINE_ALOWD_CHRG_AMT_{i}"),
+                            diagnosis_code_1=dx.fill_null(optional_column(rows, "ICD9_DGNS_CD_1"))))
     skipped = int(t.aggregate(n=sum(empty[1:], empty[0]).sum()).to_pyarrow()["n"][0].as_py()
                   or 0)
     notes.append(f"{file_names(paths)}: each carrier line slot with a HCPCS code or a payment "
@@ -269,7 +266,7 @@ def _pharmacy(eng: Engine, paths: tuple[Path, ...]) -> ir.Table:
     require_columns(t, ("DESYNPUF_ID", "PDE_ID", "SRVC_DT", "TOT_RX_CST_AMT"), paths)
     return t.select(claim_id=t.PDE_ID, claim_line_number=literal_text("1"),
                     person_id=t.DESYNPUF_ID, dispensing_date=t.SRVC_DT,
-                    ndc_code=_col(t, "PROD_SRVC_ID"), days_supply=_col(t, "DAYS_SUPLY_NUM"),
+                    ndc_code=optional_column(t, "PROD_SRVC_ID"), days_supply=optional_column(t, "DAYS_SUPLY_NUM"),
                     paid_amount=t.TOT_RX_CST_AMT, payer=literal_text("medicare"),
                     _file=t._file, _row=t._row)
 

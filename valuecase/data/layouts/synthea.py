@@ -80,6 +80,7 @@ from valuecase.data.layouts.base import (
     Converted,
     blank,
     literal_text,
+    optional_column,
     read_source,
     require_columns,
     source_files,
@@ -146,11 +147,6 @@ class SyntheaLayout:
                          files=files, notes=tuple(notes))
 
 
-def _optional(t: ir.Table, column: str) -> ir.StringValue:
-    """A source column, or NULL text where the export lacks it."""
-    return t[column] if column in t.columns else literal_text(None)
-
-
 def _day(stamp: ir.StringValue) -> ir.StringValue:
     """The date part of an ISO timestamp (``2014-03-21T18:34:30Z`` → ``2014-03-21``)."""
     return ibis.ifelse(blank(stamp), literal_text(None), blank_to_null(stamp).substr(0, 10))
@@ -167,12 +163,12 @@ def _spans(t: dict[str, ir.Table]) -> ir.Table:
 def _eligibility(spans: ir.Table, patients: ir.Table) -> ir.Table:
     j = spans.filter(~spans._uncovered)
     people = patients.select(_pid=patients.ID, _birth=patients.BIRTHDATE,
-                             _death=_optional(patients, "DEATHDATE"),
-                             _race=_optional(patients, "RACE"),
+                             _death=optional_column(patients, "DEATHDATE"),
+                             _race=optional_column(patients, "RACE"),
                              _sex=blank_to_null(patients.GENDER))
     j = j.left_join(people, j.PATIENT == people._pid)
     return j.select(
-        person_id=j.PATIENT, member_id=_optional(j, "MEMBERID"),
+        person_id=j.PATIENT, member_id=optional_column(j, "MEMBERID"),
         enrollment_start_date=_day(j.START_DATE), enrollment_end_date=_day(j.END_DATE),
         payer=j._payer_name, birth_date=j._birth, death_date=j._death, race=j._race,
         gender=ibis.cases((j._sex == "F", "female"), (j._sex == "M", "male"),
@@ -204,7 +200,7 @@ def _transactions(t: dict[str, ir.Table]) -> ir.Table:
         (payment & tx._method.isin(_PATIENT_METHODS), "patient"),
         (tx._kind.isin(["TRANSFERIN", "TRANSFEROUT"]), "transfer"), else_="other")
     text = ibis.cases((role == "charge", tx.AMOUNT),
-                      (role == "adjustment", _optional(tx, "ADJUSTMENTS")),
+                      (role == "adjustment", optional_column(tx, "ADJUSTMENTS")),
                       (role.isin(["paid", "secondary", "patient"]), tx.PAYMENTS),
                       else_=literal_text(None))
     money = parse_amount(text)
@@ -283,11 +279,11 @@ def _lines(t: dict[str, ir.Table], tx: ir.Table) -> ir.Table:
     encounters = enc.select(_enc=enc.ID, _start=_day(enc.START), _stop=_day(enc.STOP),
                             _class=blank_to_null(enc.ENCOUNTERCLASS),
                             _enc_code=blank_to_null(enc.CODE),
-                            _org=blank_to_null(_optional(enc, "ORGANIZATION")))
+                            _org=blank_to_null(optional_column(enc, "ORGANIZATION")))
     j = lines.join(claims, lines.CLAIMID == claims.ID)
     j = j.left_join(first, j.CLAIMID == first._fclaim)
     j = j.left_join(encounters, j.APPOINTMENTID == encounters._enc)
-    j = j.left_join(payers, _optional(j, "PRIMARYPATIENTINSURANCEID") == payers._pay_id)
+    j = j.left_join(payers, optional_column(j, "PRIMARYPATIENTINSURANCEID") == payers._pay_id)
     medication = (j._enc.notnull() & (j._first_code != j._enc_code)).fill_null(False)
     return j.mutate(_medication=medication)
 
@@ -300,10 +296,10 @@ def _money(j: ir.Table, value: ir.DecimalValue) -> ir.StringValue:
 
 
 def _medical(j: ir.Table) -> ir.Table:
-    start = ibis.coalesce(j._start, _day(_optional(j, "SERVICEDATE")))
+    start = ibis.coalesce(j._start, _day(optional_column(j, "SERVICEDATE")))
     inpatient = (j._class == "inpatient").fill_null(False)
-    kind = blank_to_null(_optional(j, "HEALTHCARECLAIMTYPEID1"))
-    diagnoses = {f"diagnosis_code_{i}": _optional(j, f"DIAGNOSIS{i}") for i in range(1, 9)}
+    kind = blank_to_null(optional_column(j, "HEALTHCARECLAIMTYPEID1"))
+    diagnoses = {f"diagnosis_code_{i}": optional_column(j, f"DIAGNOSIS{i}") for i in range(1, 9)}
     return j.select(
         claim_id=j.CLAIMID, claim_line_number=j._line.cast("string"), person_id=j.PATIENTID,
         claim_type=ibis.ifelse(kind == "2", "institutional", "professional"),
