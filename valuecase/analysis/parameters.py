@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from valuecase.errors import ParametersError, ValuecaseError
+from valuecase.errors import ParametersError
 from valuecase.yaml_file import read_yaml_mapping
 
 __all__ = ["REPORT_FIELDS", "SuiteParameters", "check_parameters",
@@ -308,22 +308,13 @@ def _check_data_dir(path: Path, layout: str = "tuva") -> list[str]:
         return [f"--data {path}: not a folder"]
     if not os.access(path, os.R_OK | os.X_OK):
         return [f"--data {path}: folder not readable"]
-    if layout != "tuva":  # the layout's own source files, found without reading them
-        from valuecase.data.layouts import get_layout
+    from valuecase.data.layouts import get_layout
 
-        try:
-            get_layout(layout).check_folder(path)
-        except ValuecaseError as exc:
-            return [f"--data {path} (layout {layout}): {exc}"]
-        return []
-    from valuecase.data.load import find_table_files
-
-    try:
-        files = find_table_files(path)
+    where = f"--data {path}" if layout == "tuva" else f"--data {path} (layout {layout})"
+    try:  # the layout's own source files, found without reading them
+        get_layout(layout).check_folder(path)
     except Exception as exc:  # noqa: BLE001 - any reason the folder cannot be listed
-        return [f"--data {path}: {exc}"]
-    if "eligibility" not in files:
-        return [f"--data {path}: no eligibility table (eligibility.csv / .parquet)"]
+        return [f"{where}: {exc}"]
     return []
 
 

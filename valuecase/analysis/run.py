@@ -142,6 +142,14 @@ class Analysis:
         return int(self.data.table("program_enrollment").count().execute()) > 0
 
     @cached_property
+    def has_spending(self) -> bool:
+        """Whether any accepted claim line put a paid amount in an enrolled month (else every
+        report past data quality says there are no claims to describe)."""
+        from valuecase.population.aggregate import panel_totals
+
+        return panel_totals(self.panel)["paid_total"] != 0
+
+    @cached_property
     def roi_mode(self) -> str:
         """``calculator`` or ``evidence``: the mode of the ROI assumptions file."""
         from valuecase.value.case import check_roi_file

@@ -218,8 +218,8 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
         "data_fingerprint": data_fingerprint(inputs),
         "extra": {"Data folder": data_path.name, "Parameters file": shown_file},
     }
-    # a report the data cannot support (no program data) is rendered by a notebook saying why
-    sources = {nb.name: FALLBACK_DIR / "no_program.py" for nb in chosen
+    # a report the data cannot support (no claims, no program data) is rendered by a notebook saying why
+    sources = {nb.name: FALLBACK_DIR / "unavailable.py" for nb in chosen
                if _unavailable(results_dir, nb.name)}
     values = {nb.name: notebook_values(nb.name, params, results_dir, list(notebook_parameters(
         sources.get(nb.name, notebook_dir / f"{nb.name}.py")))) for nb in chosen}

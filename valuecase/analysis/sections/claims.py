@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from valuecase.analysis.results import Results
+from valuecase.analysis.sections.unavailable import without_claims
 
 __all__ = ["LORENZ_POINTS", "data_quality", "population", "utilization"]
 
@@ -61,6 +62,8 @@ def population(a: Any) -> Results:
     from valuecase import population as pop
     from valuecase.population import aggregate, cohorts, concentration
 
+    if (none := without_claims("population", a)) is not None:
+        return none
     panel, s = a.panel, a.params.notebooks.population
     r = Results("population")
     sums = aggregate.period_sums(panel, s.period)  # one pass for rates and PMPM
@@ -125,6 +128,8 @@ def utilization(a: Any) -> Results:
     from valuecase import population as pop
     from valuecase.population import aggregate
 
+    if (none := without_claims("utilization", a)) is not None:
+        return none
     s = a.params.notebooks.utilization
     panel = aggregate.with_segment(a.panel, a.triggered["person_id"],
                                    "high need (met trigger)", "other members")
@@ -140,5 +145,6 @@ def utilization(a: Any) -> Results:
         ed_per_1000=float(overall["ed_visits_per_1000"]),
         stays_per_1000=float(overall["inpatient_stays_per_1000"]),
         readmission_rate=float(overall["readmission_rate"]),
+        index_stays=int(overall["index_stays"]),
         trigger=a.trigger.describe(), period=s.period)
     return r

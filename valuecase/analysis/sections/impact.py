@@ -17,14 +17,9 @@ from typing import Any
 import pandas as pd
 
 from valuecase.analysis.results import Results
+from valuecase.analysis.sections.unavailable import NO_PROGRAM, unavailable, without_claims
 
-__all__ = ["NO_PROGRAM", "impact", "study_values", "unavailable"]
-
-NO_PROGRAM = ("**No program data was given** (no `program_enrollment` table, or one without "
-              "rows): there is no program to evaluate, so there are no effect estimates. The "
-              "data-quality, population and utilization reports describe the claims; a "
-              "calculator-mode ROI file (assumed reductions) gives a value case without them.")
-"""What a report that needs program data says when there is none."""
+__all__ = ["impact", "study_values"]
 
 OUTCOMES_SHOWN = ("inpatient_stays", "ed_visits")
 
@@ -39,19 +34,13 @@ def study_values(a: Any) -> dict[str, Any]:
             "n_comparison": int((st.persons["treated"] == 0).sum())}
 
 
-def unavailable(name: str, message: str, short: str) -> Results:
-    """The results of a report that cannot be made from these data: one message (the suite
-    then renders it with the ``fallback/no_program`` notebook)."""
-    r = Results(name)
-    r.values.update(unavailable=message, unavailable_short=short, has_program=False)
-    return r
-
-
 def impact(a: Any) -> Results:
     """Every table and number the impact report shows."""
     from valuecase import impact as est
     from valuecase.impact import evaluation, study
 
+    if (none := without_claims("impact", a)) is not None:
+        return none
     if not a.has_program:
         return unavailable("impact", NO_PROGRAM, "No program data: nothing to evaluate.")
     st, ev, diag = a.study, a.evaluation, a.diagnostics

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from valuecase.analysis.results import Results
-from valuecase.analysis.sections.impact import NO_PROGRAM, study_values, unavailable
+from valuecase.analysis.sections.impact import study_values
+from valuecase.analysis.sections.unavailable import NO_PROGRAM, unavailable, without_claims
 
 __all__ = ["funder_summary", "no_value_case", "roi", "value_basis"]
 
@@ -89,6 +90,8 @@ def roi(a: Any) -> Results:
     from valuecase.value.case import assumptions_table
     from valuecase.value.uncertainty import breakeven_effect, tornado
 
+    if (none := without_claims("roi", a)) is not None:
+        return none
     if not a.has_value_case:
         why, short = no_value_case(a)
         return unavailable("roi", f"{NO_PROGRAM}\n\n{why}", short)
@@ -117,6 +120,8 @@ def funder_summary(a: Any) -> Results:
     from valuecase.population.aggregate import count_members
     from valuecase.value.case import value_domains
 
+    if (none := without_claims("funder_summary", a)) is not None:
+        return none
     panel = a.panel
     r = Results("funder_summary")
     year = pop.latest_full_year(panel)

@@ -47,8 +47,7 @@ class TuvaLayout:
     def check_folder(self, data_dir: Path) -> None:
         """An eligibility table must be there."""
         if "eligibility" not in find_table_files(data_dir):
-            raise ContractError(f"{Path(data_dir).name}: no eligibility table "
-                                "(eligibility.csv / .parquet)")
+            raise ContractError("no eligibility table (eligibility.csv / .parquet)")
 
     def convert(self, eng: Engine, data_dir: Path, mapping: ColumnMapping | None = None,
                 decimal_separator: str | None = None, **_: Any) -> Converted:

@@ -80,7 +80,10 @@ show_markdown(f"Trigger: {res['trigger']}.")
 # %% tags=["remove_cell"]
 from valuecase.reporting.summary import publish_summary  # noqa: E402
 
+# the readmission rate is shown only where it rests on at least 11 index stays, as in the tables
+readmission = (f"{res['readmission_rate']:.1%}" if res.get("index_stays", 0) >= 11
+               else "not shown (<11 index stays)")
 publish_summary(
     f"ED {res['ed_per_1000']:,.0f} and acute stays {res['stays_per_1000']:,.0f} per 1,000 "
-    f"member-years; 30-day readmission {res['readmission_rate']:.1%}."
+    f"member-years; 30-day readmission {readmission}."
 )

@@ -17,7 +17,7 @@ report = "impact"
 
 # %%
 # Run by the suite in place of a report whose results say the data cannot support it (no
-# program data): the report's title and one plain statement of why, nothing else.
+# claims, no program data): the report's title and one plain statement of why, nothing else.
 from valuecase.analysis.notebook import results_for
 from valuecase.present.display import show_markdown
 from valuecase.reporting.suite import SUITE
