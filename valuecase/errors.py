@@ -19,3 +19,20 @@ class ContractError(ValuecaseError):
 
 class ParametersError(ValuecaseError):
     """A parameters / mapping file is invalid; the message names the field."""
+
+
+class ReportUnavailable(ValuecaseError):
+    """The data cannot support this report (no claims accepted, no program data): raised when
+    a report notebook opened by hand computes its results; in a notebook it stops the run with
+    the plain message instead of a traceback (``valuecase report`` renders such a report with
+    the fallback notebook instead).
+
+    Examples
+    --------
+    >>> ReportUnavailable("No program data: nothing to evaluate.")._render_traceback_()
+    ['No program data: nothing to evaluate.']
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows in place of a traceback."""
+        return str(self).splitlines()

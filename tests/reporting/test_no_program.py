@@ -134,3 +134,30 @@ def test_the_calculator_roi_report_draws_its_charts_in_chromium(calculator):
     assert seen.console_errors == [] and seen.external_requests == []
     assert seen.charts >= 3 and seen.charts_rendered == seen.charts
     assert "reductions assumed in the ROI file" in seen.text
+
+
+def test_the_impact_notebook_opened_by_hand_says_why_and_stops(tmp_path, sample_dir):
+    """In JupyterLab, with no results folder, the notebook computes its own results: without
+    program data it shows the message and stops on its first cell, with no traceback."""
+    import jupytext
+    import papermill
+
+    from valuecase.reporting.suite import NOTEBOOK_DIR
+
+    data = tmp_path / "claims"
+    data.mkdir()
+    for table in ("eligibility", "medical_claim", "pharmacy_claim"):
+        shutil.copy(sample_dir / f"{table}.parquet", data)
+    nb = jupytext.read(NOTEBOOK_DIR / "impact.py")
+    nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3",
+                                          "language": "python"})
+    jupytext.write(nb, tmp_path / "impact.ipynb")
+    with pytest.raises(papermill.PapermillExecutionError) as err:
+        papermill.execute_notebook(str(tmp_path / "impact.ipynb"), str(tmp_path / "out.ipynb"),
+                                   parameters={"data_dir": str(data)}, kernel_name="python3",
+                                   progress_bar=False)
+    assert err.value.ename == "ReportUnavailable"
+    assert err.value.traceback == ["impact: No program data: nothing to evaluate. (the message "
+                                   "above says why; the other reports still run)"]
+    executed = (tmp_path / "out.ipynb").read_text()
+    assert "No program data was given" in executed and "KeyError" not in executed

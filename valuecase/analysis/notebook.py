@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from valuecase.analysis.parameters import REPORT_FIELDS, SuiteParameters, format_problems
 from valuecase.analysis.results import Results
-from valuecase.errors import ParametersError
+from valuecase.errors import ParametersError, ReportUnavailable
 
 __all__ = ["parameters_from_notebook", "report_results", "results_for"]
 
@@ -65,10 +65,26 @@ def report_results(name: str, results_dir: str = "", **params: Any) -> Results:
     return build_results(Analysis(parameters_from_notebook(name, params)), name)
 
 
-def results_for(name: str, namespace: dict[str, Any]) -> Results:
+def results_for(name: str, namespace: dict[str, Any], *,
+                unavailable_ok: bool = False) -> Results:
     """:func:`report_results` with ``results_dir`` and the parameters of report ``name`` taken
-    from a notebook's namespace (pass ``globals()``); other names are ignored."""
+    from a notebook's namespace (pass ``globals()``); other names are ignored.
+
+    Raises
+    ------
+    ReportUnavailable
+        When the results say the data cannot support the report (no claims accepted, no
+        program data) and ``unavailable_ok`` is False: a notebook opened by hand then shows
+        the message and stops, instead of failing on a missing table further down.
+    """
     wanted = SuiteParameters().for_report(name)  # the report's own names, with defaults
     values = {k: namespace[k] for k in wanted if k in namespace}
-    return report_results(name, str(namespace.get("results_dir", "") or ""), **values)
+    res = report_results(name, str(namespace.get("results_dir", "") or ""), **values)
+    if "unavailable" in res.values and not unavailable_ok:
+        from valuecase.present.display import show_markdown
+
+        show_markdown(res["unavailable"])
+        raise ReportUnavailable(f"{name}: {res['unavailable_short']} (the message above says "
+                                "why; the other reports still run)")
+    return res
 

@@ -22,7 +22,7 @@ from valuecase.analysis.notebook import results_for
 from valuecase.present.display import show_markdown
 from valuecase.reporting.suite import SUITE
 
-res = results_for(report, globals())
+res = results_for(report, globals(), unavailable_ok=True)
 show_markdown("# " + {nb.name: nb.title for nb in SUITE}[report])
 show_markdown(res["unavailable"])
 
