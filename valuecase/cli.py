@@ -5,6 +5,7 @@
 ``valuecase summarize``  headline numbers of a data folder (``--json`` for machines)
 ``valuecase report``     run the notebook suite and write self-contained HTML reports
 ``valuecase convert``    turn a DE-SynPUF or Synthea folder into contract tables (Parquet)
+``valuecase simulate``   rerun the simulation study: does the pipeline recover a known effect?
 
 User errors (bad files, bad parameters) print one ``error:`` line and exit with code 2; an
 internal error prints one line too (exit 1; ``VALUECASE_DEBUG=1`` shows the traceback).
@@ -109,6 +110,9 @@ def synth(
         help="True relative change in the inpatient admission rate while enrolled.")] = None,
     effect_ed: Annotated[float | None, typer.Option(
         help="True relative change in the ED visit rate while enrolled.")] = None,
+    selection: Annotated[float | None, typer.Option(
+        help="Selection into enrollment (observational): 0 random, 1 calibrated (default), "
+             "2 twice as strong on the log-odds scale.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="parquet or csv.")] = None,
 ) -> None:
     """Generate calibrated synthetic claims with a complex-care program of known effect."""
@@ -117,7 +121,8 @@ def synth(
     from valuecase.synth import SynthConfig, generate
 
     given = dict(members=members, months=months, seed=seed, start=start, randomized=randomized,
-                 effect_inpatient=effect_inpatient, effect_ed=effect_ed, fmt=fmt)
+                 effect_inpatient=effect_inpatient, effect_ed=effect_ed, selection=selection,
+                 fmt=fmt)
     names = {f.name for f in fields(SynthConfig)}
     cfg = SynthConfig(**{k: v for k, v in given.items() if v is not None and k in names})
     result = generate(cfg, out)
@@ -285,6 +290,52 @@ def convert(
     for note in result.notes:
         typer.echo(f"note: {note}")
     typer.echo(f"next: valuecase validate {out}")
+
+
+@app.command()
+@user_errors
+def simulate(
+    scenario: Annotated[list[str] | None, typer.Option(
+        "--scenario", help="rct or observational (repeatable; default both).")] = None,
+    effect_inpatient: Annotated[float, typer.Option(
+        help="True relative change in acute admissions while enrolled, in (-1, 0].")] = -0.15,
+    effect_ed: Annotated[float, typer.Option(
+        help="True relative change in ED visits (not admitted) while enrolled, in (-1, 0].")
+    ] = -0.10,
+    selection: Annotated[float, typer.Option(
+        help="Selection into enrollment (observational): 0 random, 1 calibrated, 2 stronger.")
+    ] = 1.0,
+    members: Annotated[int, typer.Option(help="Members per synthetic data set.")] = 15_000,
+    replicates: Annotated[int, typer.Option(help="Replicates per scenario (>= 2).")] = 30,
+    seed: Annotated[int, typer.Option(help="Root seed of every replicate.")] = 2024,
+    jobs: Annotated[int, typer.Option(min=1, help="Replicates run at the same time.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    replicates_csv: Annotated[Path | None, typer.Option(
+        "--replicates-csv", help="Also write every replicate's estimates and truths here.")
+    ] = None,
+) -> None:
+    """Generate data with a known effect (and its untreated twin) many times, run the whole
+    pipeline on each, and report per scenario and estimator: truth, mean estimate, bias, SE
+    ratio (mean reported SE / empirical SE), 95% CI coverage and rejection rate."""
+    from valuecase.analysis.simulation import SCENARIOS, simulation_study, validation_table
+
+    chosen = tuple(scenario or SCENARIOS)
+    unknown = [s for s in chosen if s not in SCENARIOS]
+    if unknown:
+        raise ValueError(f"--scenario {unknown[0]!r}: choose from {', '.join(SCENARIOS)}")
+    if replicates_csv is not None and replicates_csv.is_dir():
+        raise ValueError(f"--replicates-csv {replicates_csv}: is a folder")
+    study = simulation_study(chosen, replicates=replicates, members=members,
+                             effect_inpatient=effect_inpatient, effect_ed=effect_ed,
+                             selection=selection, seed=seed, jobs=jobs,
+                             progress=lambda line: typer.echo(line, err=True))
+    if replicates_csv is not None:
+        study.replicates.to_csv(replicates_csv, index=False)
+    if as_json:
+        rows = study.summary.replace({float("nan"): None}).to_dict(orient="records")
+        typer.echo(json.dumps({"settings": study.settings, "results": rows}))
+        return
+    typer.echo(validation_table(study.summary))
 
 
 def _shown_path(path: Path, data_dir: Path) -> str:

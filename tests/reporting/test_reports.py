@@ -245,3 +245,19 @@ def test_subgroup_effects_and_the_equity_row_are_reported(built):
     impact = (built[0] / "impact.html").read_text()
     assert "Rate ratios by subgroup" in impact
     assert "Persons without any follow-up month, by group" in impact
+
+
+def test_the_estimand_is_named_in_the_impact_roi_and_funder_reports(built):
+    """One estimand from effect to ROI (issue 13, item 1): each report that shows or prices
+    the primary effect says what it measures, and the ROI report's enrollment source is the
+    follow-up exposure the effect was estimated on."""
+    import html
+    import re
+
+    for name in ("impact", "roi", "funder_summary"):
+        text = re.sub(r"\s+", " ", html.unescape(re.sub(
+            r"<[^>]+>", " ", (built[0] / f"{name}.html").read_text())))
+        assert "What the primary effect measures (the estimand)" in text, name
+        assert "over the 12 months after each person's index date" in text, name
+    roi = html.unescape((built[0] / "roi.html").read_text())
+    assert "follow-up member-years per enrollee" in roi

@@ -53,12 +53,23 @@ def test_evidence_is_measured_in_the_data(run, evidence):
     # savings priced on it reproduce the observed rate after the effect
     assert evidence.baseline_rates["ed"] * rr == pytest.approx(observed)
     assert evidence.effects["inpatient"] is run.evaluation.primary["inpatient_stays"]
-    # the caseload behind the costs: member-years of program members in the cost window
+    # the caseload behind the costs (calculator mode): member-years enrolled in the cost window
     enrolled = run.data.frame("program_enrollment")["person_id"]
-    assert 0 < evidence.members <= len(enrolled)
-    assert (evidence.members * 12) == pytest.approx(round(evidence.members * 12))
+    assert 0 < evidence.caseload <= len(enrolled)
+    assert (evidence.caseload * 12) == pytest.approx(round(evidence.caseload * 12))
     window = panel[panel["month"] > panel["month"].max() - pd.DateOffset(months=12)]
-    assert evidence.members * 12 <= window["person_id"].isin(enrolled).sum()
+    assert evidence.caseload * 12 <= window["person_id"].isin(enrolled).sum()
+    # the exposure of the estimated effect (evidence mode): program starts in the cost window
+    # x follow-up member-years per enrollee whose whole follow-up window is in the data
+    enr = run.data.frame("program_enrollment")
+    costs_end = pd.to_datetime(run.data.frame("program_costs")["period"]).max()
+    start = pd.to_datetime(enr["enrollment_date"]).dt.to_period("M").dt.to_timestamp()
+    starts = enr.loc[start > costs_end - pd.DateOffset(months=12), "person_id"].nunique()
+    whole = prog[prog["index_month"] + pd.DateOffset(months=12) <= panel["month"].max()]
+    assert 0 < len(whole) < len(prog)
+    per = whole["followup_member_months"].sum() / 12 / len(whole)
+    assert evidence.members == pytest.approx(starts * per)
+    assert "intention to treat" in evidence.sources["enrollment.members"]
     assert evidence.baseline_rate_se["inpatient"] > 0 and evidence.unit_cost_se["ed"] > 0
     costs = run.data.frame("program_costs")
     assert set(evidence.program_costs) == set(costs["category"])

@@ -196,6 +196,25 @@ def describe_value(summary: Any, prob_positive: float, interval: tuple[float, fl
     return text
 
 
+def describe_estimand(design: str, followup_months: int) -> str:
+    """The primary effect's estimand in one paragraph (impact, ROI and funder reports).
+
+    Examples
+    --------
+    >>> describe_estimand("randomized", 12).split(":")[0]
+    '**What the primary effect measures** (the estimand)'
+    """
+    who = ("every person randomized to the program, against every person randomized to "
+           "control (intention to treat)" if design == "randomized" else
+           "program members (from their enrollment date), against the comparison group "
+           "(the effect on those who enrolled)")
+    return ("**What the primary effect measures** (the estimand): the rate ratio of events per "
+            f"member-month over the {followup_months} months after each person's index date, "
+            f"for {who}. It counts every month of that window, including months after a person "
+            "left the program, so it is smaller than the effect while enrolled. The value case "
+            "prices it on the same exposure: follow-up member-years of program starts.")
+
+
 def sentence_case(text: str) -> str:
     """Upper-case the first letter only (``"ED visits"`` stays ``"ED visits"``)."""
     return text[:1].upper() + text[1:]

@@ -49,6 +49,13 @@ class SynthConfig:
     enroll_share : float
         Non-randomized mode: share of eligible trigger-meeters who enrol (ignored when
         ``randomized``).
+    selection : float
+        Non-randomized mode: strength of selection into enrollment. The odds of enrolling are
+        ``exp(selection * (-0.4 * (age - 40) / 10 + site term - 0.15 * chronic conditions))``
+        (rescaled to ``enroll_share`` on average): 0 enrols eligible trigger-meeters at random,
+        1 (default) is the calibrated selection on age, site and conditions, 2 doubles it on
+        the log-odds scale. Conditions drive utilization, so stronger selection means more
+        confounding for estimators that see conditions only through past utilization.
     fmt : str
         ``"parquet"`` (zstd, date32 dates) or ``"csv"``.
     chunk_members : int
@@ -74,6 +81,7 @@ class SynthConfig:
     effect_inpatient: float = -0.15
     effect_ed: float = -0.10
     enroll_share: float = 0.5
+    selection: float = 1.0
     fmt: str = "parquet"
     chunk_members: int = 5_000
 
@@ -106,6 +114,9 @@ class SynthConfig:
         share = self.enroll_share
         if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
             raise ValueError(f"enroll_share must be a number in (0, 1], got {share!r}")
+        sel = self.selection
+        if isinstance(sel, bool) or not isinstance(sel, (int, float)) or not 0 <= sel <= 5:
+            raise ValueError(f"selection must be a number in [0, 5], got {sel!r}")
         if self.fmt not in FORMATS:
             raise ValueError(f"fmt must be one of {FORMATS}, got {self.fmt!r}")
 

@@ -135,7 +135,7 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
             pid, mid = _ids("P", index + 1, width), _ids("M", index + 1, width)
             events = simulate_events(rng, pop, cal)
             prog = assign_program(rng, pop, cal, events["stays"], cfg.randomized,
-                                  cfg.enroll_share)
+                                  cfg.enroll_share, cfg.selection)
             events, in_window = apply_effect(rng, events, pop.n, prog, cfg.effect_inpatient,
                                              cfg.effect_ed)
             lines = cl.medical_lines(rng, events, pop, cal)

@@ -81,7 +81,8 @@ def _span_end_day(pop: Population, cal: Calendar, person: np.ndarray, day: np.nd
 
 
 def assign_program(rng: np.random.Generator, pop: Population, cal: Calendar, stays: Events,
-                   randomized: bool, enroll_share: float) -> dict[str, np.ndarray]:
+                   randomized: bool, enroll_share: float,
+                   selection: float = 1.0) -> dict[str, np.ndarray]:
     """Find trigger-meeters and decide who enrols.
 
     Returns
@@ -105,8 +106,9 @@ def assign_program(rng: np.random.Generator, pop: Population, cal: Calendar, sta
         arm[rng.permutation(e_idx)[:half]] = 1
         listed = eligible
     else:
-        logit = (-0.4 * (pop.age[person] - 40) / 10 + SITE_SELECTION[pop.site[person]]
-                 - 0.15 * pop.n_conditions[person])
+        logit = selection * (-0.4 * (pop.age[person] - 40) / 10
+                             + SITE_SELECTION[pop.site[person]]
+                             - 0.15 * pop.n_conditions[person])
         w = np.exp(logit)
         mean_w = w[eligible].mean() if eligible.any() else 1.0
         p = np.clip(enroll_share * w / mean_w, 0, 0.97)

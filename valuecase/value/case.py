@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -30,6 +29,7 @@ from valuecase.value.assumptions import (
     format_validation_error,
     read_roi_assumptions,
 )
+from valuecase.value.exposure import active_member_years, followup_exposure
 
 SERVICE_LINE_OUTCOMES = {"inpatient": "inpatient_stays", "ed": "ed_visits"}
 """ROI service line -> study outcome (count) measured in the claims."""
@@ -48,6 +48,10 @@ class Evidence:
     sources: dict[str, str]
     baseline_rate_se: dict[str, float]
     unit_cost_se: dict[str, float]
+    caseload: float = math.nan
+    """Active program member-years per year: the exposure of a calculator-mode reduction
+    (``members`` is the follow-up exposure of the evidence-mode effect; see
+    :mod:`valuecase.value.exposure`)."""
 
 
 def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table,
@@ -65,8 +69,11 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
       observed follow-up rate divided by the estimated rate ratio (what program members would
       have had without the program);
     - unit cost: paid per event over all members (paid in the category / events);
-    - members: the program's active caseload in member-years per year, over the same 12 months
-      as the program costs (so savings and costs rest on the same people);
+    - members: follow-up member-years per year, i.e. program starts in the 12 months the
+      program costs cover x follow-up member-years per enrollee (the exposure the
+      intention-to-treat effect was estimated on; :func:`~valuecase.value.exposure.
+      followup_exposure`); the active caseload (member-years enrolled in those months) is kept
+      as ``caseload`` for calculator-mode reductions;
     - program costs: the ``program_costs`` table, last 12 months, per category and partner.
 
     Baseline rates and unit costs carry their sampling error (Poisson for rates, the standard
@@ -97,7 +104,8 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
             f"claims: {_PAID_COLUMN[line].replace('_', ' ')} / {outcome.replace('_', ' ')}, "
             "all members, all months")
     cost_lines: dict[str, dict[str, Any]] = {}
-    window_end = pd.Timestamp(as_table(panel).month.max().to_pyarrow().as_py())
+    data_end = pd.Timestamp(as_table(panel).month.max().to_pyarrow().as_py())
+    window_end = data_end
     if program_costs is not None:
         pc = program_costs.copy()
         pc["period"] = pd.to_datetime(pc["period"])
@@ -111,11 +119,14 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
             key = cat if partners_per_category[cat] == 1 else f"{cat} ({partner})"
             cost_lines[key] = {"partner": partner, "annual": round(float(amount), 2)}
             sources[f"program_costs.{key}"] = "program_costs table, last 12 months"
-    members = active_member_years(panel, program_enrollment, window_end)
-    sources["enrollment.members"] = (
-        f"active program caseload, member-years in the 12 months to {window_end:%B %Y} "
+    members, sources["enrollment.members"] = followup_exposure(st, program_enrollment,
+                                                               window_end, data_end)
+    caseload = active_member_years(panel, program_enrollment, window_end)
+    sources["enrollment.caseload"] = (
+        f"active program caseload, member-years enrolled in the 12 months to {window_end:%B %Y} "
         "(the months the program costs cover)")
-    return Evidence(effects, rates, costs, members, cost_lines, sources, rate_se, cost_se)
+    return Evidence(effects, rates, costs, members, cost_lines, sources, rate_se, cost_se,
+                    caseload=caseload)
 
 
 def unit_cost(panel: pd.DataFrame | ir.Table, outcome: str, paid: str) -> tuple[float, float]:
@@ -133,33 +144,6 @@ def unit_cost(panel: pd.DataFrame | ir.Table, outcome: str, paid: str) -> tuple[
     n = b["n"] or 0
     se = float(b["sd"] / math.sqrt(n)) if n > 1 and b["sd"] is not None else 0.0
     return cost, se
-
-
-def active_member_years(panel: pd.DataFrame | ir.Table,
-                        program_enrollment: pd.DataFrame | None,
-                        window_end: pd.Timestamp) -> float:
-    """Program member-years enrolled (in the plan and the program) in the 12 months to
-    ``window_end``: the caseload the program's costs paid for (0 without program data)."""
-    if program_enrollment is None:
-        return 0.0
-    enr = program_enrollment
-    if "arm" in enr:
-        enr = enr[enr["arm"].fillna("program") == "program"]
-    start = pd.to_datetime(enr["enrollment_date"]).dt.to_period("M").dt.to_timestamp()
-    stop = (pd.to_datetime(enr["disenrollment_date"]) if "disenrollment_date" in enr
-            else pd.Series(pd.NaT, index=enr.index))
-    stop = stop.dt.to_period("M").dt.to_timestamp().fillna(pd.Timestamp.max.normalize())
-    spans = ibis.memtable(pd.DataFrame({"person_id": enr["person_id"].astype(object),
-                                        "_start": start.dt.date, "_stop": stop.dt.date}))
-    first = (pd.Timestamp(window_end) - pd.DateOffset(months=11)).date()
-    last = pd.Timestamp(window_end).date()
-    t = as_table(panel)
-    t = t.select("person_id", month=t.month.cast("date"))
-    t = t.filter((t.month >= first) & (t.month <= last))
-    j = t.join(spans, "person_id")
-    active = j.filter((j.month >= j._start) & (j.month <= j._stop)).select(
-        "person_id", "month").distinct()
-    return float(active.count().to_pyarrow().as_py() / 12)
 
 
 def assemble_params(raw: dict[str, Any], evidence: Evidence, source: str = "parameters",
@@ -202,8 +186,12 @@ def assemble_params(raw: dict[str, Any], evidence: Evidence, source: str = "para
             sources[key] = evidence.sources[key]
     raw["service_lines"] = lines
     if "enrollment" not in raw:
-        raw["enrollment"] = {"members": evidence.members}
-        sources["enrollment.members"] = evidence.sources["enrollment.members"]
+        # an assumed reduction applies to enrolled members (the active caseload); the
+        # estimated effect to the follow-up exposure it was estimated on
+        calculator = raw.get("mode") == "calculator" and not math.isnan(evidence.caseload)
+        raw["enrollment"] = {"members": evidence.caseload if calculator else evidence.members}
+        sources["enrollment.members"] = evidence.sources[
+            "enrollment.caseload" if calculator else "enrollment.members"]
     else:
         sources["enrollment.members"] = f"{source} (assumption)"
     if "program_costs" not in raw and evidence.program_costs:

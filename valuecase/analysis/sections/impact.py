@@ -27,7 +27,10 @@ OUTCOMES_SHOWN = ("inpatient_stays", "ed_visits")
 def study_values(a: Any) -> dict[str, Any]:
     """Who was compared, and how (shared by the impact, ROI and funder reports)."""
     st, p = a.study, a.params
+    from valuecase.present.interpret import describe_estimand
+
     return {"design": p.design, "baseline_months": p.baseline_months,
+            "estimand": describe_estimand(p.design, p.followup_months),
             "followup_months": p.followup_months, "trigger": a.trigger.describe(),
             "lag_days": float(st.lag_days), "warnings": list(st.warnings),
             "n_program": int((st.persons["treated"] == 1).sum()),

@@ -99,6 +99,8 @@ def roi(a: Any) -> Results:
     r = Results("roi")
     r.values.update(_value_case_values(vc), has_program=bool(a.has_program),
                     basis=value_basis(a))
+    if a.has_program and a.roi_mode == "evidence":  # the priced effect's estimand
+        r.values["estimand"] = study_values(a)["estimand"]
     r.tables["assumptions"] = assumptions_table(vc.params, vc.sources)
     r.tables["annual"] = vc.projection.annual.reset_index()
     r.tables["monthly"] = vc.projection.monthly

@@ -69,6 +69,7 @@ else:
     show_markdown(interpret.describe_rtm(res.table("naive_inpatient_stays"),
                                          Effect.from_record(did_row.to_dict()),
                                          "hospital stays per person-year", comparison=comparison))
+    show_markdown(res["estimand"])
     shown = {o: primary[o] for o in ("inpatient_stays", "ed_visits")}
     for outcome, e in shown.items():
         show_markdown("- " + interpret.describe_effect(e, LABELS[outcome]))

@@ -159,6 +159,7 @@ for outcome in ("inpatient_stays", "ed_visits", "paid_total"):
     diffs = effects[(effects["outcome"] == outcome) & (effects["scale"] != "ratio")]
     show(impact_figures.forest_figure(diffs, title=f"{LABELS[outcome]}: estimates by method "
                                                    "(95% CI)"))
+show_markdown(res["estimand"])
 for outcome, e in primary.items():
     show_markdown("- " + interpret.describe_effect(e, LABELS[outcome]))
 

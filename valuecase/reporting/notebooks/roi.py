@@ -44,6 +44,8 @@ from valuecase.present.interpret import money, ratio_text
 res = results_for("roi", globals())
 s = res["summary"]
 show_markdown(res["basis"])  # evidence (measured effects) or calculator (assumed reductions)
+if res.get("estimand"):
+    show_markdown(res["estimand"])
 
 # %% [markdown]
 # ## Every assumption and where it comes from
