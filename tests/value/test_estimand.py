@@ -81,3 +81,21 @@ def test_the_old_exposure_would_have_understated_the_savings(worlds):
     start, stop = (pd.to_datetime(enr[c]) for c in ("enrollment_date", "disenrollment_date"))
     enrolled_days = (stop.fillna(start.max()) - start).dt.days
     assert enrolled_days.mean() / 365.25 < prog["followup_member_months"].mean() / 12
+
+
+def test_the_untreated_twin_differs_only_in_the_program_members_followup(worlds):
+    """The generator thins program members' events inside their enrollment and draws the same
+    random numbers whatever the effect: comparison persons and every baseline count are the
+    same in the twin, so the twin's follow-up counts are the program members' own untreated
+    outcomes."""
+    a, twin = (worlds[k].study.persons.set_index("person_id") for k in ("program", "twin"))
+    assert a.index.equals(twin.index)
+    counts = [f"{w}_{o}" for w in ("baseline", "followup")
+              for o in ("inpatient_stays", "ed_visits", "bed_days", "readmissions_30d")]
+    comparison = a["treated"] == 0
+    pd.testing.assert_frame_equal(a.loc[comparison, counts], twin.loc[comparison, counts])
+    base = [c for c in counts if c.startswith("baseline")]
+    pd.testing.assert_frame_equal(a[base], twin[base])
+    follow = [c for c in counts if c.startswith("followup")]
+    treated = a.loc[~comparison, follow]
+    assert (treated <= twin.loc[~comparison, follow]).all().all()
