@@ -333,9 +333,12 @@ def simulate(
         study.replicates.to_csv(replicates_csv, index=False)
     if as_json:
         rows = study.summary.replace({float("nan"): None}).to_dict(orient="records")
-        typer.echo(json.dumps({"settings": study.settings, "results": rows}))
+        checks = study.checks.to_dict(orient="records")
+        typer.echo(json.dumps({"settings": study.settings, "results": rows, "checks": checks}))
         return
     typer.echo(validation_table(study.summary))
+    typer.echo("")
+    typer.echo(study.checks.to_string(index=False))
 
 
 def _shown_path(path: Path, data_dir: Path) -> str:

@@ -53,6 +53,12 @@ def test_a_small_study_recovers_the_effect_with_honest_intervals():
     # effect recovery: mean error within 3 standard errors of the mean
     tolerance = 3 * primary["empirical_se"] / np.sqrt(primary["replicates"])
     assert (primary["bias"].abs() <= tolerance).all(), primary
+    # the value case's 90% interval against the ROI priced with the true effects:
+    # P(at most 2 of 6 cover | 90%) = 0.001
+    checks = study.checks.set_index("scenario")
+    assert (checks["roi_coverage_90"] >= 3 / 6).all(), checks
+    assert checks["replicates"].eq(6).all()
+    assert checks[["pretrend_rejection", "placebo_rejection"]].stack().between(0, 1).all()
     assert json.dumps(study.settings)  # the settings that made it are kept
 
 
@@ -83,6 +89,8 @@ def test_the_cli_prints_json_and_refuses_an_unknown_scenario(tmp_path):
         assert {"replicates", "truth", "mean_estimate", "bias", "se_ratio", "coverage",
                 "rejection_rate"} <= set(row)
     assert "replicate 2/2 (rct) done" in r.stderr
+    assert {"roi_coverage_90", "pretrend_rejection", "placebo_rejection"} <= set(
+        out["checks"][0])
     assert (tmp_path / "rows.csv").read_text().count("\n") == 1 + 2 * 5 * len(COUNT_OUTCOMES)
     bad = subprocess.run([*VALUECASE, "simulate", "--scenario", "quasi"], capture_output=True,
                          text=True, timeout=120)

@@ -12,19 +12,12 @@ import pytest
 
 from valuecase.analysis.parameters import SuiteParameters
 from valuecase.analysis.run import Analysis
+from valuecase.analysis.simulation import FixedRatio
 from valuecase.synth import SynthConfig, generate
 from valuecase.value.case import SERVICE_LINE_OUTCOMES, assemble_params, measure_evidence
 from valuecase.value.projection import build_model, project
 
 pytestmark = pytest.mark.slow
-
-
-@dataclasses.dataclass(frozen=True)
-class TrueRatio:
-    estimate: float
-    ci_low: float
-    ci_high: float
-    scale: str = "ratio"
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +44,7 @@ def test_savings_from_the_true_effect_equal_the_true_savings(worlds):
         y1, y0 = prog[f"followup_{outcome}"].sum(), untreated[f"followup_{outcome}"].sum()
         assert y1 < y0  # the program avoided events in these windows
         ratio = y1 / y0  # the true value of the primary estimand (ITT rate ratio)
-        effects[line] = TrueRatio(ratio, ratio - 1e-9, ratio + 1e-9)
+        effects[line] = FixedRatio.of(ratio)
         rates[line] = y0 / mm * 12  # the true untreated rate per follow-up member-year
         avoided[line] = y0 - y1
     # the value case over the study's own program group (fed the true ratio and the true

@@ -19,6 +19,12 @@ True values, over the program group's follow-up windows (``1`` with the effect, 
 Counts (stays, ED visits, bed days, readmissions) are exact in the twin; claim amounts are not
 (line amounts draw from the stream after the thinning), so paid amounts are left out.
 
+Each replicate also records the value case (the bundled ``roi-sample.yml``, evidence mode):
+the ROI's 90% Monte Carlo interval, and the **true ROI**, the same value case with each
+service line's true rate ratio and true untreated rate (from the twin) in place of the
+estimates; and the design diagnostics' p-values (pre-trend test, placebo DiD), whose rejection
+rates say how often they fire (:func:`summarize_checks`).
+
 Examples
 --------
 >>> from valuecase.analysis.simulation import summarize_replicates
@@ -46,8 +52,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["COUNT_OUTCOMES", "SCENARIOS", "SimulationStudy", "replicate", "simulation_study",
-           "summarize_replicates", "true_values", "validation_table"]
+__all__ = ["COUNT_OUTCOMES", "SCENARIOS", "FixedRatio", "SimulationStudy", "replicate",
+           "simulation_study", "summarize_checks", "summarize_replicates", "true_roi",
+           "true_values", "validation_table"]
 
 SCENARIOS = ("rct", "observational")
 """``rct``: trigger-meeters randomized 1:1; ``observational``: selection into enrollment,
@@ -68,13 +75,31 @@ class SimulationStudy:
         ``se``, ``ci_low``, ``ci_high``, ``p_value``, ``n_program``, ``n_comparison``.
     summary : DataFrame
         :func:`summarize_replicates` of ``replicates``.
+    checks : DataFrame
+        :func:`summarize_checks` of ``replicates``: ROI interval coverage, diagnostics.
     settings : dict
         The arguments that made it (members, effects, selection, replicates, seed).
     """
 
     replicates: pd.DataFrame
     summary: pd.DataFrame
+    checks: pd.DataFrame
     settings: dict
+
+
+@dataclass(frozen=True)
+class FixedRatio:
+    """A rate ratio known without error (a true effect fed to the value case)."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    scale: str = "ratio"
+
+    @classmethod
+    def of(cls, ratio: float) -> FixedRatio:
+        """The ratio with a degenerate interval (the ROI file's effect needs one)."""
+        return cls(float(ratio), float(ratio) * (1 - 1e-12), float(ratio) * (1 + 1e-12))
 
 
 def _post_rows(periods: pd.DataFrame) -> pd.DataFrame:
@@ -119,6 +144,48 @@ def true_values(effects: pd.DataFrame, treated_world, untreated_world) -> pd.Ser
     return pd.Series(out, index=effects.index, dtype=float)
 
 
+def true_roi(a, twin_study, roi_file) -> tuple[float, tuple[float, float]]:
+    """The value case's ROI with each service line's true rate ratio and true untreated rate
+    (over the program group's follow-up, from the twin), and the estimated value case's 90%
+    Monte Carlo ROI interval (5th-95th percentile).
+
+    Parameters
+    ----------
+    a : Analysis
+        The analysis of the data with the effect.
+    twin_study : Study
+        The same study on the untreated twin.
+    roi_file : path
+        An evidence-mode ROI assumptions file.
+    """
+    from valuecase.value.assumptions import read_roi_assumptions
+    from valuecase.value.case import (
+        SERVICE_LINE_OUTCOMES,
+        assemble_params,
+        build_value_case,
+        measure_evidence,
+    )
+    from valuecase.value.projection import build_model, project
+
+    evidence = measure_evidence(a.study, a.evaluation, a.panel, a.table("program_enrollment"),
+                                a.table("program_costs"))
+    estimated = build_value_case(evidence, roi_file, seed=a.params.seed).monte_carlo.roi
+    p1 = a.study.persons[a.study.persons["treated"] == 1].set_index("person_id")
+    p0 = twin_study.persons.set_index("person_id").loc[p1.index]
+    mm = p1["followup_member_months"].sum()
+    effects, rates = {}, {}
+    for line, outcome in SERVICE_LINE_OUTCOMES.items():
+        y1, y0 = p1[f"followup_{outcome}"].sum(), p0[f"followup_{outcome}"].sum()
+        effects[line] = FixedRatio.of(y1 / y0)
+        rates[line] = float(y0 / mm * 12)
+    truth = dataclasses.replace(evidence, effects=effects, baseline_rates=rates,
+                                baseline_rate_se=dict.fromkeys(rates, 0.0))
+    params, _ = assemble_params(read_roi_assumptions(roi_file), truth)
+    roi = project(build_model(params)).summary.roi
+    low, high = np.percentile(estimated, [5, 95])
+    return float(roi), (float(low), float(high))
+
+
 def replicate(scenario: str, seed: int, members: int = 15_000, effect_inpatient: float = -0.15,
               effect_ed: float = -0.10, selection: float = 1.0) -> pd.DataFrame:
     """One replicate: generate, analyse, and attach the true values (see module docstring).
@@ -130,6 +197,7 @@ def replicate(scenario: str, seed: int, members: int = 15_000, effect_inpatient:
     """
     from valuecase.analysis.parameters import SuiteParameters
     from valuecase.analysis.run import Analysis
+    from valuecase.datasets import example_params
     from valuecase.synth import SynthConfig, generate
 
     if scenario not in SCENARIOS:
@@ -156,6 +224,10 @@ def replicate(scenario: str, seed: int, members: int = 15_000, effect_inpatient:
         persons = a.study.persons
         effects["n_program"] = int((persons["treated"] == 1).sum())
         effects["n_comparison"] = int((persons["treated"] == 0).sum())
+        roi, (low, high) = true_roi(a, studies["twin"].study, example_params("roi-sample.yml"))
+        effects["roi_true"], effects["roi_p5"], effects["roi_p95"] = roi, low, high
+        effects["pretrend_p"] = float(a.diagnostics.pretrend.p_value)
+        effects["placebo_p"] = float(a.diagnostics.placebo.p_value)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     effects.insert(0, "seed", seed)
@@ -214,6 +286,30 @@ def validation_table(summary: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def summarize_checks(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario: replicates, the 90% ROI interval's coverage of the true ROI, and how
+    often the pre-trend test and the placebo DiD reject at p < 0.05.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"scenario": "rct", "seed": [1, 2], "roi_true": [0.1, 0.5],
+    ...                      "roi_p5": [0.0, 0.0], "roi_p95": [0.3, 0.3],
+    ...                      "pretrend_p": [0.5, 0.01], "placebo_p": [0.2, 0.3]})
+    >>> summarize_checks(rows)[["roi_coverage_90", "pretrend_rejection"]].iloc[0].tolist()
+    [0.5, 0.5]
+    """
+    per = rows.drop_duplicates(["scenario", "seed"])
+    out = []
+    for scenario, g in per.groupby("scenario", sort=False):
+        held = (g["roi_p5"] <= g["roi_true"]) & (g["roi_true"] <= g["roi_p95"])
+        out.append({"scenario": scenario, "replicates": len(g),
+                    "roi_true_mean": float(g["roi_true"].mean()),
+                    "roi_coverage_90": float(held.mean()),
+                    "pretrend_rejection": float((g["pretrend_p"] < 0.05).mean()),
+                    "placebo_rejection": float((g["placebo_p"] < 0.05).mean())})
+    return pd.DataFrame(out)
+
+
 def _one(args: tuple) -> pd.DataFrame:
     return replicate(*args)
 
@@ -254,4 +350,4 @@ def simulation_study(scenarios: tuple[str, ...] = SCENARIOS, replicates: int = 3
                 "effect_inpatient": effect_inpatient, "effect_ed": effect_ed,
                 "selection": selection, "seed": seed}
     return SimulationStudy(replicates=rows, summary=summarize_replicates(rows),
-                           settings=settings)
+                           checks=summarize_checks(rows), settings=settings)
