@@ -20,12 +20,16 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from valuecase.errors import ValuecaseError
 from valuecase.partners.tokens import TOKEN_COLUMNS
+
+if TYPE_CHECKING:  # splink is imported only when a probabilistic linkage runs
+    from splink import SettingsCreator
 
 MODES = ("probabilistic", "deterministic")
 DEFAULT_RULE: tuple[str, ...] = ("t_first", "t_last", "t_birth_date")
@@ -130,13 +134,13 @@ def deterministic_pairs(a: pd.DataFrame, b: pd.DataFrame,
     return pairs.sort_values(["record_id_a", "record_id_b"]).reset_index(drop=True)
 
 
-def _settings() -> object:
+def _settings() -> SettingsCreator:
     """splink settings: exact-match comparisons of tokens, blocking rules for prediction."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
-    def either(full: str, phonetic: str, label: str) -> object:
+    def either(full: str, phonetic: str, label: str) -> cl.CustomComparison:
         return cl.CustomComparison(
             output_column_name=label,
             comparison_levels=[

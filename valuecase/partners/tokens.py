@@ -162,11 +162,12 @@ def read_secret(secret_file: str | Path | None = None) -> bytes:
 
     Examples
     --------
-    >>> import os
-    >>> os.environ[SECRET_ENV] = "correct horse battery staple"
-    >>> len(read_secret())
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder, "shared.secret")
+    ...     _ = path.write_text("correct horse battery staple\\n")
+    ...     len(read_secret(path))
     28
-    >>> del os.environ[SECRET_ENV]
     """
     if secret_file is not None:
         path = Path(secret_file)
