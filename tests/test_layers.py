@@ -11,7 +11,7 @@ import valuecase
 ROOT = Path(valuecase.__file__).parent
 LAYERS = {
     "errors": 0, "trace": 0, "yaml_file": 0, "privacy": 0, "concentration": 3,
-    "data": 1, "datasets": 1, "synth": 1,
+    "data": 1, "datasets": 1, "synth": 1, "partners": 1,
     "panel": 2,
     "population": 3,
     "impact": 4,

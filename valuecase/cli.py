@@ -6,6 +6,7 @@
 ``valuecase report``     run the notebook suite and write self-contained HTML reports
 ``valuecase convert``    turn a DE-SynPUF or Synthea folder into contract tables (Parquet)
 ``valuecase simulate``   rerun the simulation study: does the pipeline recover a known effect?
+``valuecase link``       keyed tokens of identifiers; token files of two partners to a crosswalk
 
 User errors (bad files, bad parameters) print one ``error:`` line and exit with code 2; an
 internal error prints one line too (exit 1; ``VALUECASE_DEBUG=1`` shows the traceback).
@@ -339,6 +340,80 @@ def simulate(
     typer.echo(validation_table(study.summary))
     typer.echo("")
     typer.echo(study.checks.to_string(index=False))
+
+
+link_app = typer.Typer(no_args_is_help=True, help=(
+    "Link a partner's records to the payer's without exchanging identities: each side turns "
+    "identifiers into keyed tokens (tokenize), the token files are linked (match)."))
+app.add_typer(link_app, name="link")
+
+
+@link_app.command("synth")
+@user_errors
+def link_synth(
+    out: Annotated[Path, typer.Argument(help="Folder for payer.csv, partner.csv, truth.csv.")],
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Write synthetic payer and partner identifier files with a known truth (for trials)."""
+    from valuecase.partners.identifiers import write_synthetic_linkage
+
+    for name, path in write_synthetic_linkage(out, seed=seed).items():
+        typer.echo(f"{name:<8} {path}")
+
+
+@link_app.command("tokenize")
+@user_errors
+def link_tokenize(
+    identifiers: Annotated[Path, typer.Argument(help=(
+        "CSV: person_id, first_name, last_name, birth_date[, sex, zip, medicaid_id]."))],
+    out: Annotated[Path, typer.Option("--out", help="Token file to send (.parquet or .csv).")],
+    secret_file: Annotated[Path | None, typer.Option(
+        "--secret-file", help="File holding the secret shared by the partners (>= 16 bytes; "
+                              "default: the VALUECASE_LINK_SECRET environment variable).")] = None,
+    private_out: Annotated[Path | None, typer.Option(
+        "--private-out", help="Private crosswalk record_id -> person_id, kept by you "
+                              "(default: OUT's name + .private.csv).")] = None,
+    seed: Annotated[int | None, typer.Option(
+        help="Seed of the random record ids (reproducible tests only).")] = None,
+) -> None:
+    """Turn identifiers into keyed tokens; no name, date or id leaves in the token file."""
+    from valuecase.partners.tokens import read_secret, tokenize_file
+
+    private = private_out or out.with_name(out.stem + ".private.csv")
+    if len({out.resolve(), private.resolve(), identifiers.resolve()}) < 3:
+        raise ValueError("IDENTIFIERS, --out and --private-out must be three different files")
+    result = tokenize_file(identifiers, read_secret(secret_file), out, private, seed=seed)
+    typer.echo(f"send: {out}  ({result['records']:,} records: record_id and token columns)")
+    typer.echo(f"keep: {private}  (record_id -> person_id: never send this file)")
+
+
+@link_app.command("match")
+@user_errors
+def link_match(
+    a_tokens: Annotated[Path, typer.Argument(help="Token file of partner A (e.g. the payer).")],
+    b_tokens: Annotated[Path, typer.Argument(help="Token file of partner B.")],
+    out: Annotated[Path, typer.Option("--out", help="Crosswalk CSV to write.")],
+    threshold: Annotated[float, typer.Option(
+        help="Least match probability of a link (probabilistic mode).")] = 0.9,
+    mode: Annotated[str, typer.Option(help="probabilistic (splink) or deterministic.")] = (
+        "probabilistic"),
+    rule: Annotated[str, typer.Option(
+        help="Deterministic mode: comma-separated tokens that must all be equal.")] = (
+        "t_first,t_last,t_birth_date"),
+    seed: Annotated[int, typer.Option(help="Seed of the u-probability sample.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Link two token files into a crosswalk of record ids with match probabilities."""
+    from valuecase.partners.linkage import link_files
+
+    result = link_files(a_tokens, b_tokens, out, mode=mode, threshold=threshold, seed=seed,
+                        rule=[r.strip() for r in rule.split(",") if r.strip()])
+    if as_json:
+        typer.echo(json.dumps({**result.summary, "out": str(out)}))
+        return
+    for key, value in result.summary.items():
+        typer.echo(f"{key:<16} {value}")
+    typer.echo(f"crosswalk: {out}")
 
 
 def _shown_path(path: Path, data_dir: Path) -> str:
