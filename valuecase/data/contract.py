@@ -36,6 +36,12 @@ class TableSpec:
         Column name -> kind (``string``, ``code``, ``date``, ``amount``, ``integer``).
     key : tuple of str
         Columns that identify a row; duplicates are rejected.
+    values : dict
+        Column name -> the values it may take (any other non-blank value is rejected as
+        ``unknown:<column>``).
+    money : str
+        The amount reconciled to the cent (rows and dollars in = accepted + rejected) and
+        listed beside each reject, when the table has it.
     """
 
     name: str
@@ -44,6 +50,8 @@ class TableSpec:
     kinds: dict[str, ColumnKind] = field(default_factory=dict)
     key: tuple[str, ...] = ()
     is_required_table: bool = False
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    money: str = "paid_amount"
 
     def kind(self, column: str) -> ColumnKind:
         """Kind of ``column`` (``string`` when not declared)."""
@@ -126,8 +134,48 @@ PROGRAM_COSTS = TableSpec(
     kinds={"period": "date", "amount": "amount"},
 )
 
+SOCIAL_NEED_DOMAINS = ("housing_instability", "food_insecurity", "transportation", "utilities",
+                       "interpersonal_safety")
+"""The core health-related social needs of the CMS Accountable Health Communities screening
+tool (Billioux et al., 2017), as ``social_needs.domain`` values."""
+
+PROGRAM_SERVICES = TableSpec(
+    name="program_services",
+    required=("person_id", "service_date", "partner", "service_type"),
+    optional=("service_id", "units", "unit_type", "cost"),
+    kinds={"person_id": "string", "service_date": "date", "units": "integer",
+           "cost": "amount"},
+    money="cost",
+)
+"""Partner data: one row per service contact (outreach, care coordination, home visit,
+housing navigation, food delivery, ...), with minutes or units and its cost when known."""
+
+SOCIAL_NEEDS = TableSpec(
+    name="social_needs",
+    required=("person_id", "domain", "identified_date"),
+    optional=("need_id", "partner", "resolved_date", "status"),
+    kinds={"person_id": "string", "identified_date": "date", "resolved_date": "date"},
+    values={"domain": SOCIAL_NEED_DOMAINS,
+            "status": ("open", "resolved", "closed_unresolved")},
+)
+"""Partner data: one row per social need identified (AHC domain), resolved or not."""
+
+EXPERIENCE_SURVEY = TableSpec(
+    name="experience_survey",
+    required=("person_id", "item_id", "response", "survey_date"),
+    optional=("survey_id", "scale_min", "scale_max"),
+    kinds={"person_id": "string", "survey_date": "date", "response": "integer",
+           "scale_min": "integer", "scale_max": "integer"},
+    key=("person_id", "item_id", "survey_date"),
+)
+"""Partner data: one row per person x survey item, the response on the item's scale."""
+
+PARTNER_TABLES = ("program_services", "social_needs", "experience_survey")
+"""The optional tables partners (CBOs, social services) bring, beside the payer's."""
+
 TABLES: dict[str, TableSpec] = {
     t.name: t
-    for t in (ELIGIBILITY, MEDICAL_CLAIM, PHARMACY_CLAIM, PROGRAM_ENROLLMENT, PROGRAM_COSTS)
+    for t in (ELIGIBILITY, MEDICAL_CLAIM, PHARMACY_CLAIM, PROGRAM_ENROLLMENT, PROGRAM_COSTS,
+              PROGRAM_SERVICES, SOCIAL_NEEDS, EXPERIENCE_SURVEY)
 }
 """All contract tables by name."""

@@ -56,6 +56,7 @@ from valuecase.data.files import engine_message, file_names, files_label, find_t
 from valuecase.data.layouts import Layout, get_layout
 from valuecase.data.mapping import ColumnMapping
 from valuecase.data.text_rules import typed_column
+from valuecase.data.value_rules import value_rules
 from valuecase.errors import ContractError
 from valuecase.trace import stage
 
@@ -353,6 +354,7 @@ def _reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes,
         cases.append((_service_date(t, spec.name, names) > rules.today, "future_date"))
     if "claim_end_date" in names and "claim_start_date" in names:
         cases.append((t.claim_end_date < t.claim_start_date, "end_before_start"))
+    cases += value_rules(t, spec, names, rules.today)
     if spec.key:
         cases.append((t._dup > 0, "duplicate_key"))
     # a comparison with NULL is NULL, which no engine may read as true
@@ -377,8 +379,8 @@ def _table_stats(checked: ir.Table, spec: TableSpec, probes) -> dict[str, Any]:
     ok = checked._reason.isnull()
     agg: dict[str, ir.Value] = {"rows_in": checked.count(),
                                 "rows_accepted": checked._row.count(where=ok)}
-    if "paid_amount" in checked.columns:
-        paid = checked.paid_amount
+    if spec.money in checked.columns:  # paid_amount; a partner service's cost
+        paid = checked[spec.money]
         agg.update(paid_in=paid.sum(), paid_accepted=paid.sum(where=ok))
     if "month" in checked.columns:
         agg.update(first_month=checked.month.min(where=ok), last_month=checked.month.max(where=ok))
@@ -424,8 +426,8 @@ def _check_parseable(raw: ir.Table, spec: TableSpec, renames: dict[str, str], pr
 
 def _rejects(checked: ir.Table, table: str) -> pd.DataFrame:
     bad = checked.filter(checked._reason.notnull())
-    paid = (bad.paid_amount if "paid_amount" in checked.columns
-            else ibis.null(tr.AMOUNT_TYPE))
+    money = TABLES[table].money
+    paid = bad[money] if money in checked.columns else ibis.null(tr.AMOUNT_TYPE)
     pid = bad.person_id if "person_id" in checked.columns else ibis.null("string")
     df = (bad.select(file=bad._file, row_number=bad._row, reason=bad._reason,
                      person_id=pid, paid_amount=paid)

@@ -20,6 +20,7 @@ from pathlib import Path
 FORMATS = ("parquet", "csv")
 TABLE_NAMES = (
     "eligibility", "medical_claim", "pharmacy_claim", "program_enrollment", "program_costs",
+    "program_services", "social_needs", "experience_survey",
 )
 
 

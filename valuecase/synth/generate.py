@@ -6,8 +6,9 @@ Examples
 >>> from pathlib import Path
 >>> from valuecase.synth import SynthConfig, generate
 >>> res = generate(SynthConfig(members=200, months=24, seed=1), Path(tempfile.mkdtemp()))
->>> sorted(res.files)
-['eligibility', 'medical_claim', 'pharmacy_claim', 'program_costs', 'program_enrollment']
+>>> sorted(res.files)  # doctest: +NORMALIZE_WHITESPACE
+['eligibility', 'experience_survey', 'medical_claim', 'pharmacy_claim', 'program_costs',
+ 'program_enrollment', 'program_services', 'social_needs']
 >>> res.rows["eligibility"] >= 200
 True
 """
@@ -24,6 +25,7 @@ from . import claims as cl
 from . import expected as ex
 from .config import TABLE_NAMES, SynthConfig, SynthResult
 from .events import simulate_events
+from .partners import partner_tables, partner_truth
 from .population import FACILITY_SITE, PLANS, SITES, Calendar, enrollment_spans, make_population
 from .program import TRIGGER_TEXT, apply_effect, assign_program, program_costs
 from .writer import TableWriter
@@ -112,7 +114,8 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
     out.mkdir(parents=True, exist_ok=True)
     cal = Calendar.from_config(cfg)
     width = max(7, len(str(cfg.members)))
-    chunk_root, cost_seed = np.random.SeedSequence(cfg.seed).spawn(2)
+    # spawned children 0 and 1 are as they were before the partner stream (2) was added
+    chunk_root, cost_seed, partner_seed = np.random.SeedSequence(cfg.seed).spawn(3)
     n_chunks = -(-cfg.members // cfg.chunk_members)
     seeds = chunk_root.spawn(n_chunks)
     writers = {name: TableWriter(out, name, cfg.fmt) for name in TABLE_NAMES}
@@ -120,7 +123,7 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
     counts = {"trigger_meeters": 0, "eligible_trigger_meeters": 0, "program": 0, "control": 0,
               "comparison_pool": 0, "deaths": 0}
     window = {"stays": 0, "stays_via_ed": 0, "ed_visits": 0}
-    enroll_all, end_all = [], []
+    enroll_all, end_all, pid_all = [], [], []
     n_years = len(np.unique(ex.years_of(cal)))
     expected = {k: np.zeros(n_years) for k in ex.COUNTS}
     generated: dict[str, np.ndarray] = {}
@@ -167,6 +170,7 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
             treated = prog["arm"] == 1
             enroll_all.append(prog["enroll"][treated])
             end_all.append(prog["end"][treated])
+            pid_all.append(pid[p][treated])
             counts["trigger_meeters"] += len(prog["meeters"])
             counts["eligible_trigger_meeters"] += len(prog["eligible"])
             counts["program"] += int(treated.sum())
@@ -179,6 +183,11 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
         costs = program_costs(np.random.default_rng(cost_seed), cal,
                               np.concatenate(enroll_all), np.concatenate(end_all))
         writers["program_costs"].write(costs)
+        partners = partner_tables(np.random.default_rng(partner_seed), np.concatenate(pid_all),
+                                  np.concatenate(enroll_all), np.concatenate(end_all),
+                                  cal.last_day)
+        for name, columns in partners.items():
+            writers[name].write(columns)
     finally:
         rows = {name: w.close() for name, w in writers.items()}
 
@@ -189,6 +198,7 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
     truth["expected"]["notes"] = EXPECTED_NOTES
     truth["generated"] = _by_year(generated, years, decimals=None)
     truth["generated"]["notes"] = GENERATED_NOTES
+    truth["partners"] = partner_truth(rows)
     truth_path.write_text(json.dumps(truth, indent=2) + "\n")
     return SynthResult(out_dir=out, files={n: w.path for n, w in writers.items()}, rows=rows,
                        truth_path=truth_path)

@@ -56,6 +56,18 @@ SCHEMAS: dict[str, pa.Schema] = {
     "program_costs": pa.schema([
         ("period", D), ("amount", F), ("category", S), ("partner", S),
     ]),
+    "program_services": pa.schema([
+        ("person_id", S), ("service_date", D), ("partner", S), ("service_type", S),
+        ("units", INT), ("cost", F),
+    ]),
+    "social_needs": pa.schema([
+        ("person_id", S), ("domain", S), ("identified_date", D), ("resolved_date", D),
+        ("status", S),
+    ]),
+    "experience_survey": pa.schema([
+        ("person_id", S), ("item_id", S), ("response", INT), ("survey_date", D),
+        ("scale_min", INT), ("scale_max", INT),
+    ]),
 }
 """Column order and Arrow types of every output table."""
 
