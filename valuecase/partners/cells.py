@@ -36,7 +36,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from valuecase.privacy import MIN_CELL_SIZE, suppress_table
 
-__all__ = ["MIN_CELL_SIZE", "suppress_counts", "wilson_interval"]
+__all__ = ["MIN_CELL_SIZE", "month_days", "suppress_counts", "wilson_interval"]
 
 _HIDDEN = "\x00hidden"
 
