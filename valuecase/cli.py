@@ -155,7 +155,8 @@ def validate(
         typer.echo(f"  {table:<20} {names}")
     typer.echo("")
     with pd.option_context("display.width", 160, "display.max_columns", 20):
-        typer.echo("Reconciliation (rows and paid: in = accepted + rejected)")
+        typer.echo("Reconciliation (rows and paid: in = accepted + rejected; for "
+                   "program_services the paid columns are its cost)")
         rec = data.reconciliation.drop(columns="source").astype(object)
         for col in [c for c in rec.columns if c.startswith("paid_")]:  # money to the cent
             rec[col] = [f"{v:,.2f}" if pd.notna(v) else "" for v in rec[col]]

@@ -23,6 +23,8 @@ from valuecase.data.engines import SparkEngine
 from valuecase.panel.member_panel import panel_expr
 from valuecase.population.summary import summarize
 
+from partner_files import write_partner_tables
+
 pytestmark = pytest.mark.slow
 
 
@@ -100,6 +102,7 @@ def _messy(folder):
     paid = pa.array(rx["paid_amount"].to_numpy(), from_pandas=False)
     table = table.set_column(table.column_names.index("paid_amount"), "paid_amount", paid)
     pq.write_table(table, folder / "pharmacy_claim.parquet")
+    write_partner_tables(folder)
     return folder
 
 

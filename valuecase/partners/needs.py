@@ -29,14 +29,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from valuecase.data.contract import SOCIAL_NEED_DOMAINS
 from valuecase.partners.cells import MIN_CELL_SIZE, suppress_counts, wilson_interval
 
 __all__ = ["AHC_DOMAINS", "needs_by_domain", "resolution_times", "time_to_resolution"]
 
-AHC_DOMAINS = ("housing_instability", "food_insecurity", "transportation", "utilities",
-               "interpersonal_safety")
+AHC_DOMAINS = SOCIAL_NEED_DOMAINS
 """The core health-related social needs of the CMS Accountable Health Communities screening
-tool."""
+tool (the contract's ``social_needs.domain`` values)."""
 
 
 def _resolved(social_needs: pd.DataFrame) -> pd.Series:
