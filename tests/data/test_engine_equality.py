@@ -17,13 +17,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from partner_files import write_partner_tables
 
 from valuecase.data import load, quality
 from valuecase.data.engines import SparkEngine
 from valuecase.panel.member_panel import panel_expr
 from valuecase.population.summary import summarize
-
-from partner_files import write_partner_tables
 
 pytestmark = pytest.mark.slow
 

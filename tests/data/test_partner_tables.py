@@ -9,11 +9,10 @@ import sys
 from decimal import Decimal
 
 import pandas as pd
+from partner_files import EXPECTED_REJECTS, SERVICES, write_partner_tables
 
 from valuecase.data import load
 from valuecase.data.contract import SOCIAL_NEED_DOMAINS
-
-from partner_files import EXPECTED_REJECTS, SERVICES, write_partner_tables
 
 VALUECASE = [sys.executable, "-m", "valuecase.cli"]
 
