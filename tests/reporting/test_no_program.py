@@ -20,7 +20,8 @@ from browser import open_report
 pytestmark = [pytest.mark.notebook]
 
 VALUECASE = [sys.executable, "-m", "valuecase.cli"]
-REPORTS = ("data_quality", "population", "utilization", "impact", "roi", "funder_summary")
+REPORTS = ("data_quality", "population", "utilization", "impact", "roi", "partners",
+           "funder_summary")
 
 
 def text_of(path: Path) -> str:
@@ -67,6 +68,7 @@ def test_every_report_is_written_and_the_impact_parts_say_there_is_no_program(cl
         text = text_of(claims_only / f"{name}.html")
         assert "Traceback" not in text and not re.search(r"\w+Error\b", text), name
     assert "No program data was given" in text_of(claims_only / "impact.html")
+    assert "No partner data was given" in text_of(claims_only / "partners.html")
     roi = text_of(claims_only / "roi.html")  # the sample's ROI file is in evidence mode
     assert "No program data was given" in roi and "evidence mode" in roi
     funder = text_of(claims_only / "funder_summary.html")

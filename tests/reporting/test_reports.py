@@ -261,3 +261,47 @@ def test_the_estimand_is_named_in_the_impact_roi_and_funder_reports(built):
         assert "over the 12 months after each person's index date" in text, name
     roi = html.unescape((built[0] / "roi.html").read_text())
     assert "follow-up member-years per enrollee" in roi
+
+
+PARTNER_COUNTS = re.compile(r"^(eligible|reached|contacts|persons|identified|resolved|censored|"
+                            r"needs|respondents|top_box)$")
+
+
+def test_the_partners_report_shows_the_partner_measures_with_small_counts_hidden(built):
+    """Issue 14, item 5: reach, engagement, needs, time to resolution, experience and cost by
+    partner from the sample's partner tables; counts under 11 never shown; the funder
+    summary's value-domain table says the two domains are measured."""
+    from bs4 import BeautifulSoup
+
+    from valuecase.analysis.parameters import SuiteParameters
+    from valuecase.analysis.run import Analysis
+
+    m = Analysis(SuiteParameters()).partner_measures
+    html = (built[0] / "partners.html").read_text()
+    soup = BeautifulSoup(html, "html.parser")
+    text = soup.get_text(" ", strip=True)
+    reach90 = m.reach.set_index("window_days").loc[90]
+    assert f"{reach90['share']:.0%}" in text and f"{reach90['reached']:,.0f}" in text
+    assert "Descriptive, not causal" in text and "Kaplan–Meier" in text
+    assert "housing instability" in text.replace("_", " ")
+    checked = 0
+    for table in soup.find_all("table"):
+        rows = table.find_all("tr")
+        header = [c.get_text(strip=True) for c in rows[0].find_all(["th", "td"])]
+        wanted = [i for i, h in enumerate(header) if PARTNER_COUNTS.match(h)]
+        for row in rows[1:]:
+            cells = [c.get_text(strip=True).replace(",", "") for c in row.find_all(["th", "td"])]
+            for i in wanted:
+                checked += 1
+                assert not (cells[i].isdigit() and 1 <= int(cells[i]) <= 10), (header[i], cells)
+    assert checked > 50
+    funder = BeautifulSoup((built[0] / "funder_summary.html").read_text(),
+                           "html.parser").get_text(" ", strip=True)
+    assert "measured (partner records)" in funder and "measured (survey)" in funder
+
+
+@pytest.mark.browser
+def test_the_partners_report_draws_its_charts_in_chromium(built):
+    seen = open_report(built[0] / "partners.html")
+    assert seen.console_errors == [] and seen.external_requests == []
+    assert seen.charts == seen.charts_rendered == 2

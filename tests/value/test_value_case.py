@@ -117,6 +117,19 @@ def test_value_domains_cover_funder_questions(run):
     assert d["domain"].tolist() == ["Utilization and cost", "Participant experience",
                                     "Social needs resolved", "Equity", "Workforce"]
     assert "Acute stays" in d.iloc[0]["evidence"]
+    # without partner measures the two domains say what data they need
+    assert (d.set_index("domain").loc[["Participant experience", "Social needs resolved"],
+                                      "status"] == "not measured").all()
+    # with the sample's partner tables they are measured, with CIs, and called descriptive
+    d = value_domains(run.evaluation, frozenset(run.data.tables), run.partner_measures)
+    rows = d.set_index("domain")
+    assert rows.loc["Social needs resolved", "status"] == "measured (partner records)"
+    needs = run.partner_measures.needs.set_index("domain").loc["all"]
+    assert (f"{needs['resolved']:,.0f} of {needs['identified']:,.0f} social needs"
+            in rows.loc["Social needs resolved", "evidence"])
+    assert "95% CI" in rows.loc["Social needs resolved", "evidence"]
+    assert rows.loc["Participant experience", "status"] == "measured (survey)"
+    assert "a description" in rows.loc["Participant experience", "evidence"]
 
 
 def test_interpretation_follows_the_numbers():

@@ -76,6 +76,13 @@ class RoiSection(_Section):
     """``notebooks.roi``: nothing to set (assumptions live in ``roi_params_file``)."""
 
 
+class PartnersSection(_Section):
+    """``notebooks.partners``."""
+
+    horizon_days: int = Field(90, ge=1, le=3650,
+                              description="days after identification for needs resolved")
+
+
 class FunderSummarySection(_Section):
     """``notebooks.funder_summary``: nothing to set."""
 
@@ -88,6 +95,7 @@ class NotebookSections(_Section):
     utilization: UtilizationSection = UtilizationSection()
     impact: ImpactSection = ImpactSection()
     roi: RoiSection = RoiSection()
+    partners: PartnersSection = PartnersSection()
     funder_summary: FunderSummarySection = FunderSummarySection()
 
 
@@ -168,6 +176,7 @@ REPORT_FIELDS: dict[str, tuple[str, ...]] = {
     "utilization": ("data_dir", "mapping_file", *_TRIGGER),
     "impact": ("data_dir", "mapping_file", *_STUDY, "seed"),
     "roi": ("data_dir", "mapping_file", "roi_params_file", *_STUDY, "seed"),
+    "partners": ("data_dir", "mapping_file"),
     "funder_summary": ("data_dir", "mapping_file", "roi_params_file", *_STUDY, "seed"),
 }
 """Top-level parameters each report uses (its own ``notebooks:`` section comes on top)."""

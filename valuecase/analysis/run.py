@@ -142,6 +142,21 @@ class Analysis:
         return int(self.data.table("program_enrollment").count().execute()) > 0
 
     @cached_property
+    def partner_measures(self) -> Any:
+        """Engagement, social needs, experience and activity-based costs from the partner
+        tables (:func:`valuecase.partners.measures.measure_partners`), as of the claims' last
+        month end."""
+        from valuecase.partners.measures import measure_partners
+        from valuecase.population.aggregate import panel_totals
+
+        end = panel_totals(self.panel)["last_month"] + pd.offsets.MonthEnd(0)
+        tables = {t: self.table(t) for t in ("program_enrollment", "program_services",
+                                             "social_needs", "experience_survey")}
+        horizon = self.params.notebooks.partners.horizon_days
+        return self._timed("partners", lambda: measure_partners(tables, end,
+                                                                horizon_days=horizon))
+
+    @cached_property
     def has_spending(self) -> bool:
         """Whether any accepted claim line put a paid amount in an enrolled month (else every
         report past data quality says there are no claims to describe)."""

@@ -17,8 +17,9 @@ reports are untouched.
 
 Examples
 --------
->>> [n.name for n in SUITE]
-['data_quality', 'population', 'utilization', 'impact', 'roi', 'funder_summary']
+>>> [n.name for n in SUITE]  # doctest: +NORMALIZE_WHITESPACE
+['data_quality', 'population', 'utilization', 'impact', 'roi', 'partners',
+ 'funder_summary']
 >>> [n.name for n in SUITE if n.funder_facing]
 ['funder_summary']
 """
@@ -70,6 +71,7 @@ SUITE: tuple[SuiteNotebook, ...] = (
     SuiteNotebook("utilization", "Utilization and cost trends"),
     SuiteNotebook("impact", "Impact evaluation"),
     SuiteNotebook("roi", "Return on investment"),
+    SuiteNotebook("partners", "Partners and services"),
     SuiteNotebook("funder_summary", "The value case in one page", funder_facing=True),
 )
 """The notebooks ``valuecase report`` runs, in order."""

@@ -271,13 +271,16 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.3g}"
 
 
-def value_domains(evaluation: Any, tables: set[str] | frozenset[str]) -> pd.DataFrame:
+def value_domains(evaluation: Any, tables: set[str] | frozenset[str],
+                  partners: Any = None) -> pd.DataFrame:
     """The value-case domains funders ask about, with the evidence this analysis has for each.
 
-    Claims measure utilization and cost; the other domains need program or survey data. Where
-    the data folder has none, the table says so instead of leaving the domain out.
+    Claims measure utilization and cost; participant experience and social needs come from
+    the partner tables (``partners``: :class:`valuecase.partners.measures.PartnerMeasures`).
+    Where the data folder has none, the table says so instead of leaving the domain out.
     """
     from valuecase.impact.effect import is_significant
+    from valuecase.partners.measures import describe_experience, describe_needs
 
     ev = evaluation
     ip, ed = ev.primary["inpatient_stays"], ev.primary["ed_visits"]
@@ -292,10 +295,8 @@ def value_domains(evaluation: Any, tables: set[str] | frozenset[str]) -> pd.Data
     rows = [
         ("Utilization and cost", effect_words(ip, "Acute stays") + "; " +
          effect_words(ed, "ED visits"), "measured (claims)"),
-        ("Participant experience", "Not in claims: needs a participant survey "
-         "(e.g. care-coordination experience items).", "not measured"),
-        ("Social needs resolved", "Not in claims: needs program records of needs screened "
-         "and resolved (housing, food, transport).", "not measured"),
+        ("Participant experience", *describe_experience(partners)),
+        ("Social needs resolved", *describe_needs(partners)),
         ("Equity", "Rates by age band and sex are in the utilization report; the program's "
          "effects by age band and sex, with interaction tests, are in the impact report.",
          "measured (claims)"),

@@ -5,7 +5,7 @@ Adding a report means adding a builder here (and a notebook that presents its re
 Examples
 --------
 >>> list(BUILDERS)
-['data_quality', 'population', 'utilization', 'impact', 'roi', 'funder_summary']
+['data_quality', 'population', 'utilization', 'impact', 'roi', 'partners', 'funder_summary']
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from valuecase.analysis.results import Results
 from valuecase.analysis.sections.claims import data_quality, population, utilization
 from valuecase.analysis.sections.impact import impact
+from valuecase.analysis.sections.partners import partners
 from valuecase.analysis.sections.value import funder_summary, roi
 
 BUILDERS: dict[str, Callable[[Any], Results]] = {
@@ -24,6 +25,7 @@ BUILDERS: dict[str, Callable[[Any], Results]] = {
     "utilization": utilization,
     "impact": impact,
     "roi": roi,
+    "partners": partners,
     "funder_summary": funder_summary,
 }
 """Report name -> results builder."""

@@ -146,7 +146,8 @@ def funder_summary(a: Any) -> Results:
     r.tables["naive_inpatient_stays"] = study.naive_pre_post(st, "inpatient_stays")
     r.tables["effects"] = ev.effects.drop(columns="details", errors="ignore")
     r.tables["subgroups"] = a.subgroups
-    r.tables["value_domains"] = value_domains(ev, frozenset(a.data.tables))
+    r.tables["value_domains"] = value_domains(ev, frozenset(a.data.tables),
+                                              a.partner_measures)
     r.values["concerns"] = a.diagnostics.concerns()
     analysed = st.funnel[st.funnel["step"].str.startswith("analysed")][["step", "persons"]]
     r.tables["compared"] = analysed.assign(
