@@ -182,3 +182,25 @@ def test_an_assumed_reduction_is_sourced_to_the_file_not_a_default(evidence):
     assert table["service_lines.inpatient.reduction"] == "calc.yml (assumption)"
     assert table["service_lines.ed.reduction"] == "calc.yml (assumption)"
     assert "default" not in set(table)
+
+
+def test_without_a_program_costs_table_the_services_cost_is_the_program_cost(run):
+    """Issue 14, item 2: activity-based partner costs feed the value case when there is no
+    program_costs table, each with its source in the assumptions table."""
+    services = run.table("program_services")
+    evidence = measure_evidence(run.study, run.evaluation, run.panel,
+                                run.table("program_enrollment"), None, services)
+    day = pd.to_datetime(services["service_date"])
+    last = day.max().to_period("M").to_timestamp() + pd.offsets.MonthEnd(0)
+    window = services[day > last - pd.DateOffset(months=12)]
+    assert sum(c["annual"] for c in evidence.program_costs.values()) == pytest.approx(
+        window["cost"].sum())
+    by_partner = window.groupby("partner")["cost"].sum()
+    for partner, amount in by_partner.items():
+        assert sum(c["annual"] for c in evidence.program_costs.values()
+                   if c["partner"] == partner) == pytest.approx(amount)
+    params, sources = assemble_params(yaml.safe_load(open(ROI_SAMPLE)), evidence)
+    table = assumptions_table(params, sources)
+    cost_rows = table[table["assumption"].str.startswith("program_costs.")]
+    assert len(cost_rows) == len(evidence.program_costs)
+    assert cost_rows["source"].str.contains("program_services table, activity-based").all()

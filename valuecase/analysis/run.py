@@ -219,9 +219,11 @@ class Analysis:
         if self.has_program:
             st, ev = self.study, self.evaluation
             enrollment, costs = self.table("program_enrollment"), self.table("program_costs")
+            services = self.table("program_services")
 
         def build() -> Any:
-            evidence = (measure_evidence(st, ev, panel, enrollment, costs) if self.has_program
+            evidence = (measure_evidence(st, ev, panel, enrollment, costs, services)
+                        if self.has_program
                         else claims_evidence(panel))
             return build_value_case(evidence, self.params.resolved_roi_file(),
                                     seed=self.params.seed)

@@ -56,7 +56,8 @@ class Evidence:
 
 def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table,
                      program_enrollment: pd.DataFrame | None,
-                     program_costs: pd.DataFrame | None) -> Evidence:
+                     program_costs: pd.DataFrame | None,
+                     program_services: pd.DataFrame | None = None) -> Evidence:
     """Measure effects, baseline rates, unit costs, enrollment and program costs in the data.
 
     ``study`` and ``evaluation`` come from :func:`valuecase.impact.study.build_study` and
@@ -74,7 +75,9 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
       intention-to-treat effect was estimated on; :func:`~valuecase.value.exposure.
       followup_exposure`); the active caseload (member-years enrolled in those months) is kept
       as ``caseload`` for calculator-mode reductions;
-    - program costs: the ``program_costs`` table, last 12 months, per category and partner.
+    - program costs: the ``program_costs`` table, last 12 months, per category and partner;
+      without one, the cost recorded on partners' service contacts (``program_services``,
+      activity-based, last 12 months: :func:`valuecase.partners.partner_costs.activity_costs`).
 
     Baseline rates and unit costs carry their sampling error (Poisson for rates, the standard
     error of the mean paid per event for unit costs), which the Monte Carlo draws from.
@@ -119,6 +122,15 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
             key = cat if partners_per_category[cat] == 1 else f"{cat} ({partner})"
             cost_lines[key] = {"partner": partner, "annual": round(float(amount), 2)}
             sources[f"program_costs.{key}"] = "program_costs table, last 12 months"
+    elif program_services is not None and "cost" in program_services and \
+            program_services["cost"].notna().any():
+        from valuecase.partners.measures import as_partner_frame
+        from valuecase.partners.partner_costs import activity_costs
+
+        activity = activity_costs(as_partner_frame(program_services))
+        window_end = activity.window_end.to_period("M").to_timestamp()
+        cost_lines.update(activity.program_costs)
+        sources.update(activity.sources)
     members, sources["enrollment.members"] = followup_exposure(st, program_enrollment,
                                                                window_end, data_end)
     caseload = active_member_years(panel, program_enrollment, window_end)
