@@ -166,3 +166,30 @@ def test_suppress_counts_keeps_zero_and_cascades_to_the_total_row():
     s = suppress_counts(t, ["n"], total_row="all")
     assert s["n"].isna().tolist() == [True, True, False, False]
     assert s["suppressed"].tolist() == [True, True, False, False]
+
+
+def test_outcomes_by_dose_are_rates_per_member_year_with_exact_poisson_intervals():
+    from scipy.stats import chi2
+
+    from valuecase.partners.engagement import outcomes_by_dose
+
+    people = [f"p{i}" for i in range(30)]
+    assignment = pd.DataFrame({"group": ["low"] * 15 + ["high"] * 15},
+                              index=pd.Index(people, name="person_id"))
+    outcomes = pd.DataFrame({"person_id": people, "followup_member_months": [12] * 30,
+                             "followup_inpatient_stays": [1] * 15 + [0] * 14 + [3],
+                             "followup_ed_visits": 2})
+    t = outcomes_by_dose(assignment, outcomes).set_index("group")
+    assert t.loc["low", "inpatient_stays_per_member_year"] == 1.0
+    assert t.loc["high", "inpatient_stays_per_member_year"] == pytest.approx(3 / 15)
+    assert t.loc["high", "inpatient_stays_ci_low"] == pytest.approx(chi2.ppf(0.025, 6) / 2 / 15)
+    assert t.loc["high", "inpatient_stays_ci_high"] == pytest.approx(chi2.ppf(0.975, 8) / 2 / 15)
+    assert t.loc["all", "persons"] == 30 and t.loc["all", "member_years"] == 30
+    assert t.loc["none", "persons"] == 0  # an empty group is shown as 0
+    assert (t["interpretation"] == "descriptive, not causal").all()
+    # a group under 11 persons is blank, with its rates
+    few = assignment.copy()
+    few.iloc[:5, 0] = "middle"
+    t = outcomes_by_dose(few, outcomes).set_index("group")
+    assert t.loc["middle"][["persons", "inpatient_stays_per_member_year"]].isna().all()
+    assert t.loc["middle", "suppressed"]

@@ -283,6 +283,7 @@ def test_the_partners_report_shows_the_partner_measures_with_small_counts_hidden
     reach90 = m.reach.set_index("window_days").loc[90]
     assert f"{reach90['share']:.0%}" in text and f"{reach90['reached']:,.0f}" in text
     assert "Descriptive, not causal" in text and "Kaplan–Meier" in text
+    assert "Follow-up acute stays and ED visits per member-year by contact intensity" in text
     assert "housing instability" in text.replace("_", " ")
     checked = 0
     for table in soup.find_all("table"):

@@ -153,8 +153,12 @@ class Analysis:
         tables = {t: self.table(t) for t in ("program_enrollment", "program_services",
                                              "social_needs", "experience_survey")}
         horizon = self.params.notebooks.partners.horizon_days
-        return self._timed("partners", lambda: measure_partners(tables, end,
-                                                                horizon_days=horizon))
+        outcomes = None
+        if self.has_program and "program_services" in self.data.tables:
+            persons = self.study.persons
+            outcomes = persons[persons["treated"] == 1]
+        return self._timed("partners", lambda: measure_partners(
+            tables, end, horizon_days=horizon, outcomes=outcomes))
 
     @cached_property
     def has_spending(self) -> bool:

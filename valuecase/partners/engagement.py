@@ -38,7 +38,8 @@ import pandas as pd
 
 from valuecase.partners.cells import MIN_CELL_SIZE, month_days, suppress_counts, wilson_interval
 
-__all__ = ["DESCRIPTIVE", "contact_rates", "dose_groups", "enrolled_spans", "reach"]
+__all__ = ["DESCRIPTIVE", "contact_rates", "dose_assignment", "dose_groups", "enrolled_spans",
+           "outcomes_by_dose", "reach"]
 
 DESCRIPTIVE = "descriptive, not causal"
 """Label of the dose table: persons choose (and are chosen for) their contact intensity."""
@@ -256,19 +257,9 @@ def dose_groups(program_enrollment: pd.DataFrame, program_services: pd.DataFrame
     >>> t[["group", "persons"]].to_dict("list"), t.attrs["interpretation"]
     ({'group': ['none', 'low', 'middle', 'high', 'all'], 'persons': [1.0, 1.0, 0.0, 0.0, 2.0]}, 'descriptive, not causal')
     """
-    spans = enrolled_spans(program_enrollment, as_of)
-    person = spans.groupby("person_id")["member_months"].sum().rename("member_months")
-    c = _enrolled_contacts(spans, program_services)
-    p = person.to_frame().join(c.groupby("person_id").size().rename("contacts")).fillna(
-        {"contacts": 0})
-    short = int((p["member_months"] < min_months).sum())
-    p = p[p["member_months"] >= min_months]
-    p["rate"] = p["contacts"] / p["member_months"]
-    any_contact = p["rate"][p["contacts"] > 0]
-    cuts = np.quantile(any_contact, [1 / 3, 2 / 3]) if len(any_contact) else [np.nan, np.nan]
-    group = np.where(p["contacts"] == 0, "none",
-                     np.where(p["rate"] <= cuts[0], "low",
-                              np.where(p["rate"] <= cuts[1], "middle", "high")))
+    p = dose_assignment(program_enrollment, program_services, as_of, min_months)
+    short = p.attrs["excluded_short_enrollment"]
+    group = p["group"].to_numpy()
     labels = ["none", "low", "middle", "high"]
     g = p.groupby(pd.Categorical(group, categories=labels), observed=False).agg(
         persons=("rate", "size"), member_months=("member_months", "sum"),
@@ -285,4 +276,83 @@ def dose_groups(program_enrollment: pd.DataFrame, program_services: pd.DataFrame
     out = out.reset_index()
     out.attrs.update(interpretation=DESCRIPTIVE, excluded_short_enrollment=short,
                      min_months=min_months)
+    return out
+
+
+def dose_assignment(program_enrollment: pd.DataFrame, program_services: pd.DataFrame,
+                    as_of: str | pd.Timestamp, min_months: float = 1.0) -> pd.DataFrame:
+    """Each enrolled person's contacts per enrolled month and dose group (``none``, then
+    ``low`` / ``middle`` / ``high`` tertiles among persons with a contact); persons enrolled
+    fewer than ``min_months`` member-months are left out (counted in
+    ``attrs["excluded_short_enrollment"]``). Index ``person_id``; for :func:`dose_groups`
+    and :func:`outcomes_by_dose`.
+    """
+    spans = enrolled_spans(program_enrollment, as_of)
+    person = spans.groupby("person_id")["member_months"].sum().rename("member_months")
+    c = _enrolled_contacts(spans, program_services)
+    p = person.to_frame().join(c.groupby("person_id").size().rename("contacts")).fillna(
+        {"contacts": 0})
+    short = int((p["member_months"] < min_months).sum())
+    p = p[p["member_months"] >= min_months].copy()
+    p["rate"] = p["contacts"] / p["member_months"]
+    any_contact = p["rate"][p["contacts"] > 0]
+    cuts = np.quantile(any_contact, [1 / 3, 2 / 3]) if len(any_contact) else [np.nan, np.nan]
+    p["group"] = np.where(p["contacts"] == 0, "none",
+                          np.where(p["rate"] <= cuts[0], "low",
+                                   np.where(p["rate"] <= cuts[1], "middle", "high")))
+    p.attrs["excluded_short_enrollment"] = short
+    return p
+
+
+def outcomes_by_dose(assignment: pd.DataFrame, outcomes: pd.DataFrame,
+                     events: tuple[str, ...] = ("inpatient_stays", "ed_visits"),
+                     min_count: int = MIN_CELL_SIZE) -> pd.DataFrame:
+    """Follow-up event rates per member-year by dose group: **descriptive, not causal**.
+
+    Members who get more contacts differ from those who get fewer (in need, in how easy
+    they are to reach), so a gradient here is not what more contacts would do.
+
+    Parameters
+    ----------
+    assignment : pandas.DataFrame
+        :func:`dose_assignment` (index ``person_id``, column ``group``).
+    outcomes : pandas.DataFrame
+        One row per person: ``person_id``, ``followup_member_months`` and
+        ``followup_<event>`` counts (the impact study's program group).
+    events : tuple of str
+        The events shown, each as events per member-year with an exact Poisson 95% CI.
+    min_count : int
+        Groups with fewer persons are suppressed (with the next smallest).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"group": ["low", "high"]}, index=pd.Index(["a", "b"], name="person_id"))
+    >>> o = pd.DataFrame({"person_id": ["a", "b"], "followup_member_months": [12, 6],
+    ...                   "followup_ed_visits": [2, 1]})
+    >>> t = outcomes_by_dose(a, o, events=("ed_visits",), min_count=1)
+    >>> t.set_index("group").loc[["low", "high"], "ed_visits_per_member_year"].tolist()
+    [2.0, 2.0]
+    """
+    from scipy.stats import chi2
+
+    o = outcomes.set_index("person_id").join(assignment[["group"]], how="inner")
+    labels = ["none", "low", "middle", "high"]
+    rows = {}
+    for label, g in [*((x, o[o["group"] == x]) for x in labels), ("all", o)]:
+        years = g["followup_member_months"].sum() / 12
+        row = {"persons": len(g), "member_years": years}
+        for event in events:
+            k = g[f"followup_{event}"].sum()
+            low = chi2.ppf(0.025, 2 * k) / 2 if k > 0 else 0.0
+            high = chi2.ppf(0.975, 2 * k + 2) / 2
+            row |= {f"{event}_per_member_year": k / years if years else np.nan,
+                    f"{event}_ci_low": low / years if years else np.nan,
+                    f"{event}_ci_high": high / years if years else np.nan}
+        rows[label] = row
+    g = pd.DataFrame.from_dict(rows, orient="index").rename_axis("group")
+    g["interpretation"] = DESCRIPTIVE
+    derived = [c for c in g.columns if c not in ("persons", "interpretation")]
+    out = suppress_counts(g, ["persons"], total_row="all", min_count=min_count,
+                          derived={"persons": derived}).reset_index()
+    out.attrs["interpretation"] = DESCRIPTIVE
     return out

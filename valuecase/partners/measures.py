@@ -35,6 +35,7 @@ class PartnerMeasures:
     reach: pd.DataFrame | None = None
     contact_rates: pd.DataFrame | None = None
     dose: pd.DataFrame | None = None
+    dose_outcomes: pd.DataFrame | None = None
     needs: pd.DataFrame | None = None
     resolution: pd.DataFrame | None = None
     experience: pd.DataFrame | None = None
@@ -53,7 +54,8 @@ def as_partner_frame(frame: pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def measure_partners(tables: Mapping[str, pd.DataFrame | None], as_of: str | pd.Timestamp,
-                     horizon_days: int = 90, min_count: int = MIN_CELL_SIZE) -> PartnerMeasures:
+                     horizon_days: int = 90, min_count: int = MIN_CELL_SIZE,
+                     outcomes: pd.DataFrame | None = None) -> PartnerMeasures:
     """Compute every partner measure from the loaded tables.
 
     Parameters
@@ -68,6 +70,10 @@ def measure_partners(tables: Mapping[str, pd.DataFrame | None], as_of: str | pd.
         Days after identification for the share of needs resolved.
     min_count : int
         Counts below it are suppressed (:mod:`valuecase.partners.cells`).
+    outcomes : pandas.DataFrame, optional
+        The impact study's program persons (``person_id``, ``followup_member_months``,
+        ``followup_<event>``): follow-up rates by dose group, descriptive
+        (:func:`valuecase.partners.engagement.outcomes_by_dose`).
     """
     from valuecase.partners import engagement, experience, needs, partner_costs
 
@@ -85,6 +91,10 @@ def measure_partners(tables: Mapping[str, pd.DataFrame | None], as_of: str | pd.
         out["contact_rates"] = engagement.contact_rates(enr, services, as_of,
                                                         min_count=min_count)
         out["dose"] = engagement.dose_groups(enr, services, as_of, min_count=min_count)
+        if outcomes is not None and len(outcomes):
+            assignment = engagement.dose_assignment(enr, services, as_of)
+            out["dose_outcomes"] = engagement.outcomes_by_dose(assignment, outcomes,
+                                                               min_count=min_count)
     if services is not None and "cost" in services and services["cost"].notna().any():
         costs = partner_costs.activity_costs(services, min_count=min_count)
         out["costs"] = costs.table

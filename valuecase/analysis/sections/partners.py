@@ -25,7 +25,8 @@ NO_PARTNERS = ("**No partner data was given** (no `program_services`, `social_ne
                "utilization and cost; see the README's data contract for the partner tables.")
 """What the partners report says when the data folder has no partner table."""
 
-_TABLES = ("reach", "contact_rates", "dose", "needs", "resolution", "experience", "costs")
+_TABLES = ("reach", "contact_rates", "dose", "dose_outcomes", "needs", "resolution",
+           "experience", "costs")
 
 
 def partners(a: Any) -> Results:

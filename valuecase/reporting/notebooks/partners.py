@@ -65,6 +65,15 @@ if "reach" in res.tables:
                formats={"persons": COUNT, "member_months": "{:,.1f}", "contacts": COUNT,
                         "rate_min": "{:.2f}", "rate_max": "{:.2f}",
                         "contacts_per_member_month": "{:.2f}"})
+    if "dose_outcomes" in res.tables:
+        dose_out = res.table("dose_outcomes")
+        show_table(dose_out.drop(columns=["interpretation", "suppressed"]),
+                   caption="Follow-up acute stays and ED visits per member-year by contact "
+                           "intensity (exact Poisson 95% CI; the impact study's program "
+                           "group). Descriptive, not causal. " + SUPPRESSED,
+                   formats={c: ("{:.2f}" if c != "persons" else COUNT)
+                            for c in dose_out.columns
+                            if c not in ("group", "interpretation", "suppressed")})
 else:
     show_text("No program_services table: reach and engagement are not measured.")
 
