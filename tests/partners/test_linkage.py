@@ -4,7 +4,8 @@ Measured on ``synthetic_linkage(seed=0)`` (2,000 payer members, 600 partner clie
 450 are members) at threshold 0.9: probabilistic precision 1.000, recall 0.989;
 deterministic (first name, last name, birth date) precision 1.000, recall 0.851. Over seeds
 0-5 the probabilistic mode's lowest precision was 0.9955 and lowest recall 0.9756, so the
-bounds below (0.98, 0.95) leave room for a different random stream, not for a worse model.
+bounds below (0.99 and 0.95 on seed 0, the issue's bar; 0.98 where fields are missing)
+leave room for a different random stream, not for a worse model.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def test_probabilistic_precision_and_recall(probabilistic, tokenized, linkage_tr
                                             precision_recall):
     _, pa, _, pb = tokenized
     precision, recall = precision_recall(probabilistic.crosswalk, pa, pb, linkage_truth.truth)
-    assert precision >= 0.98 and recall >= 0.95, (precision, recall)
+    # the issue's bar (precision >= 0.99, recall >= 0.95); measured 1.000 and 0.989 on seed 0
+    assert precision >= 0.99 and recall >= 0.95, (precision, recall)
 
 
 def test_probabilistic_finds_more_than_deterministic(probabilistic, deterministic, tokenized,

@@ -306,3 +306,42 @@ def test_the_partners_report_draws_its_charts_in_chromium(built):
     seen = open_report(built[0] / "partners.html")
     assert seen.console_errors == [] and seen.external_requests == []
     assert seen.charts == seen.charts_rendered == 2
+
+
+def test_no_raw_partner_identifier_reaches_a_report_or_a_linkage_output(built, tmp_path):
+    """Issue 14: a partner's identifiers (names, birth dates, Medicaid ids) are turned into
+    keyed tokens on its own machine; neither the token files, the crosswalk, nor any report
+    holds one in clear. Run as partners would: the CLI writes the synthetic files, tokenizes
+    both sides and links them."""
+    import subprocess
+    import sys
+
+    cli = [sys.executable, "-m", "valuecase.cli", "link"]
+    secret = tmp_path / "secret"
+    secret.write_text("a shared secret of more than sixteen bytes")
+    for args in (["synth", str(tmp_path / "ids")],
+                 ["tokenize", str(tmp_path / "ids" / "payer.csv"), "--secret-file", str(secret),
+                  "--out", str(tmp_path / "payer.parquet")],
+                 ["tokenize", str(tmp_path / "ids" / "partner.csv"), "--secret-file",
+                  str(secret), "--out", str(tmp_path / "partner.parquet")],
+                 ["match", str(tmp_path / "payer.parquet"), str(tmp_path / "partner.parquet"),
+                  "--out", str(tmp_path / "crosswalk.csv")]):
+        r = subprocess.run([*cli, *args], capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stderr
+    partner = pd.read_csv(tmp_path / "ids" / "partner.csv", dtype=str)
+    # identifiers as written: full names, birth dates, Medicaid ids and the partner's own
+    # client ids (a surname alone is also a word: "Wilson" interval, colour "white")
+    names = (partner["first_name"].fillna("") + " " + partner["last_name"].fillna("")).str.strip()
+    raw = {v for v in names if " " in v}
+    for col in ("birth_date", "medicaid_id", "person_id"):
+        raw |= {v for v in partner[col].dropna() if len(v) >= 6}
+    assert len(raw) > 1000
+    shared = [tmp_path / "payer.parquet", tmp_path / "partner.parquet",
+              tmp_path / "crosswalk.csv", *built[0].glob("*.html")]
+    for path in shared:
+        data = path.read_bytes().decode("utf-8", "replace")
+        # the inlined plotly.js library is code, not data (its colour names include "brown")
+        data = re.sub(r"<script[^>]*>(?:(?!</script>).){100000,}</script>", "", data,
+                      flags=re.S)
+        found = [v for v in raw if v in data]
+        assert found == [], (path.name, found[:5])

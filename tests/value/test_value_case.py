@@ -114,12 +114,14 @@ def test_bad_yaml_gets_one_clear_line(evidence):
 
 def test_value_domains_cover_funder_questions(run):
     d = value_domains(run.evaluation, frozenset(run.data.tables))
-    assert d["domain"].tolist() == ["Utilization and cost", "Participant experience",
-                                    "Social needs resolved", "Equity", "Workforce"]
+    assert d["domain"].tolist() == ["Utilization and cost", "People reached",
+                                    "Participant experience", "Social needs resolved", "Equity",
+                                    "Workforce"]
     assert "Acute stays" in d.iloc[0]["evidence"]
     # without partner measures the two domains say what data they need
-    assert (d.set_index("domain").loc[["Participant experience", "Social needs resolved"],
-                                      "status"] == "not measured").all()
+    assert (d.set_index("domain").loc[["People reached", "Participant experience",
+                                       "Social needs resolved"], "status"]
+            == "not measured").all()
     # with the sample's partner tables they are measured, with CIs, and called descriptive
     d = value_domains(run.evaluation, frozenset(run.data.tables), run.partner_measures)
     rows = d.set_index("domain")
@@ -130,6 +132,9 @@ def test_value_domains_cover_funder_questions(run):
     assert "95% CI" in rows.loc["Social needs resolved", "evidence"]
     assert rows.loc["Participant experience", "status"] == "measured (survey)"
     assert "a description" in rows.loc["Participant experience", "evidence"]
+    reach = run.partner_measures.reach.set_index("window_days").loc[90]
+    assert f"{reach['share']:.0%} within 90 days (95% CI" in rows.loc["People reached",
+                                                                       "evidence"]
 
 
 def test_interpretation_follows_the_numbers():

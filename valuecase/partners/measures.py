@@ -22,7 +22,7 @@ from valuecase.data.contract import PARTNER_TABLES
 from valuecase.partners.cells import MIN_CELL_SIZE
 
 __all__ = ["PartnerMeasures", "as_partner_frame", "describe_experience", "describe_needs",
-           "measure_partners"]
+           "describe_reach", "measure_partners"]
 
 
 @dataclass(frozen=True)
@@ -150,3 +150,18 @@ def describe_experience(m: PartnerMeasures | None) -> tuple[str, str]:
             f"{first['mean_ci_low']:.1f}–{first['mean_ci_high']:.1f}), top box "
             f"{first['top_box_share']:.0%}. No comparison group answered: a description.",
             "measured (survey)")
+
+
+def describe_reach(m: PartnerMeasures | None) -> tuple[str, str]:
+    """The funder summary's people-reached row: (evidence, status)."""
+    if m is None or m.reach is None:
+        return ("Not in claims: needs partner records of service contacts (a "
+                "program_services table).", "not measured")
+    shown = m.reach[~m.reach["suppressed"].astype(bool)]
+    if shown.empty:
+        return "Fewer than 11 program members to describe: not shown.", "too few to show"
+    parts = [f"{r['share']:.0%} within {r['window_days']:.0f} days (95% CI {r['ci_low']:.0%}–"
+             f"{r['ci_high']:.0%}, {r['eligible']:,.0f} members enrolled that long)"
+             for _, r in shown.iterrows()]
+    return ("Program members with a partner contact after enrollment: " + "; ".join(parts)
+            + ".", "measured (partner records)")

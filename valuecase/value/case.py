@@ -292,7 +292,7 @@ def value_domains(evaluation: Any, tables: set[str] | frozenset[str],
     Where the data folder has none, the table says so instead of leaving the domain out.
     """
     from valuecase.impact.effect import is_significant
-    from valuecase.partners.measures import describe_experience, describe_needs
+    from valuecase.partners.measures import describe_experience, describe_needs, describe_reach
 
     ev = evaluation
     ip, ed = ev.primary["inpatient_stays"], ev.primary["ed_visits"]
@@ -307,6 +307,7 @@ def value_domains(evaluation: Any, tables: set[str] | frozenset[str],
     rows = [
         ("Utilization and cost", effect_words(ip, "Acute stays") + "; " +
          effect_words(ed, "ED visits"), "measured (claims)"),
+        ("People reached", *describe_reach(partners)),
         ("Participant experience", *describe_experience(partners)),
         ("Social needs resolved", *describe_needs(partners)),
         ("Equity", "Rates by age band and sex are in the utilization report; the program's "
