@@ -198,6 +198,55 @@ def synthetic_linkage(n_payer: int = 2000, n_partner: int = 600, overlap: float 
                             truth=truth.sort_values("payer_id").reset_index(drop=True))
 
 
+def linkage_for(payer_ids: np.ndarray, partner_members: np.ndarray, outsiders: int,
+                seed: int = 0, rates: dict[str, float] | None = None,
+                birth_dates: list[str] | None = None,
+                sexes: list[str] | None = None) -> SyntheticLinkage:
+    """Identifier files for given persons: the payer's file has one row per id of
+    ``payer_ids``; the partner's file holds ``partner_members`` (a subset, e.g. the program's
+    members, written with the partner's errors) and ``outsiders`` clients the payer does not
+    cover. ``birth_dates`` (ISO) and ``sexes`` (``F``/``M``), aligned with ``payer_ids``,
+    replace the drawn ones, so the files agree with the claims' eligibility. Used by
+    :func:`valuecase.synth.generate` for the bundled sample.
+
+    Examples
+    --------
+    >>> s = linkage_for(np.array(["P1", "P2", "P3"]), np.array(["P2"]), outsiders=1, seed=2)
+    >>> s.payer["person_id"].tolist(), len(s.partner), s.truth["payer_id"].tolist()
+    (['P1', 'P2', 'P3'], 2, ['P2'])
+    """
+    rates = {**ERROR_RATES, **(rates or {})}
+    rng = np.random.default_rng(seed)
+    payer_ids = [str(x) for x in payer_ids]
+    partner_members = [str(x) for x in partner_members]
+    n_payer = len(payer_ids)
+    people = synthetic_persons(n_payer + outsiders, seed=seed)
+    if birth_dates is not None:
+        people.loc[:n_payer - 1, "birth_date"] = list(birth_dates)
+    if sexes is not None:  # first names that go with the sex
+        sex = np.asarray(list(sexes), dtype=object)
+        names = np.where(sex == "F", _zipf_choice(rng, FEMALE, n_payer),
+                         _zipf_choice(rng, MALE, n_payer))
+        people.loc[:n_payer - 1, "sex"] = sex
+        people.loc[:n_payer - 1, "first_name"] = names
+    people["person_id"] = payer_ids + [f"X{i:08d}" for i in range(outsiders)]
+    payer = people.iloc[:n_payer].reset_index(drop=True)
+    where = pd.Index(payer["person_id"]).get_indexer(partner_members)
+    if (where < 0).any():
+        raise ValueError("partner_members must be a subset of payer_ids")
+    source = np.concatenate([where, np.arange(n_payer, len(people))]).astype(int)
+    records = [_partner_record(rng, people.iloc[i].to_dict(), i < n_payer, rates)
+               for i in source]
+    partner = pd.DataFrame(records, columns=people.columns)
+    client_ids = [f"C{c:06d}" for c in rng.choice(10**6, size=len(partner), replace=False)]
+    truth = pd.DataFrame({"payer_id": partner_members,
+                          "partner_id": client_ids[:len(partner_members)]})
+    partner["person_id"] = client_ids
+    partner = partner.iloc[rng.permutation(len(partner))].reset_index(drop=True)
+    return SyntheticLinkage(payer=payer, partner=partner,
+                            truth=truth.sort_values("payer_id").reset_index(drop=True))
+
+
 def write_synthetic_linkage(out_dir: str | Path, **options: object) -> dict[str, Path]:
     """Write ``payer.csv``, ``partner.csv`` and ``truth.csv`` of :func:`synthetic_linkage`
     (``options`` are its arguments) into ``out_dir``; returns their paths."""

@@ -39,6 +39,24 @@ def _ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
     return np.char.add(prefix, np.char.zfill(numbers.astype(str), width)).astype(object)
 
 
+def write_identifiers(folder: Path, people: dict[str, list[np.ndarray]],
+                      program: np.ndarray, seed: int) -> None:
+    """The payer's identifier file (every member, with the eligibility's birth date and sex),
+    the partner's (the program arm written with a partner's errors, plus one non-member client
+    for every three) and the linkage truth, as CSV in ``folder`` (for ``valuecase link``)."""
+    from valuecase.partners.identifiers import linkage_for
+
+    ids = np.concatenate(people["id"])
+    births = (np.concatenate(people["birth"]).astype("datetime64[D]")).astype(str)
+    sexes = np.where(np.concatenate(people["female"]), "F", "M")
+    s = linkage_for(ids, program, outsiders=len(program) // 3, seed=seed,
+                    birth_dates=list(births), sexes=list(sexes))
+    folder.mkdir(parents=True, exist_ok=True)
+    s.payer.to_csv(folder / "payer.csv", index=False)
+    s.partner.to_csv(folder / "partner.csv", index=False)
+    s.truth.to_csv(folder / "truth.csv", index=False)
+
+
 def _eligibility(pop, cal, pid, mid) -> dict[str, np.ndarray]:
     p, start, end = enrollment_spans(pop, cal)
     k = len(p)
@@ -115,7 +133,7 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
     cal = Calendar.from_config(cfg)
     width = max(7, len(str(cfg.members)))
     # spawned children 0 and 1 are as they were before the partner stream (2) was added
-    chunk_root, cost_seed, partner_seed = np.random.SeedSequence(cfg.seed).spawn(3)
+    chunk_root, cost_seed, partner_seed, id_seed = np.random.SeedSequence(cfg.seed).spawn(4)
     n_chunks = -(-cfg.members // cfg.chunk_members)
     seeds = chunk_root.spawn(n_chunks)
     writers = {name: TableWriter(out, name, cfg.fmt) for name in TABLE_NAMES}
@@ -124,6 +142,7 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
               "comparison_pool": 0, "deaths": 0}
     window = {"stays": 0, "stays_via_ed": 0, "ed_visits": 0}
     enroll_all, end_all, pid_all = [], [], []
+    people: dict[str, list[np.ndarray]] = {"id": [], "birth": [], "female": []}
     n_years = len(np.unique(ex.years_of(cal)))
     expected = {k: np.zeros(n_years) for k in ex.COUNTS}
     generated: dict[str, np.ndarray] = {}
@@ -152,6 +171,9 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
                 generated[k] = generated.get(k, 0) + v
 
             writers["eligibility"].write(_eligibility(pop, cal, pid, mid))
+            people["id"].append(pid)
+            people["birth"].append(pop.birth_day)
+            people["female"].append(pop.female)
             writers["medical_claim"].write(_medical(lines, pop, pid, mid, med_offset + 1, 9,
                                                            med_paid))
             writers["pharmacy_claim"].write(_pharmacy(rx, pop, pid, mid, rx_offset + 1, 9,
@@ -188,6 +210,8 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
                                   cal.last_day)
         for name, columns in partners.items():
             writers[name].write(columns)
+        write_identifiers(out / "identifiers", people, np.concatenate(pid_all),
+                          int(np.random.default_rng(id_seed).integers(2**31)))
     finally:
         rows = {name: w.close() for name, w in writers.items()}
 
