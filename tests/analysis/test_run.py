@@ -18,7 +18,7 @@ from valuecase.trace import COUNTS
 pytestmark = pytest.mark.slow
 
 STAGES = ("load", "panel", "stays", "trigger", "study", "evaluation", "subgroups",
-          "diagnostics", "value_case")
+          "diagnostics", "value_case", "partners")
 RANDOM = {("population", "bootstrap"), ("roi", "net_savings_draws"), ("roi", "percentiles"),
           ("roi", "monte_carlo_summary"), ("roi", "prob_positive"), ("roi", "net_savings_90"),
           ("roi", "mc_seed"), ("roi", "assumptions"), ("funder_summary", "net_savings_draws"),
@@ -37,7 +37,7 @@ def written(tmp_path_factory):
     return folder, provenance, counts
 
 
-def test_every_stage_runs_once_for_all_six_reports(written):
+def test_every_stage_runs_once_for_all_seven_reports(written):
     _, provenance, counts = written
     assert counts == dict.fromkeys(STAGES, 1)
     assert set(provenance["stage_seconds"]) == set(STAGES)

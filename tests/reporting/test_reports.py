@@ -26,7 +26,7 @@ from browser import CHROMIUM_ARGS, chromium_path, open_report
 from conftest import ARTIFACTS
 
 STAGES = ("load", "panel", "stays", "trigger", "study", "evaluation", "subgroups", "diagnostics",
-          "value_case")
+          "value_case", "partners")
 
 pytestmark = [pytest.mark.notebook]
 

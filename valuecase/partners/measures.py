@@ -20,6 +20,7 @@ import pandas as pd
 
 from valuecase.data.contract import PARTNER_TABLES
 from valuecase.partners.cells import MIN_CELL_SIZE
+from valuecase.trace import stage
 
 __all__ = ["PartnerMeasures", "as_partner_frame", "describe_experience", "describe_needs",
            "describe_reach", "measure_partners"]
@@ -53,6 +54,7 @@ def as_partner_frame(frame: pd.DataFrame | None) -> pd.DataFrame | None:
     return out
 
 
+@stage("partners")
 def measure_partners(tables: Mapping[str, pd.DataFrame | None], as_of: str | pd.Timestamp,
                      horizon_days: int = 90, min_count: int = MIN_CELL_SIZE,
                      outcomes: pd.DataFrame | None = None) -> PartnerMeasures:
