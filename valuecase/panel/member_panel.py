@@ -201,7 +201,7 @@ def build_stays(data: LoadedData, data_end: str | dt.date | None = None) -> pd.D
     backend = data.ibis()
     lines = backend.table("medical_claim")
     end = _data_end(lines, data_end)
-    stays = enc.readmissions(enc.inpatient_stays(lines), data_end=end).to_pandas()
+    stays = enc.readmissions(enc.inpatient_stays(lines), data_end=end).to_pyarrow().to_pandas()
     for c in ("admission_date", "discharge_date"):
         stays[c] = pd.to_datetime(stays[c])
     return stays.sort_values(["person_id", "admission_date"]).reset_index(drop=True)
