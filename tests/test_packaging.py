@@ -11,15 +11,19 @@ def test_installed_wheel_is_used_and_finds_its_package_data(installed_wheel, tmp
     code = ("import valuecase, valuecase.datasets as d, valuecase.reporting.suite as s;"
             "print(valuecase.__file__);"
             "print(sorted(p.name for p in d.sample_dir().glob('*.parquet')));"
+            "print(sorted(p.name for p in (d.sample_dir() / 'identifiers').glob('*.csv')));"
             "print(sorted(p.name for p in s.NOTEBOOK_DIR.glob('*.py')));"
             "print(d.list_example_params())")
     r = subprocess.run([str(installed_wheel / "python"), "-c", code], capture_output=True,
                        text=True, cwd=tmp_path, check=True)
-    where, sample, notebooks, params = r.stdout.splitlines()
+    where, sample, identifiers, notebooks, params = r.stdout.splitlines()
     assert where.startswith(str(installed_wheel.parent)), where  # not the repository's copy
     assert "medical_claim.parquet" in sample and "eligibility.parquet" in sample
+    assert "program_services.parquet" in sample  # the partner tables too
+    assert identifiers == str(["partner.csv", "payer.csv", "truth.csv"])
     assert notebooks == str(sorted(f"{n}.py" for n in (
-        "data_quality", "funder_summary", "impact", "population", "roi", "utilization")))
+        "data_quality", "funder_summary", "impact", "partners", "population", "roi",
+        "utilization")))
     assert "sample.yml" in params and "roi-sample.yml" in params
 
 

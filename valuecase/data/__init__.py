@@ -6,8 +6,8 @@ Examples
 >>> from valuecase import datasets
 >>> from valuecase.data import load
 >>> data = load(datasets.sample_dir())
->>> sorted(data.tables)[:2]
-['eligibility', 'medical_claim']
+>>> sorted(data.tables)[:3]
+['eligibility', 'experience_survey', 'medical_claim']
 """
 
 from valuecase.data.contract import TABLES, TableSpec

@@ -12,8 +12,8 @@ Like CausalPy's ``load_data``, these work from any folder once valuecase is inst
 
 Examples
 --------
->>> sorted(p.name for p in sample_dir().glob("*.parquet"))[:2]
-['eligibility.parquet', 'medical_claim.parquet']
+>>> sorted(p.name for p in sample_dir().glob("*.parquet"))[:3]
+['eligibility.parquet', 'experience_survey.parquet', 'medical_claim.parquet']
 >>> example_params("roi-calculator.yml").name
 'roi-calculator.yml'
 >>> load_sample().tables[:1]

@@ -10,8 +10,8 @@ Examples
 >>> from valuecase import datasets
 >>> from valuecase.data.engines import get_engine
 >>> conv = TuvaLayout().convert(get_engine(), datasets.sample_dir())
->>> sorted(conv.raw)[:2]
-['eligibility', 'medical_claim']
+>>> sorted(conv.raw)[:3]
+['eligibility', 'experience_survey', 'medical_claim']
 """
 
 from __future__ import annotations
