@@ -48,6 +48,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -106,7 +107,7 @@ def _post_rows(periods: pd.DataFrame) -> pd.DataFrame:
     return periods[(periods["treated"] == 1) & (periods["post"] == 1)].set_index("person_id")
 
 
-def true_values(effects: pd.DataFrame, treated_world, untreated_world) -> pd.Series:
+def true_values(effects: pd.DataFrame, treated_world: Any, untreated_world: Any) -> pd.Series:
     """The true value of each estimate's estimand, from the study on the data with the effect
     and on its twin without it (see the module docstring for the rules).
 
@@ -144,7 +145,8 @@ def true_values(effects: pd.DataFrame, treated_world, untreated_world) -> pd.Ser
     return pd.Series(out, index=effects.index, dtype=float)
 
 
-def true_roi(a, twin_study, roi_file) -> tuple[float, tuple[float, float]]:
+def true_roi(a: Any, twin_study: Any, roi_file: str | Path
+             ) -> tuple[float, tuple[float, float]]:
     """The value case's ROI with each service line's true rate ratio and true untreated rate
     (over the program group's follow-up, from the twin), and the estimated value case's 90%
     Monte Carlo ROI interval (5th-95th percentile).
