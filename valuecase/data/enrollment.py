@@ -20,7 +20,11 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["member_months"]
+__all__ = ["MEMBER_MONTHS", "member_months"]
+
+MEMBER_MONTHS = "member_months"
+"""The table of member months :func:`valuecase.data.load.load` keeps on its engine (computed
+once from the accepted eligibility; the panel reads it when present)."""
 
 
 def member_months(eligibility: ir.Table) -> ir.Table:

@@ -159,8 +159,10 @@ def typed_column(col: ir.Column, kind: str, target: str,
             value = parse_amount(text)
             if comma is not None:
                 value = ibis.ifelse(comma, parse_amount(text, decimal=","), value)
-        # "had a value" through text: ibis on Spark counts a NaN double as null
-        return value, col.cast("string").notnull() & value.isnull()
+        # "had a value": ibis on Spark counts a NaN double as null, so a double is asked
+        # through a comparison, NULL only for a missing value (NaN compares on every engine)
+        present = (col.abs() < 1e16).notnull() if dtype.is_floating() else col.notnull()
+        return value, present & value.isnull()
     elif kind == "integer":
         if dtype.is_integer():
             return col.cast("int64"), None

@@ -33,7 +33,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from valuecase.data.enrollment import member_months
+from valuecase.data.enrollment import MEMBER_MONTHS, member_months
 from valuecase.data.load import LoadedData
 from valuecase.panel import encounters as enc
 from valuecase.trace import stage
@@ -91,7 +91,9 @@ def panel_expr(backend, data_end: str | dt.date | None = None,
     given as a year means its last month).
     """
     elig = backend.table("eligibility")
-    mm = member_months(elig)
+    # the loader's member months when it kept them, else computed from eligibility
+    mm = (backend.table(MEMBER_MONTHS) if MEMBER_MONTHS in backend.list_tables()
+          else member_months(elig))
     first, last = months_between(start, end)
     if first is not None:
         mm = mm.filter(mm.month >= first)
