@@ -28,6 +28,10 @@ CASES = [
     ("-Infinity", None, None, None),
     ("  12 ", None, 12, Decimal("12.00")),
     ("\t7\n", None, 7, Decimal("7.00")),
+    ("\f8\r", None, 8, Decimal("8.00")),
+    ("\x0b9", None, None, None),  # a vertical tab is not white space here
+    ("9\u0600 ", None, None, None),  # DuckDB reverses "\u0600 " as one grapheme
+    ("é ", None, None, None),
     ("+5", None, 5, Decimal("5.00")),
     ("-0.01", None, None, Decimal("-0.01")),
     ("$1,234.50", None, None, Decimal("1234.50")),
@@ -104,3 +108,5 @@ def test_codes_keep_leading_zeros_and_pad_numbers(duckdb_result):
     codes = dict(zip([c[0] for c in CASES], duckdb_result["code"], strict=True))
     assert codes["  12 "] == "0012" and codes["2020"] == "2020" and codes["+5"] == "+5"
     assert codes[""] is None and codes["20200131"] == "20200131"
+    assert codes["9\u0600 "] == "9\u0600" and codes["é "] == "é" and codes["\f8\r"] == "0008"
+    assert codes["\x0b9"] == "\x0b9"

@@ -20,7 +20,18 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["member_months"]
+__all__ = ["MEMBER_MONTHS", "first_of_month", "member_months"]
+
+MEMBER_MONTHS = "member_months"
+"""The table of member months :func:`valuecase.data.load.load` keeps on its engine (computed
+once from the accepted eligibility; the panel reads it when present)."""
+
+
+def first_of_month(date: ir.DateValue) -> ir.DateValue:
+    """The first day of ``date``'s month, stored as a date on every engine (DuckDB truncates a
+    date to a timestamp, and Ibis drops a cast from date to date), so it joins member months
+    without a cast per row."""
+    return date.truncate("M").cast("timestamp").cast("date")
 
 
 def member_months(eligibility: ir.Table) -> ir.Table:

@@ -51,7 +51,7 @@ from valuecase.data.date_rules import (
 )
 from valuecase.data.duplicates import with_duplicates
 from valuecase.data.engines import Engine, get_engine
-from valuecase.data.enrollment import member_months
+from valuecase.data.enrollment import MEMBER_MONTHS, first_of_month, member_months
 from valuecase.data.files import engine_message, file_names, files_label, find_table_files
 from valuecase.data.layouts import Layout, get_layout
 from valuecase.data.mapping import ColumnMapping
@@ -217,7 +217,9 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
             accepted, note = close_open_spans(
                 accepted, stats, rules, lambda: _latest_service_date(raw, mapping, rules))
             notes.extend(note)
-            enrolled = member_months(eng.materialize(accepted, "eligibility"))
+            # computed once: claims checks, coverage notes and the panel all read it
+            enrolled = eng.materialize(member_months(eng.materialize(accepted, "eligibility")),
+                                       MEMBER_MONTHS)
         else:
             eng.create_view(accepted, table)
         if comma_files:
@@ -365,7 +367,7 @@ def _reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes,
 def _with_service_month(t: ir.Table, table: str, names, enrolled: ir.Table | None) -> ir.Table:
     """``service_date``, its ``month`` and ``in_enrollment`` (the month is a member month)."""
     date = _service_date(t, table, names)
-    t = t.mutate(service_date=date, month=date.truncate("M"))
+    t = t.mutate(service_date=date, month=first_of_month(date))
     if enrolled is None:
         return t.mutate(in_enrollment=ibis.literal(False))
     mm = enrolled.select(_mm_person="person_id", _mm_month="month")

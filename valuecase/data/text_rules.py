@@ -65,9 +65,14 @@ def blank_to_null(s: ir.StringValue) -> ir.StringValue:
     Not Ibis's ``strip()``: on Spark it compiles to ``TRIM(' \\t\\n\\r\\v\\f' FROM s)``,
     whose ``\\v`` and ``\\f`` Spark reads as the letters v and f, so ``"inf"`` became ``"in"``.
     """
-    # trim only where an edge is white space: one search instead of two replacements per value
-    # (3x faster on Spark, whose Java regular expressions dominate typing otherwise)
-    edge = s.re_search(f"^{_SPACE}|{_SPACE}$").fill_null(False)
+    # trim only where an edge may be white space (or the text is empty): the first and the
+    # last character's code at most 32, cheap tests instead of a regular expression per value
+    # (3x faster on Spark, whose Java regular expressions dominate typing otherwise). The
+    # replacements below decide exactly, so any superset of the true edges gives the same
+    # text. DuckDB reverses by grapheme cluster, which can hide a final space behind a
+    # prefix character (U+0600 + space): hence the explicit test for a final space.
+    edge = ((s.ascii_str() <= 32) | (s.reverse().ascii_str() <= 32) | s.endswith(" ")
+            ).fill_null(False)
     trimmed = s.re_replace(f"^{_SPACE}+", "").re_replace(f"{_SPACE}+$", "")
     return ibis.ifelse(edge, trimmed, s).nullif("").cast("string")
 
@@ -159,8 +164,10 @@ def typed_column(col: ir.Column, kind: str, target: str,
             value = parse_amount(text)
             if comma is not None:
                 value = ibis.ifelse(comma, parse_amount(text, decimal=","), value)
-        # "had a value" through text: ibis on Spark counts a NaN double as null
-        return value, col.cast("string").notnull() & value.isnull()
+        # "had a value": ibis on Spark counts a NaN double as null, so a double is asked
+        # through a comparison, NULL only for a missing value (NaN compares on every engine)
+        present = (col.abs() < 1e16).notnull() if dtype.is_floating() else col.notnull()
+        return value, present & value.isnull()
     elif kind == "integer":
         if dtype.is_integer():
             return col.cast("int64"), None

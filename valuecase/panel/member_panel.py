@@ -33,7 +33,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from valuecase.data.enrollment import member_months
+from valuecase.data.enrollment import MEMBER_MONTHS, first_of_month, member_months
 from valuecase.data.load import LoadedData
 from valuecase.panel import encounters as enc
 from valuecase.trace import stage
@@ -91,7 +91,9 @@ def panel_expr(backend, data_end: str | dt.date | None = None,
     given as a year means its last month).
     """
     elig = backend.table("eligibility")
-    mm = member_months(elig)
+    # the loader's member months when it kept them, else computed from eligibility
+    mm = (backend.table(MEMBER_MONTHS) if MEMBER_MONTHS in backend.list_tables()
+          else member_months(elig))
     first, last = months_between(start, end)
     if first is not None:
         mm = mm.filter(mm.month >= first)
@@ -112,7 +114,7 @@ def panel_expr(backend, data_end: str | dt.date | None = None,
             **{f"paid_{c}": _sum_if(cats, c) for c in enc.SERVICE_CATEGORIES if c != "pharmacy"}))
         pieces.append(paid)
         stays = enc.readmissions(enc.inpatient_stays(lines), data_end=end)
-        stays = stays.mutate(month=stays.admission_date.truncate("M"))
+        stays = stays.mutate(month=first_of_month(stays.admission_date))
         pieces.append(stays.group_by(["person_id", "month"]).aggregate(
             inpatient_stays=lambda t: t.count(),
             bed_days=lambda t: t.bed_days.sum(),
@@ -120,7 +122,7 @@ def panel_expr(backend, data_end: str | dt.date | None = None,
             readmissions_30d=lambda t: t.readmission_30d.cast("int64").sum(),
         ))
         ed = enc.ed_visits(lines, stays)
-        ed = ed.mutate(month=ed.visit_date.truncate("M"))
+        ed = ed.mutate(month=first_of_month(ed.visit_date))
         pieces.append(ed.group_by(["person_id", "month"]).aggregate(
             ed_visits=lambda t: t.count(),
             ed_visits_admitted=lambda t: t.led_to_admission.cast("int64").sum(),
