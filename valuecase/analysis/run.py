@@ -147,9 +147,8 @@ class Analysis:
         tables (:func:`valuecase.partners.measures.measure_partners`), as of the claims' last
         month end."""
         from valuecase.partners.measures import measure_partners
-        from valuecase.population.aggregate import panel_totals
 
-        end = panel_totals(self.panel)["last_month"] + pd.offsets.MonthEnd(0)
+        end = self.totals["last_month"] + pd.offsets.MonthEnd(0)
         tables = {t: self.table(t) for t in ("program_enrollment", "program_services",
                                              "social_needs", "experience_survey")}
         horizon = self.params.notebooks.partners.horizon_days
@@ -161,12 +160,18 @@ class Analysis:
             tables, end, horizon_days=horizon, outcomes=outcomes))
 
     @cached_property
+    def totals(self) -> dict[str, Any]:
+        """Persons, member months, paid total, first and last month of the panel
+        (:func:`~valuecase.population.aggregate.panel_totals`, one query per run)."""
+        from valuecase.population.aggregate import panel_totals
+
+        return panel_totals(self.panel)
+
+    @cached_property
     def has_spending(self) -> bool:
         """Whether any accepted claim line put a paid amount in an enrolled month (else every
         report past data quality says there are no claims to describe)."""
-        from valuecase.population.aggregate import panel_totals
-
-        return panel_totals(self.panel)["paid_total"] != 0
+        return self.totals["paid_total"] != 0
 
     @cached_property
     def roi_mode(self) -> str:

@@ -71,7 +71,7 @@ def population(a: Any) -> Results:
     r.tables["summary"] = summary
     r.tables["pmpm"] = pop.pmpm_from_sums(sums)
     r.tables["rates"] = pop.rate_table(summary, ["period"])
-    totals = aggregate.panel_totals(panel)
+    totals = a.totals
     mm = totals["member_months"]
     r.values.update(persons=totals["persons"], member_months=mm,
                     first_month=str(totals["first_month"].date()),
