@@ -14,12 +14,8 @@ from valuecase.errors import ParametersError
 from valuecase.impact import Effect
 from valuecase.panel import build_panel
 from valuecase.present import interpret
-from valuecase.value.case import (
-    assemble_params,
-    assumptions_table,
-    measure_evidence,
-    value_domains,
-)
+from valuecase.value.case import assemble_params, assumptions_table, measure_evidence
+from valuecase.value.domains import value_domains
 from valuecase.value.projection import build_model, project
 
 ROI_SAMPLE = example_params("roi-sample.yml")

@@ -231,7 +231,8 @@ class Analysis:
             services = self.table("program_services")
 
         def build() -> Any:
-            evidence = (measure_evidence(st, ev, panel, enrollment, costs, services)
+            evidence = (measure_evidence(st, ev, panel, enrollment, costs, services,
+                                         seed=self.params.seed)
                         if self.has_program
                         else claims_evidence(panel))
             return build_value_case(evidence, self.params.resolved_roi_file(),

@@ -170,7 +170,7 @@ def true_roi(a: Any, twin_study: Any, roi_file: str | Path
     from valuecase.value.projection import build_model, project
 
     evidence = measure_evidence(a.study, a.evaluation, a.panel, a.table("program_enrollment"),
-                                a.table("program_costs"))
+                                a.table("program_costs"), seed=a.params.seed)
     estimated = build_value_case(evidence, roi_file, seed=a.params.seed).monte_carlo.roi
     p1 = a.study.persons[a.study.persons["treated"] == 1].set_index("person_id")
     p0 = twin_study.persons.set_index("person_id").loc[p1.index]
@@ -181,7 +181,7 @@ def true_roi(a: Any, twin_study: Any, roi_file: str | Path
         effects[line] = FixedRatio.of(y1 / y0)
         rates[line] = float(y0 / mm * 12)
     truth = dataclasses.replace(evidence, effects=effects, baseline_rates=rates,
-                                baseline_rate_se=dict.fromkeys(rates, 0.0))
+                                baseline_rate_se=dict.fromkeys(rates, 0.0), draws=None)
     params, _ = assemble_params(read_roi_assumptions(roi_file), truth)
     roi = project(build_model(params)).summary.roi
     low, high = np.percentile(estimated, [5, 95])

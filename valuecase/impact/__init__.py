@@ -4,6 +4,7 @@ The stable public API (README, "Impact evaluation") is re-exported here; see ARC
 the modules. Every estimator returns an :class:`Effect`.
 """
 
+from ._data import design
 from .balance import balance
 from .bootstrap import bootstrap_ci
 from .costs import gamma_glm, two_part
@@ -23,5 +24,5 @@ __all__ = [
     "balance", "count_model", "gamma_glm", "two_part", "match", "matched_effect",
     "event_study", "pretrend_test", "bootstrap_ci",
     "minimum_detectable_effect", "minimum_detectable_rate_ratio", "design_effect",
-    "simulate_panel", "simulate_cohort",
+    "simulate_panel", "simulate_cohort", "design",
 ]

@@ -52,12 +52,16 @@ class Evidence:
     """Active program member-years per year: the exposure of a calculator-mode reduction
     (``members`` is the follow-up exposure of the evidence-mode effect; see
     :mod:`valuecase.value.exposure`)."""
+    draws: pd.DataFrame | None = None
+    """Joint bootstrap draws of each line's effect and baseline rate
+    (:func:`valuecase.value.joint_draws.joint_effect_draws`), drawn together in Monte Carlo."""
 
 
 def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table,
                      program_enrollment: pd.DataFrame | None,
                      program_costs: pd.DataFrame | None,
-                     program_services: pd.DataFrame | None = None) -> Evidence:
+                     program_services: pd.DataFrame | None = None, *, seed: int = 0,
+                     draws: int = 400) -> Evidence:
     """Measure effects, baseline rates, unit costs, enrollment and program costs in the data.
 
     ``study`` and ``evaluation`` come from :func:`valuecase.impact.study.build_study` and
@@ -79,9 +83,14 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
       without one, the cost recorded on partners' service contacts (``program_services``,
       activity-based, last 12 months: :func:`valuecase.partners.partner_costs.activity_costs`).
 
-    Baseline rates and unit costs carry their sampling error (Poisson for rates, the standard
-    error of the mean paid per event for unit costs), which the Monte Carlo draws from.
+    The effects and baseline rates carry their sampling error jointly: ``draws`` person-level
+    bootstrap resamples of the study (``seed``), each with its rate ratios and the baseline
+    rates they imply (:func:`~valuecase.value.joint_draws.joint_effect_draws`); the baseline
+    rates' SEs are those draws' SDs. Unit costs carry the standard error of the mean paid per
+    event. The Monte Carlo draws from both (``draws=0``: no bootstrap, Poisson SEs).
     """
+    from valuecase.value.joint_draws import SERVICE_LINES, joint_effect_draws
+
     st, ev = study, evaluation
     prog = st.persons[st.persons["treated"] == 1]
     effects, rates, costs, sources = {}, {}, {}, {}
@@ -137,8 +146,17 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
     sources["enrollment.caseload"] = (
         f"active program caseload, member-years enrolled in the 12 months to {window_end:%B %Y} "
         "(the months the program costs cover)")
+    boot = None
+    if draws and set(SERVICE_LINE_OUTCOMES.items()) <= set(SERVICE_LINES.items()):
+        boot = joint_effect_draws(st, ev, draws=draws, seed=seed)
+        for line in SERVICE_LINE_OUTCOMES:
+            rate_se[line] = float(boot[f"service_lines.{line}.baseline_rate"].std(ddof=1))
+            for f in ("effect", "baseline_rate"):
+                sources[f"service_lines.{line}.{f}"] += (
+                    f"; drawn jointly from a person-level bootstrap of the study ({len(boot):,} "
+                    f"resamples within arm, seed {seed})")
     return Evidence(effects, rates, costs, members, cost_lines, sources, rate_se, cost_se,
-                    caseload=caseload)
+                    caseload=caseload, draws=boot)
 
 
 def unit_cost(panel: pd.DataFrame | ir.Table, outcome: str, paid: str) -> tuple[float, float]:
@@ -186,7 +204,8 @@ def assemble_params(raw: dict[str, Any], evidence: Evidence, source: str = "para
                 spec[field] = ({"dist": "normal", "mean": round(value, 4), "sd": round(se, 6)}
                                if se else round(value, 4))
                 sources[key] = evidence.sources[key] + (
-                    "; sampling error drawn in the Monte Carlo" if se else "")
+                    "; sampling error drawn in the Monte Carlo"
+                    if se and "bootstrap" not in evidence.sources[key] else "")
         key = f"service_lines.{line}.effect"
         given = [f for f in ("effect", "reduction") if f in spec]
         for field in given:  # the file's own effect or assumed reduction
@@ -283,43 +302,6 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.3g}"
 
 
-def value_domains(evaluation: Any, tables: set[str] | frozenset[str],
-                  partners: Any = None) -> pd.DataFrame:
-    """The value-case domains funders ask about, with the evidence this analysis has for each.
-
-    Claims measure utilization and cost; participant experience and social needs come from
-    the partner tables (``partners``: :class:`valuecase.partners.measures.PartnerMeasures`).
-    Where the data folder has none, the table says so instead of leaving the domain out.
-    """
-    from valuecase.impact.effect import is_significant
-    from valuecase.partners.measures import describe_experience, describe_needs, describe_reach
-
-    ev = evaluation
-    ip, ed = ev.primary["inpatient_stays"], ev.primary["ed_visits"]
-
-    def effect_words(e: Any, label: str) -> str:
-        change = (e.estimate - 1) * 100
-        sig = "distinguishable from no change" if is_significant(e) else \
-            "not distinguishable from no change"
-        return (f"{label} {change:+.0f}% vs comparison (95% CI {(e.ci_low - 1) * 100:+.0f}% to "
-                f"{(e.ci_high - 1) * 100:+.0f}%), {sig}")
-
-    rows = [
-        ("Utilization and cost", effect_words(ip, "Acute stays") + "; " +
-         effect_words(ed, "ED visits"), "measured (claims)"),
-        ("People reached", *describe_reach(partners)),
-        ("Participant experience", *describe_experience(partners)),
-        ("Social needs resolved", *describe_needs(partners)),
-        ("Equity", "Rates by age band and sex are in the utilization report; the program's "
-         "effects by age band and sex, with interaction tests, are in the impact report.",
-         "measured (claims)"),
-        ("Workforce", ("Program staff costs are in the program cost records"
-                       if "program_costs" in tables else "No program cost records")
-         + "; caseloads and retention are not in the data.", "partly described"),
-    ]
-    return pd.DataFrame(rows, columns=["domain", "evidence", "status"])
-
-
 @dataclass(frozen=True)
 class ValueCase:
     """The ROI stage run on the evidence: assumptions with sources, projection, ledger, draws."""
@@ -347,7 +329,11 @@ def build_value_case(evidence: Evidence, roi_params_file: str | Path,
     path = Path(roi_params_file)
     raw = read_roi_assumptions(path)
     params, sources = assemble_params(raw, evidence, source=path.name, seed=seed)
-    model = build_model(params)
+    joint = {}
+    if evidence.draws is not None:  # only where the data, not the file, gave the value
+        joint = {k: evidence.draws[k].to_numpy() for k in evidence.draws.columns
+                 if k in sources and sources[k].startswith(evidence.sources[k])}
+    model = build_model(params, joint_draws=joint)
     projection = project(model)
     return ValueCase(params, sources, model, projection, partner_ledger(projection),
                      monte_carlo(model))

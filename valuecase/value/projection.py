@@ -28,58 +28,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from valuecase.errors import ParametersError
 from valuecase.value.arithmetic import RoiSummary, payback_month, summarize
 from valuecase.value.assumptions import Distribution, EffectSpec, RoiParams
+from valuecase.value.inputs import Input, effect_input
 
 __all__ = ["Evaluation", "Input", "Projection", "ValueModel", "build_model", "project"]
-
-_Z95 = float(stats.norm.ppf(0.975))
-
-
-@dataclass(frozen=True)
-class Input:
-    """One numeric assumption: base value, sensitivity bounds and a Monte Carlo sampler.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> i = Input("x", "X", Distribution.parse({"value": 2, "low": 1, "high": 4}))
-    >>> i.base, i.low, i.high, i.interval
-    (2.0, 1.0, 4.0, 'assumed range')
-    """
-
-    name: str
-    label: str
-    dist: Distribution
-    bounds: tuple[float, float] | None = None  # overrides dist low/high (an effect's CI)
-    draws: np.ndarray | None = field(default=None, repr=False)  # bootstrap draws to resample
-    interval: str = "assumed range"
-
-    @property
-    def base(self) -> float:
-        return self.dist.base
-
-    @property
-    def low(self) -> float:
-        return self.bounds[0] if self.bounds is not None else self.dist.low
-
-    @property
-    def high(self) -> float:
-        return self.bounds[1] if self.bounds is not None else self.dist.high
-
-    @property
-    def uncertain(self) -> bool:
-        return self.low != self.high or (self.draws is not None and np.ptp(self.draws) > 0)
-
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``n`` draws (resampled bootstrap draws when given)."""
-        if self.draws is not None:
-            return rng.choice(self.draws, size=n, replace=True)
-        return np.asarray(self.dist.sample(rng, n), dtype=float)
-
 
 @dataclass(frozen=True)
 class _Line:
@@ -149,12 +104,18 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class ValueModel:
-    """Validated assumptions compiled into named inputs; see :func:`build_model`."""
+    """Validated assumptions compiled into named inputs; see :func:`build_model`.
+
+    ``joint`` holds inputs drawn together (input name -> equal-length arrays, one element per
+    bootstrap resample): the Monte Carlo picks whole resamples for them, so a rate ratio comes
+    with the baseline rate of the same resample.
+    """
 
     params: RoiParams
     inputs: dict[str, Input]
     lines: tuple[_Line, ...]
     members: np.ndarray
+    joint: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def years(self) -> int:
@@ -177,10 +138,19 @@ class ValueModel:
         return {k: np.array([i.base]) for k, i in self.inputs.items()}
 
     def sample(self, n: int, seed: int) -> dict[str, np.ndarray]:
-        """``n`` Monte Carlo draws of every input (fixed inputs repeated), reproducible by seed."""
+        """``n`` Monte Carlo draws of every input (fixed inputs repeated), reproducible by seed.
+
+        Inputs in :attr:`joint` take the values of one resample per draw (the same resample
+        for all of them); the others are drawn independently.
+        """
         rng = np.random.default_rng(seed)
-        return {k: (i.sample(rng, n) if i.uncertain else np.full(n, i.base))
-                for k, i in self.inputs.items()}
+        out = {k: (i.sample(rng, n) if i.uncertain else np.full(n, i.base))
+               for k, i in self.inputs.items()}
+        if self.joint:
+            rows = rng.integers(0, len(next(iter(self.joint.values()))), n)
+            for k, values in self.joint.items():
+                out[k] = np.asarray(values, dtype=float)[rows]
+        return out
 
     def avoided(self, line: _Line, values: Mapping[str, np.ndarray]) -> np.ndarray:
         """Avoided events per member-year for one line, from its effect / reduction values."""
@@ -256,29 +226,10 @@ def _effect_name(line: _Line) -> str:
     return "reduction" if line.kind == "reduction" else "effect"
 
 
-def _effect_input(name: str, label: str, e: Any, scale: str,
-                  draws: np.ndarray | None) -> Input:
-    est = float(e.estimate)
-    lo, hi = getattr(e, "ci_low", None), getattr(e, "ci_high", None)
-    se = getattr(e, "se", None)
-    if scale == "ratio":  # se is on the log scale; CI from it if missing
-        if lo is None or hi is None:
-            lo, hi = est * np.exp(-_Z95 * se), est * np.exp(_Z95 * se)
-        dist = Distribution(dist="lognormal", median=est,
-                            sdlog=se if se is not None else np.log(hi / lo) / (2 * _Z95))
-    else:
-        if se is None:
-            se = (float(hi) - float(lo)) / (2 * _Z95)
-        if lo is None or hi is None:
-            lo, hi = est - _Z95 * se, est + _Z95 * se
-        dist = Distribution(dist="normal", mean=est, sd=float(se))
-    arr = None if draws is None else np.asarray(draws, dtype=float)
-    return Input(name, label, dist, bounds=(float(lo), float(hi)), draws=arr, interval="95% CI")
-
-
 def build_model(params: RoiParams, *, effects: Mapping[str, Any] | None = None,
                 unit_costs: Mapping[str, Any] | None = None,
-                effect_draws: Mapping[str, Any] | None = None) -> ValueModel:
+                effect_draws: Mapping[str, Any] | None = None,
+                joint_draws: Mapping[str, Any] | None = None) -> ValueModel:
     """Compile parameters (and caller-supplied evidence) into a :class:`ValueModel`.
 
     Parameters
@@ -294,6 +245,10 @@ def build_model(params: RoiParams, *, effects: Mapping[str, Any] | None = None,
         Unit costs measured in the data (paid per stay, per ED visit); override the YAML.
     effect_draws : mapping of service line -> array, optional
         Bootstrap draws of the effect, resampled in Monte Carlo.
+    joint_draws : mapping of input name -> array, optional
+        Inputs drawn together, one element per resample (e.g. each service line's
+        ``service_lines.<line>.effect`` and ``.baseline_rate`` from
+        :func:`valuecase.value.joint_draws.joint_effect_draws`); arrays of equal length.
 
     Returns
     -------
@@ -357,7 +312,7 @@ def build_model(params: RoiParams, *, effects: Mapping[str, Any] | None = None,
                 raise ParametersError(f"{pre}.baseline_rate: required for an effect on the "
                                       f"{kind} scale")
             draws = effect_draws.get(key, getattr(e, "draws", None))
-            inputs[f"{pre}.effect"] = _effect_input(f"{pre}.effect", f"{label}: effect", e,
+            inputs[f"{pre}.effect"] = effect_input(f"{pre}.effect", f"{label}: effect", e,
                                                     kind, draws)
         lines.append(_Line(key, label, kind, sl.paid_by or params.partners[0]))
     for name, c in params.program_costs.items():
@@ -368,8 +323,14 @@ def build_model(params: RoiParams, *, effects: Mapping[str, Any] | None = None,
         elif not isinstance(c.annual, list):
             inputs[f"program_costs.{name}.annual"] = Input(
                 f"program_costs.{name}.annual", f"{name}: annual cost", c.annual)
+    joint = {k: np.asarray(v, dtype=float) for k, v in dict(joint_draws or {}).items()}
+    unknown = sorted(set(joint) - set(inputs))
+    if unknown:
+        raise ParametersError(f"joint_draws: unknown input {unknown[0]!r}")
+    if len({len(v) for v in joint.values()}) > 1 or any(len(v) < 2 for v in joint.values()):
+        raise ParametersError("joint_draws: every input needs the same number (>= 2) of draws")
     return ValueModel(params=params, inputs=inputs, lines=tuple(lines),
-                      members=np.asarray(params.members_by_year(), dtype=float))
+                      members=np.asarray(params.members_by_year(), dtype=float), joint=joint)
 
 
 @dataclass(frozen=True)

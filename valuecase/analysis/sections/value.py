@@ -120,7 +120,7 @@ def funder_summary(a: Any) -> Results:
     from valuecase.impact import study
     from valuecase.population import concentration
     from valuecase.population.aggregate import count_members
-    from valuecase.value.case import value_domains
+    from valuecase.value.domains import value_domains
 
     if (none := without_claims("funder_summary", a)) is not None:
         return none
