@@ -436,4 +436,10 @@ def varied_inputs(model: Any) -> str:
         kind = labels.get(leaf, "program costs" if n.startswith("program_costs") else leaf)
         if kind not in kinds:
             kinds.append(kind)
-    return ", ".join(kinds[:-1]) + (" and " if len(kinds) > 1 else "") + kinds[-1]
+    text = ", ".join(kinds[:-1]) + (" and " if len(kinds) > 1 else "") + kinds[-1]
+    joint = getattr(model, "joint", None)
+    if joint:
+        n = len(next(iter(joint.values())))
+        text += (f"; effects and baseline rates are drawn together, from {n:,} person-level "
+                 "bootstrap resamples of the impact study")
+    return text
