@@ -41,6 +41,11 @@ def test_true_values_are_diluted_effects_in_the_followup_window():
     assert 0.85 < truth < 1.0
     assert (rows.loc[rows["scale"] != "ratio", "truth"] <= 0).all()
     assert rows["n_program"].iloc[0] > 30 and rows["n_comparison"].iloc[0] > 30
+    # split by phase: the whole effect sits in the months while enrolled, none after
+    phase = rows[rows["estimator"].str.contains("enrolled (descriptive)", regex=False)
+                 & (rows["outcome"] == "inpatient_stays")].set_index("estimator")["truth"]
+    assert phase["Poisson rate ratio, not enrolled (descriptive)"] == 1.0
+    assert phase["Poisson rate ratio, while enrolled (descriptive)"] < truth
 
 
 def test_a_small_study_recovers_the_effect_with_honest_intervals():
@@ -53,6 +58,8 @@ def test_a_small_study_recovers_the_effect_with_honest_intervals():
     # effect recovery: mean error within 3 standard errors of the mean
     tolerance = 3 * primary["empirical_se"] / np.sqrt(primary["replicates"])
     assert (primary["bias"].abs() <= tolerance).all(), primary
+    during = s[s["estimator"].str.contains("while enrolled")]
+    assert len(during) == 4 and (during["coverage"] >= 4 / 6).all(), during
     # the value case's 90% interval against the ROI priced with the true effects:
     # P(at most 2 of 6 cover | 90%) = 0.001
     checks = study.checks.set_index("scenario")

@@ -316,3 +316,26 @@ def test_effect_thins_program_arm_only(randomized_runs):
     assert null["control"] == treated["control"]
     assert treated["program"][1] == null["program"][1]
     assert treated["program"][0] / null["program"][0] == pytest.approx(0.85, abs=0.06)
+
+
+def test_truth_records_each_reported_estimand(tmp_path):
+    # the sample's truth.json: the realized ratios over all program enrollees, by window
+    est = json.loads((SAMPLE / "truth.json").read_text())["estimands"]
+    c = est["counts"]
+    for o, key in (("inpatient_stays", "stays"), ("ed_visits", "ed_visits")):
+        follow, during = est["followup_rate_ratio"][o], est["while_enrolled_rate_ratio"][o]
+        assert follow == round(c[f"followup_{key}_treated"] / c[f"followup_{key}_untreated"], 4)
+        # thinning by the effect while enrolled (-15% stays, about -11% all ED visits) is
+        # binomial: the realized ratio lies within 3 SE of it; the 12-month window dilutes it
+        effect = 0.85 if o == "inpatient_stays" else 0.888
+        n = c[f"enrolled_{key}_untreated"]
+        assert abs(during - effect) <= 3 * np.sqrt(effect * (1 - effect) / n)
+        assert during < follow < 1.0
+        assert est["not_enrolled_rate_ratio"][o] == 1.0
+    # no effect: every ratio is exactly 1
+    cfg = dataclasses.replace(SMALL, months=36, effect_inpatient=0.0, effect_ed=0.0)
+    generate(cfg, tmp_path)
+    none = json.loads((tmp_path / "truth.json").read_text())["estimands"]
+    assert none["counts"]["followup_stays_untreated"] > 0
+    assert set(none["followup_rate_ratio"].values()) == {1.0}
+    assert set(none["while_enrolled_rate_ratio"].values()) == {1.0}

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["COUNT_OUTCOMES", "SCENARIOS", "FixedRatio", "SimulationStudy", "replicate",
-           "simulation_study", "summarize_checks", "summarize_replicates", "true_roi",
+           "phase_rows", "simulation_study", "summarize_checks", "summarize_replicates", "true_roi",
            "true_values", "validation_table"]
 
 SCENARIOS = ("rct", "observational")
@@ -188,6 +188,30 @@ def true_roi(a: Any, twin_study: Any, roi_file: str | Path
     return float(roi), (float(low), float(high))
 
 
+def phase_rows(a: Any, twin_study: Any) -> pd.DataFrame:
+    """The while-enrolled / not-enrolled rate ratios (:mod:`valuecase.impact.phases`) of stays
+    and ED visits, each with its true value: the program persons' events in that phase's
+    months over their untreated twin's events in the same months."""
+    from valuecase.impact.phases import phase_effects, program_phase
+
+    enr = a.table("program_enrollment")
+    fu = a.study.event_time
+    fu = fu[(fu["post"] == 1) & (fu["treated"] == 1)].reset_index(drop=True)
+    during = program_phase(fu, enr).to_numpy() == 1
+    tw = twin_study.event_time.set_index(["person_id", "month"])
+    rows = []
+    for o in ("inpatient_stays", "ed_visits"):
+        y0 = tw.loc[pd.MultiIndex.from_frame(fu[["person_id", "month"]]), o].to_numpy()
+        y1 = fu[o].to_numpy()
+        for phase, e in phase_effects(a.study, enr, o, a.evaluation.covariates).items():
+            sel = during if phase == "while enrolled" else ~during
+            d = {k: v for k, v in e.to_dict().items() if k != "details"}
+            d["column"] = d.pop("outcome")
+            rows.append({"outcome": o, "estimator": f"Poisson rate ratio, {phase} (descriptive)",
+                         "primary": False, **d, "truth": y1[sel].sum() / y0[sel].sum()})
+    return pd.DataFrame(rows)
+
+
 def replicate(scenario: str, seed: int, members: int = 15_000, effect_inpatient: float = -0.15,
               effect_ed: float = -0.10, selection: float = 1.0) -> pd.DataFrame:
     """One replicate: generate, analyse, and attach the true values (see module docstring).
@@ -223,6 +247,7 @@ def replicate(scenario: str, seed: int, members: int = 15_000, effect_inpatient:
         a = studies["effect"]
         effects = a.evaluation.effects.drop(columns="details", errors="ignore")
         effects["truth"] = true_values(effects, a.study, studies["twin"].study)
+        effects = pd.concat([effects, phase_rows(a, studies["twin"].study)], ignore_index=True)
         persons = a.study.persons
         effects["n_program"] = int((persons["treated"] == 1).sum())
         effects["n_comparison"] = int((persons["treated"] == 0).sum())

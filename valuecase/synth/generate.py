@@ -27,7 +27,13 @@ from .config import TABLE_NAMES, SynthConfig, SynthResult
 from .events import simulate_events
 from .partners import partner_tables, partner_truth
 from .population import FACILITY_SITE, PLANS, SITES, Calendar, enrollment_spans, make_population
-from .program import TRIGGER_TEXT, apply_effect, assign_program, program_costs
+from .program import (
+    TRIGGER_TEXT,
+    apply_effect,
+    assign_program,
+    estimand_counts,
+    program_costs,
+)
 from .writer import TableWriter
 
 PAYER = "medicaid"
@@ -141,6 +147,7 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
     counts = {"trigger_meeters": 0, "eligible_trigger_meeters": 0, "program": 0, "control": 0,
               "comparison_pool": 0, "deaths": 0}
     window = {"stays": 0, "stays_via_ed": 0, "ed_visits": 0}
+    estimand: dict[str, int] = {}
     enroll_all, end_all, pid_all = [], [], []
     people: dict[str, list[np.ndarray]] = {"id": [], "birth": [], "female": []}
     n_years = len(np.unique(ex.years_of(cal)))
@@ -158,8 +165,11 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
             events = simulate_events(rng, pop, cal)
             prog = assign_program(rng, pop, cal, events["stays"], cfg.randomized,
                                   cfg.enroll_share, cfg.selection)
+            untreated = events
             events, in_window = apply_effect(rng, events, pop.n, prog, cfg.effect_inpatient,
                                              cfg.effect_ed)
+            for k, v in estimand_counts(untreated, events, pop.n, prog, cal).items():
+                estimand[k] = estimand.get(k, 0) + v
             lines = cl.medical_lines(rng, events, pop, cal)
             rx = cl.pharmacy_lines(rng, events["rx"])
             med_paid = cl.medical_paid_dates(paid_rng, lines)
@@ -217,6 +227,7 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
 
     truth_path = out / "truth.json"
     truth = _truth(cfg, counts, window)
+    truth["estimands"] = estimand_truth(estimand)
     years = [str(y) for y in np.unique(ex.years_of(cal))]
     truth["expected"] = _by_year(expected, years, decimals=1)
     truth["expected"]["notes"] = EXPECTED_NOTES
@@ -267,6 +278,43 @@ def _by_year(counts: dict[str, np.ndarray], years: list[str], decimals: int | No
     return {
         "total": {k: fmt(v.sum()) for k, v in counts.items()},
         "by_year": {y: {k: fmt(v[i]) for k, v in counts.items()} for i, y in enumerate(years)},
+    }
+
+
+def estimand_truth(counts: dict[str, int]) -> dict:
+    """The true value of each reported rate-ratio estimand over all program-arm enrollees:
+    events with the effect / the same people's events without it (the generator thins, so
+    both are known), for the primary 12-month follow-up window, while enrolled, and in the
+    follow-up months after leaving (where the synthetic program does nothing).
+
+    Examples
+    --------
+    >>> c = {f"{w}_{o}_{k}": v for w in ("followup", "enrolled") for o in ("stays", "ed_visits")
+    ...      for k, v in (("untreated", 100), ("treated", 90))}
+    >>> estimand_truth(c)["followup_rate_ratio"]["inpatient_stays"]
+    0.9
+    """
+    def ratio(window: str, outcome: str) -> float | None:
+        untreated = counts.get(f"{window}_{outcome}_untreated", 0)
+        treated = counts.get(f"{window}_{outcome}_treated", 0)
+        return round(treated / untreated, 4) if untreated else None
+
+    return {
+        "followup_rate_ratio": {"inpatient_stays": ratio("followup", "stays"),
+                                "ed_visits": ratio("followup", "ed_visits")},
+        "while_enrolled_rate_ratio": {"inpatient_stays": ratio("enrolled", "stays"),
+                                      "ed_visits": ratio("enrolled", "ed_visits")},
+        "not_enrolled_rate_ratio": {"inpatient_stays": 1.0, "ed_visits": 1.0},
+        "counts": counts,
+        "definition": (
+            "Rate ratios of program-arm enrollees (randomized: the program arm, intention to "
+            "treat): events with the program / the same people's events without it. "
+            "followup = the 12 calendar months after each enrollment month (the impact "
+            "study's primary window; the study keeps only persons it can analyse and stops "
+            "at plan disenrollment or death, so its own truth differs a little: "
+            "`valuecase simulate` computes that one exactly from the untreated twin); "
+            "while_enrolled = enrollment to disenrollment; after leaving the program has no "
+            "effect. ED visits include those admitted through the ED."),
     }
 
 

@@ -180,6 +180,38 @@ def apply_effect(rng: np.random.Generator, events: dict[str, Events], n_people: 
     return out, counts
 
 
+def estimand_counts(before: dict[str, Events], after: dict[str, Events], n_people: int,
+                    prog: dict[str, np.ndarray], cal: Calendar,
+                    followup_months: int = 12) -> dict[str, int]:
+    """Program-arm events without and with the effect in two sets of windows (no random draw).
+
+    ``followup``: the ``followup_months`` calendar months after each enrollee's enrollment
+    month (the impact study's primary window); ``enrolled``: enrollment to disenrollment (the
+    window the effect applies in). Stays count by admission day; ED visits count every visit,
+    treat-and-release and admitted through the ED, as the panel does. Keys
+    ``<window>_<stays|ed_visits>_<untreated|treated>``.
+    """
+    treated = prog["arm"] == 1
+    person, enroll = prog["person"][treated], prog["enroll"][treated]
+    m = cal.month_of(enroll)
+    last = len(cal.month_start) - 1
+    start = np.full(n_people, np.iinfo(np.int64).max)
+    stop = np.full(n_people, np.iinfo(np.int64).min)
+    start[person] = cal.month_start[np.minimum(m + 1, last)]
+    stop[person] = cal.month_start[np.minimum(m + 1 + followup_months, last)] - 1
+    out: dict[str, int] = {}
+    for name, ev in (("untreated", before), ("treated", after)):
+        st, ed = ev["stays"], ev["ed"]
+        for window, hit_st, hit_ed in (
+                ("followup", (st["adm"] >= start[st["person"]]) & (st["adm"] <= stop[st["person"]]),
+                 (ed["day"] >= start[ed["person"]]) & (ed["day"] <= stop[ed["person"]])),
+                ("enrolled", _window(st, "adm", n_people, prog),
+                 _window(ed, "day", n_people, prog))):
+            out[f"{window}_stays_{name}"] = int(hit_st.sum())
+            out[f"{window}_ed_visits_{name}"] = int(hit_ed.sum() + (hit_st & st["via_ed"]).sum())
+    return out
+
+
 def program_costs(rng: np.random.Generator, cal: Calendar, enroll: np.ndarray,
                   end: np.ndarray) -> dict[str, np.ndarray]:
     """Monthly cost lines from the first enrollment month to the end of the data.

@@ -41,6 +41,7 @@ def impact(a: Any) -> Results:
     """Every table and number the impact report shows."""
     from valuecase import impact as est
     from valuecase.impact import evaluation, study
+    from valuecase.impact.phases import phase_table
 
     if (none := without_claims("impact", a)) is not None:
         return none
@@ -74,5 +75,7 @@ def impact(a: Any) -> Results:
         names="outcome")
     r.values["concerns"] = diag.concerns()
     r.tables["effects"] = ev.effects.drop(columns="details", errors="ignore")
+    r.tables["phases"] = phase_table(st, a.table("program_enrollment"), OUTCOMES_SHOWN,
+                                     ev.covariates)
     r.values["mde_ratio"] = float(evaluation.achieved_mde_ratio(ev.primary["inpatient_stays"]))
     return r

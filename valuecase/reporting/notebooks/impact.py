@@ -164,6 +164,23 @@ for outcome, e in primary.items():
     show_markdown("- " + interpret.describe_effect(e, LABELS[outcome]))
 
 # %% [markdown]
+# ### While enrolled and after
+#
+# The same follow-up months split by whether the program member was in the program that month
+# (at least one day) or not (after leaving, or before starting), each compared with comparison
+# members at the same month of follow-up. Who leaves, and when, is not random: read these as a
+# description of where the effect sits, not as the effect of staying enrolled.
+
+# %%
+phases = res.table("phases")
+show_table(phases.assign(outcome=phases["outcome"].map(LABELS))[
+               ["outcome", "phase", "rate_ratio", "ci_low", "ci_high", "p_value",
+                "program_person_months"]],
+           caption="Rate ratios while enrolled and not enrolled (program vs comparison months)",
+           formats={"rate_ratio": "{:.2f}", "ci_low": "{:.2f}", "ci_high": "{:.2f}",
+                    "p_value": "{:.3f}", "program_person_months": "{:,}"})
+
+# %% [markdown]
 # ## Effects by subgroup
 #
 # The program's rate ratio within each age band and sex, each with its 95% CI. Whether the
