@@ -48,11 +48,22 @@ def test_each_draw_holds_a_ratio_and_the_baseline_it_implies():
     assert set(map(tuple, both.to_numpy())) == {(1.0, 3.0), (2.0, 2.0), (3.0, 1.0)}
 
 
-def test_bootstrap_agrees_with_the_models_robust_se(run, evidence):
+def test_bootstrap_agrees_with_the_models_robust_se_and_takes_its_scale(run, evidence):
+    raw = joint_effect_draws(run.study, run.evaluation, draws=400, seed=5)
     for line, outcome in (("inpatient", "inpatient_stays"), ("ed", "ed_visits")):
-        boot_se = np.log(evidence.draws[f"service_lines.{line}.effect"]).std(ddof=1)
-        model_se = run.evaluation.primary[outcome].se
-        assert boot_se == pytest.approx(model_se, rel=0.3)
+        e = run.evaluation.primary[outcome]
+        boot_se = np.log(raw[f"service_lines.{line}.effect"]).std(ddof=1)
+        assert boot_se == pytest.approx(e.se, rel=0.3)
+        # the value case's draws: centred on the estimate, spread = the model's HC3 SE
+        logs = np.log(evidence.draws[f"service_lines.{line}.effect"])
+        assert logs.std(ddof=1) == pytest.approx(e.se, rel=1e-9)
+        assert logs.mean() == pytest.approx(np.log(e.estimate), rel=1e-9)
+        # each draw's baseline still goes with its own resample's observed rate
+        observed = (raw[f"service_lines.{line}.effect"]
+                    * raw[f"service_lines.{line}.baseline_rate"])
+        rescaled = (evidence.draws[f"service_lines.{line}.effect"]
+                    * evidence.draws[f"service_lines.{line}.baseline_rate"])
+        assert np.allclose(observed, rescaled)
         assert len(evidence.draws) == 400
     # the baseline's SE now comes from the draws, and is wider than Poisson sqrt(n)
     prog = run.study.persons[run.study.persons["treated"] == 1]

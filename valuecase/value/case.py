@@ -84,9 +84,10 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
       activity-based, last 12 months: :func:`valuecase.partners.partner_costs.activity_costs`).
 
     The effects and baseline rates carry their sampling error jointly: ``draws`` person-level
-    bootstrap resamples of the study (``seed``), each with its rate ratios and the baseline
-    rates they imply (:func:`~valuecase.value.joint_draws.joint_effect_draws`); the baseline
-    rates' SEs are those draws' SDs. Unit costs carry the standard error of the mean paid per
+    bootstrap resamples of the study (``seed``), each with its rate ratios (their spread
+    scaled to the primary model's HC3 SE) and the baseline rates they imply
+    (:func:`~valuecase.value.joint_draws.joint_effect_draws`); the baseline rates' SEs are
+    those draws' SDs. Unit costs carry the standard error of the mean paid per
     event. The Monte Carlo draws from both (``draws=0``: no bootstrap, Poisson SEs).
     """
     from valuecase.value.joint_draws import SERVICE_LINES, joint_effect_draws
@@ -148,7 +149,9 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
         "(the months the program costs cover)")
     boot = None
     if draws and set(SERVICE_LINE_OUTCOMES.items()) <= set(SERVICE_LINES.items()):
-        boot = joint_effect_draws(st, ev, draws=draws, seed=seed)
+        boot = joint_effect_draws(st, ev, draws=draws, seed=seed, log_se={
+            line: float(ev.primary[o].se) for line, o in SERVICE_LINE_OUTCOMES.items()
+            if getattr(ev.primary[o], "scale", "") == "ratio"})
         for line in SERVICE_LINE_OUTCOMES:
             rate_se[line] = float(boot[f"service_lines.{line}.baseline_rate"].std(ddof=1))
             for f in ("effect", "baseline_rate"):

@@ -66,7 +66,8 @@ def _poisson_log_ratio(y: np.ndarray, x: np.ndarray, offset: np.ndarray,
 
 
 def joint_effect_draws(study: Any, evaluation: Any, draws: int = 400, seed: int = 0,
-                       lines: dict[str, str] | None = None) -> pd.DataFrame:
+                       lines: dict[str, str] | None = None,
+                       log_se: dict[str, float] | None = None) -> pd.DataFrame:
     """Bootstrap draws of each service line's rate ratio and untreated baseline rate, jointly.
 
     Parameters
@@ -83,6 +84,13 @@ def joint_effect_draws(study: Any, evaluation: Any, draws: int = 400, seed: int 
         The run's seed.
     lines : dict, optional
         Service line -> outcome; default :data:`SERVICE_LINES`.
+    log_se : dict, optional
+        Service line -> the SE of the log ratio the draws should have (the primary model's
+        leverage-corrected HC3 SE). Each line's log-ratio draws are then re-centred on the
+        estimate and their spread scaled to it: the bootstrap gives the joint shape (which
+        resamples have large effects, and the baselines that go with them), the model its
+        scale, since a bootstrap of ~170 persons per arm runs small as HC0 does. The baseline
+        of each draw is its resample's observed rate / the rescaled ratio.
 
     Returns
     -------
@@ -128,4 +136,15 @@ def joint_effect_draws(study: Any, evaluation: Any, draws: int = 400, seed: int 
         rows.append(row)
     out = pd.DataFrame(rows)
     ok = np.isfinite(out.to_numpy()).all(axis=1) & (out.filter(like=".effect") > 0).all(axis=1)
-    return out[ok].reset_index(drop=True)
+    out = out[ok].reset_index(drop=True)
+    for line, se in (log_se or {}).items():
+        eff, base = f"service_lines.{line}.effect", f"service_lines.{line}.baseline_rate"
+        log_r = np.log(out[eff].to_numpy())
+        sd = float(np.std(log_r, ddof=1))
+        if not (sd > 0 and np.isfinite(se)):
+            continue
+        observed = out[eff].to_numpy() * out[base].to_numpy()
+        centre = float(starts[line][1])
+        out[eff] = np.exp(centre + (log_r - log_r.mean()) * (se / sd))
+        out[base] = observed / out[eff]
+    return out
