@@ -90,7 +90,7 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
     those draws' SDs. Unit costs carry the standard error of the mean paid per
     event. The Monte Carlo draws from both (``draws=0``: no bootstrap, Poisson SEs).
     """
-    from valuecase.value.joint_draws import SERVICE_LINES, joint_effect_draws
+    from valuecase.value.joint_draws import joint_effect_draws
 
     st, ev = study, evaluation
     prog = st.persons[st.persons["treated"] == 1]
@@ -148,10 +148,12 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
         f"active program caseload, member-years enrolled in the 12 months to {window_end:%B %Y} "
         "(the months the program costs cover)")
     boot = None
-    if draws and set(SERVICE_LINE_OUTCOMES.items()) <= set(SERVICE_LINES.items()):
-        boot = joint_effect_draws(st, ev, draws=draws, seed=seed, log_se={
-            line: float(ev.primary[o].se) for line, o in SERVICE_LINE_OUTCOMES.items()
-            if getattr(ev.primary[o], "scale", "") == "ratio"})
+    if draws:
+        boot = joint_effect_draws(st, ev, draws=draws, seed=seed, lines=SERVICE_LINE_OUTCOMES,
+                                  log_se={
+                                      line: float(ev.primary[o].se)
+                                      for line, o in SERVICE_LINE_OUTCOMES.items()
+                                      if getattr(ev.primary[o], "scale", "") == "ratio"})
         for line in SERVICE_LINE_OUTCOMES:
             rate_se[line] = float(boot[f"service_lines.{line}.baseline_rate"].std(ddof=1))
             for f in ("effect", "baseline_rate"):
