@@ -92,7 +92,8 @@ def describe_subgroups(table: pd.DataFrame, outcome: str, outcome_label: str) ->
     >>> describe_subgroups(t, "ed_visits", "ED visits")
     'By sex, the effect on ED visits did not differ detectably (interaction test p = 0.410).'
     """
-    names = {"age_band": "age band", "gender": "sex", "race": "race/ethnicity"}
+    from valuecase.impact.subgroups import DIMENSION_LABELS as names
+
     rows = table[table["outcome"] == outcome]
     parts = []
     for dim, g in rows.groupby("subgroup_dimension", sort=False):

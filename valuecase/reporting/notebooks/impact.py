@@ -37,6 +37,7 @@ from valuecase.analysis.notebook import results_for
 from valuecase.impact import Effect
 from valuecase.impact.evaluation import LABELS
 from valuecase.impact.study import COMPARISON_TEXT
+from valuecase.impact.subgroups import subgroup_label
 from valuecase.present import impact_figures, interpret
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
@@ -166,7 +167,10 @@ for outcome, e in primary.items():
 # %% [markdown]
 # ## Effects by subgroup
 #
-# The program's rate ratio within each age band and sex, each with its 95% CI. Whether the
+# The program's rate ratio within each age band, sex, race/ethnicity (when the eligibility file
+# records it) and chronic-condition group (people with none, one, or two or more of the CMS
+# Chronic Conditions Warehouse conditions flagged in their baseline months), each with its 95%
+# CI. Whether the
 # effect differs across a dimension is read from its interaction test, not from one subgroup's
 # p-value; subgroup p-values are also shown Holm-adjusted (many subgroups, some significant by
 # chance). Groups with fewer than 11 people in either arm are not shown.
@@ -180,7 +184,10 @@ def _num(pattern):
 sub = res.table("subgroups")
 for outcome in ("inpatient_stays", "ed_visits"):
     show_markdown(interpret.describe_subgroups(sub, outcome, LABELS[outcome]))
-shown_sub = sub.assign(outcome=sub["outcome"].map(LABELS))
+labels = [subgroup_label(d, s) for d, s in zip(sub["subgroup_dimension"], sub["subgroup"],
+                                                strict=True)]
+shown_sub = sub.assign(outcome=sub["outcome"].map(LABELS),
+                       subgroup_dimension=[d for d, _ in labels], subgroup=[s for _, s in labels])
 show_table(shown_sub[["outcome", "subgroup_dimension", "subgroup", "n_program", "n_comparison",
                       "rate_ratio", "ci_low", "ci_high", "p_value", "p_holm", "p_interaction"]],
            caption="Rate ratios by subgroup (program vs comparison; — = fewer than 11 people)",
