@@ -168,27 +168,24 @@ def condition_months(lines: ir.Table) -> ir.Table | None:
     t = lines
     if "paid_amount" in lines.columns:
         t = t.filter(t.paid_amount.isnull() | (t.paid_amount >= 0))
+    # one reference to the lines, codes and conditions unnested from arrays: a union per
+    # diagnosis column would repeat the lines' whole plan 25 times (Spark ran out of memory
+    # analysing it); month and inpatient are the claim's, whichever line carries the code
+    claim = ibis.window(group_by=[t.person_id, t.claim_id])
     t = t.mutate(_inpatient=((inst & bill) | declared).fill_null(False).cast("int64"),
                  _month=first_of_month(t.claim_start_date))
-    long = None
-    for c in present:
-        piece = t.select(person_id=t.person_id, claim_id=t.claim_id, month=t._month,
-                         inpatient=t._inpatient, code=normalize_code(t[c].cast("string")))
-        piece = piece.filter(piece.code.notnull())
-        long = piece if long is None else long.union(piece, distinct=False)
-    flags = long.mutate(**{f"_c_{c.name}": _matches(long.code, c).cast("int64")
-                           for c in CONDITIONS})
-    per_claim = flags.group_by(["person_id", "claim_id"]).aggregate(
-        month=flags.month.min(), inpatient=flags.inpatient.max(),
-        **{c.name: flags[f"_c_{c.name}"].max() for c in CONDITIONS})
-    pieces = []
-    for c in CONDITIONS:
-        hit = per_claim.filter(per_claim[c.name] == 1)
-        pieces.append(hit.select("person_id", "month", "claim_id", "inpatient",
-                                 condition=ibis.literal(c.name)))
-    claims = pieces[0]
-    for p in pieces[1:]:
-        claims = claims.union(p, distinct=False)
+    t = t.mutate(_claim_month=t._month.min().over(claim),
+                 _claim_inpatient=t._inpatient.max().over(claim))
+    long = t.select("person_id", "claim_id", month=t._claim_month, inpatient=t._claim_inpatient,
+                    code=ibis.array([t[c].cast("string") for c in present]).unnest())
+    # normalized in a second step: Spark refuses an expression around a generator
+    long = long.mutate(code=normalize_code(long.code))
+    long = long.filter(long.code.notnull())
+    tagged = long.select(
+        "person_id", "claim_id", "month", "inpatient",
+        condition=ibis.array([ibis.ifelse(_matches(long.code, c), ibis.literal(c.name),
+                                          ibis.null("string")) for c in CONDITIONS]).unnest())
+    claims = tagged.filter(tagged.condition.notnull()).distinct()
     return claims.group_by(["person_id", "month", "condition"]).aggregate(
         claims=claims.claim_id.nunique().cast("int64"),
         inpatient_claims=claims.inpatient.sum().cast("int64"))

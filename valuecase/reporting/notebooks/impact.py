@@ -79,11 +79,14 @@ show_markdown(
 # ## Are the groups comparable? Balance and overlap
 #
 # Standardized mean differences (SMD) above 0.1 flag imbalance. Weighting by the propensity
-# score (ATT weights) should bring every covariate under the line.
+# score (ATT weights) should bring every covariate under the line. Chronic conditions are those
+# flagged from diagnosis codes in each person's baseline months (CMS Chronic Conditions
+# Warehouse categories); a condition too rare in either group is left out of the models.
 
 # %%
 before, after = res.table("balance_before"), res.table("balance_after")
 bal = before.join(after[["smd"]].rename(columns={"smd": "smd_weighted"}))
+bal.index = [impact_figures.covariate_label(str(i)) for i in bal.index]
 show_table(bal.reset_index().rename(columns={"index": "covariate"}),
            caption="Balance before and after weighting",
            formats={"mean_treated": "{:,.2f}", "mean_control": "{:,.2f}", "smd": "{:+.3f}",
