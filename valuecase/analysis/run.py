@@ -119,17 +119,10 @@ class Analysis:
         """Claims with a chronic-condition code per person, month and condition, computed once
         on the engine (:func:`~valuecase.panel.conditions.condition_months`); None when the
         claims carry no diagnosis column."""
-        from valuecase.panel.conditions import condition_months
+        from valuecase.panel.conditions import materialize_conditions
 
         data = self.data
-        if "medical_claim" not in data.tables:
-            return None
-
-        def build() -> Any:
-            expr = condition_months(data.ibis().table("medical_claim"))
-            return None if expr is None else data.engine.materialize(expr, "condition_months")
-
-        return self._timed("conditions", build)
+        return self._timed("conditions", lambda: materialize_conditions(data))
 
     @cached_property
     def person_attributes(self) -> Any:

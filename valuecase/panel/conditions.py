@@ -57,9 +57,11 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from valuecase.data.enrollment import first_of_month
+from valuecase.data.load import LoadedData
+from valuecase.trace import stage
 
 __all__ = ["CONDITIONS", "CONDITION_NAMES", "DIAGNOSIS_COLUMNS", "Condition", "condition_months",
-           "conditions_of_code", "normalize_code", "qualify"]
+           "conditions_of_code", "materialize_conditions", "normalize_code", "qualify"]
 
 DIAGNOSIS_COLUMNS = tuple(f"diagnosis_code_{i}" for i in range(1, 26))
 """The contract's diagnosis columns of ``medical_claim`` (each optional)."""
@@ -189,6 +191,17 @@ def condition_months(lines: ir.Table) -> ir.Table | None:
     return claims.group_by(["person_id", "month", "condition"]).aggregate(
         claims=claims.claim_id.nunique().cast("int64"),
         inpatient_claims=claims.inpatient.sum().cast("int64"))
+
+
+@stage("conditions")
+def materialize_conditions(data: LoadedData, name: str = "condition_months") -> ir.Table | None:
+    """:func:`condition_months` of the data's ``medical_claim``, computed once on its engine and
+    kept as table ``name`` (person x month x condition: small next to the claim lines); None
+    without medical claims or diagnosis columns."""
+    if "medical_claim" not in data.tables:
+        return None
+    expr = condition_months(data.table("medical_claim"))
+    return None if expr is None else data.engine.materialize(expr, name)
 
 
 def qualify(counts: pd.DataFrame) -> pd.DataFrame:
