@@ -20,28 +20,13 @@ from valuecase.present.theme import PALETTE, no_data_figure, themed
 GROUP_COLORS = {"program": PALETTE[1], "comparison": PALETTE[0]}
 
 
-def covariate_label(name: str) -> str:
-    """A covariate's plain name: ``baseline_ed_visits_per_member_year`` -> ``baseline ed visits
-    per member year``, ``cond_copd`` -> ``chronic condition: COPD``.
-
-    Examples
-    --------
-    >>> covariate_label("cond_serious_mental_illness"), covariate_label("age")
-    ('chronic condition: serious mental illness', 'age')
-    """
-    from valuecase.impact.characteristics import condition_labels
-
-    labels = condition_labels()
-    if name in labels:
-        return f"chronic condition: {labels[name]}"
-    return name.replace("baseline_", "baseline ").replace("_", " ")
-
-
 def love_plot(before: pd.DataFrame, after: pd.DataFrame | None = None,
               title: str = "Covariate balance (love plot)") -> go.Figure:
     """|SMD| per covariate before and after weighting, with the 0.1 threshold line."""
     if before.empty:
         return no_data_figure(title)
+    from valuecase.present.interpret import covariate_label
+
     names = [covariate_label(str(i)) for i in before.index]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=before["smd"].abs(), y=names, mode="markers", name="Unweighted",

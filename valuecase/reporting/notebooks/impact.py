@@ -86,7 +86,7 @@ show_markdown(
 # %%
 before, after = res.table("balance_before"), res.table("balance_after")
 bal = before.join(after[["smd"]].rename(columns={"smd": "smd_weighted"}))
-bal.index = [impact_figures.covariate_label(str(i)) for i in bal.index]
+bal.index = [interpret.covariate_label(str(i)) for i in bal.index]
 show_table(bal.reset_index().rename(columns={"index": "covariate"}),
            caption="Balance before and after weighting",
            formats={"mean_treated": "{:,.2f}", "mean_control": "{:,.2f}", "smd": "{:+.3f}",
