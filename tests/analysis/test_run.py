@@ -17,7 +17,7 @@ from valuecase.trace import COUNTS
 
 pytestmark = pytest.mark.slow
 
-STAGES = ("load", "panel", "stays", "trigger", "study", "evaluation", "subgroups",
+STAGES = ("load", "panel", "stays", "trigger", "conditions", "study", "evaluation", "subgroups",
           "diagnostics", "value_case", "partners")
 RANDOM = {("population", "bootstrap"), ("roi", "net_savings_draws"), ("roi", "percentiles"),
           ("roi", "monte_carlo_summary"), ("roi", "prob_positive"), ("roi", "net_savings_90"),

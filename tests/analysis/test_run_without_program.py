@@ -18,7 +18,7 @@ from valuecase.value.case import unit_cost
 pytestmark = pytest.mark.slow
 
 CALCULATOR = example_params("roi-calculator.yml")
-PROGRAM_STAGES = ("study", "evaluation", "subgroups", "diagnostics")
+PROGRAM_STAGES = ("conditions", "study", "evaluation", "subgroups", "diagnostics")
 
 
 @pytest.fixture(scope="module")

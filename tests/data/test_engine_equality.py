@@ -21,6 +21,7 @@ from partner_files import write_partner_tables
 
 from valuecase.data import load, quality
 from valuecase.data.engines import SparkEngine
+from valuecase.panel.conditions import condition_months
 from valuecase.panel.member_panel import panel_expr
 from valuecase.population.summary import summarize
 
@@ -158,6 +159,19 @@ def test_panel_is_identical(both):
     a, b = (_sorted(panel_expr(d.ibis()).to_pyarrow().to_pandas(), ["person_id", "month"])
             for d in (duck, spark))
     assert len(a) > 300
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_condition_months_are_identical(both):
+    name, duck, spark = both
+    exprs = [condition_months(d.table("medical_claim")) for d in (duck, spark)]
+    if exprs[0] is None:
+        assert exprs[1] is None
+        return
+    a, b = (_sorted(e.to_pyarrow().to_pandas(), ["person_id", "month", "condition"])
+            for e in exprs)
+    if name == "sample_dir":
+        assert len(a) > 1000
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 

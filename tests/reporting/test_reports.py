@@ -25,8 +25,8 @@ from valuecase.trace import LOG_ENV, read_stage_log
 from browser import CHROMIUM_ARGS, chromium_path, open_report
 from conftest import ARTIFACTS
 
-STAGES = ("load", "panel", "stays", "trigger", "study", "evaluation", "subgroups", "diagnostics",
-          "value_case", "partners")
+STAGES = ("load", "panel", "stays", "trigger", "conditions", "study", "evaluation", "subgroups",
+          "diagnostics", "value_case", "partners")
 
 pytestmark = [pytest.mark.notebook]
 

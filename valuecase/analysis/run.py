@@ -115,8 +115,28 @@ class Analysis:
         return self.data.frame(name) if name in self.data.tables else None
 
     @cached_property
+    def conditions(self) -> Any:
+        """Claims with a chronic-condition code per person, month and condition, computed once
+        on the engine (:func:`~valuecase.panel.conditions.condition_months`); None when the
+        claims carry no diagnosis column."""
+        from valuecase.panel.conditions import materialize_conditions
+
+        data = self.data
+        return self._timed("conditions", lambda: materialize_conditions(data))
+
+    @cached_property
+    def person_attributes(self) -> Any:
+        """``person_id, race`` from eligibility, on the engine (None without a race column)."""
+        if "eligibility" not in self.data.tables:
+            return None
+        elig = self.data.table("eligibility")
+        if "race" not in elig.columns:
+            return None
+        return elig.group_by("person_id").aggregate(race=elig.race.max())
+
+    @cached_property
     def study(self) -> Any:
-        """Program and comparison cohorts with their windows."""
+        """Program and comparison cohorts with their windows, condition flags and attributes."""
         from valuecase.impact.study import StudyDesign, build_study
 
         p = self.params
@@ -124,7 +144,9 @@ class Analysis:
                              followup_months=p.followup_months, seed=p.seed)
         panel, triggered = self.panel, self.triggered
         enrollment = self.table("program_enrollment")
-        return self._timed("study", lambda: build_study(panel, triggered, enrollment, design))
+        conditions, attributes = self.conditions, self.person_attributes
+        return self._timed("study", lambda: build_study(
+            panel, triggered, enrollment, design, conditions=conditions, attributes=attributes))
 
     @cached_property
     def evaluation(self) -> Any:
@@ -199,11 +221,14 @@ class Analysis:
 
     @cached_property
     def subgroups(self) -> Any:
-        """Rate ratios of stays and ED visits by age band and sex, with interaction tests."""
-        from valuecase.impact.subgroups import subgroup_table
+        """Rate ratios of stays and ED visits by age band, sex, race/ethnicity (when eligibility
+        has it) and chronic-condition segment (when any cohort person has a flagged condition),
+        with interaction tests."""
+        from valuecase.impact.subgroups import subgroup_dimensions, subgroup_table
 
-        st = self.study
-        return self._timed("subgroups", lambda: subgroup_table(st.persons))
+        persons = self.study.persons
+        return self._timed("subgroups", lambda: subgroup_table(
+            persons, dimensions=subgroup_dimensions(persons)))
 
     @cached_property
     def diagnostics(self) -> Any:

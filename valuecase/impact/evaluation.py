@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from valuecase import impact
+from valuecase.impact.characteristics import condition_covariates
 from valuecase.impact.study import Study, rate_column
 from valuecase.trace import stage
 
@@ -46,15 +47,20 @@ def rate_name(outcome: str) -> str:
 
 
 def default_covariates(outcomes: tuple[str, ...], persons: pd.DataFrame | None = None) -> str:
-    """Baseline covariates: age (with missing flag), gender and each outcome's baseline rate.
+    """Baseline covariates: age (with missing flag), gender, each outcome's baseline rate and
+    the chronic-condition flags of the baseline window.
 
     With ``persons`` given, covariates that do not vary in it are left out (they would make
-    the models singular).
+    the models singular), and so is a condition flag (``cond_<name>``) carried by fewer than 5
+    persons, or lacking in fewer than 5, of either arm
+    (:func:`~valuecase.impact.characteristics.condition_covariates`).
     """
     terms = ["age", "age_missing", "C(gender)", *(f"baseline_{rate_name(o)}" for o in outcomes)]
     if persons is not None:
         terms = [t for t in terms
                  if persons[t.removeprefix("C(").removesuffix(")")].nunique() > 1]
+        if "treated" in persons:
+            terms += condition_covariates(persons)
     return " + ".join(terms) if terms else "1"
 
 
@@ -150,6 +156,7 @@ def evaluate(study: Study, outcomes: tuple[str, ...] | None = None,
                            ps.clip(trim, 1 - trim).to_numpy(), "ATT")
     bal_cov = [c for c in ["age", *(f"baseline_{rate_name(o)}" for o in outcomes)]
                if persons[c].nunique() > 1]
+    bal_cov += [c for c in condition_covariates(persons) if c not in bal_cov]
     before = impact.balance(persons, "treated", bal_cov, estimand="ATT")
     after = impact.balance(persons, "treated", bal_cov, weights=w, estimand="ATT")
     effects = pd.DataFrame(rows)

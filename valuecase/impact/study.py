@@ -52,6 +52,8 @@ import pandas as pd
 from valuecase.population.aggregate import as_table, persons_in
 from valuecase.trace import stage
 
+from .characteristics import add_conditions, with_attributes
+
 OUTCOMES = ("inpatient_stays", "ed_visits", "bed_days", "readmissions_30d", "paid_total")
 """Outcomes carried into the study tables (panel columns)."""
 DESIGNS = ("eligible_not_enrolled", "randomized", "all_non_enrolled")
@@ -97,7 +99,11 @@ class Study:
         ``age, gender`` at the index month (a missing age is set to the cohort median and
         flagged in ``age_missing``; a missing gender is ``unknown``), ``baseline_member_months, followup_member_months`` and for each outcome
         ``baseline_<o>``, ``followup_<o>``, ``baseline_<o>_rate``, ``followup_<o>_rate`` (per
-        member-year; paid per member-month for ``paid_total``).
+        member-year; paid per member-month for ``paid_total``). With condition counts given,
+        ``cond_<name>`` (0/1) for each of :data:`valuecase.panel.conditions.CONDITIONS` flagged
+        over the baseline window (CCW's rule), ``n_conditions`` and ``condition_segment``
+        (:data:`valuecase.impact.characteristics.SEGMENTS`); with person attributes given (e.g. ``race``), those columns
+        (missing values ``unknown``).
     periods : pandas.DataFrame
         Two rows per person (``post`` 0/1) with ``member_months``, counts and rates: the DiD table.
     event_time : pandas.DataFrame
@@ -137,7 +143,9 @@ def rate_column(outcome: str) -> tuple[str, float]:
 @stage("study")
 def build_study(panel: pd.DataFrame | ir.Table, triggers: pd.DataFrame,
                 enrollment: pd.DataFrame | None,
-                design: StudyDesign = StudyDesign()) -> Study:
+                design: StudyDesign = StudyDesign(),
+                conditions: pd.DataFrame | ir.Table | None = None,
+                attributes: pd.DataFrame | ir.Table | None = None) -> Study:
     """Build the program and comparison cohorts and their outcome tables.
 
     Parameters
@@ -151,6 +159,14 @@ def build_study(panel: pd.DataFrame | ir.Table, triggers: pd.DataFrame,
         The ``program_enrollment`` table (``person_id, enrollment_date`` and, for randomized
         designs, ``arm``).
     design : StudyDesign
+    conditions : pandas.DataFrame or ibis.Table, optional
+        Claims with a qualifying code per person, month and condition
+        (:func:`valuecase.panel.conditions.condition_months`); each person is flagged over
+        their own baseline window (only the cohort's rows are collected). None (data without
+        diagnosis codes): no condition columns.
+    attributes : pandas.DataFrame or ibis.Table, optional
+        ``person_id`` and more person-level columns to carry (one row per person, e.g.
+        ``race`` from eligibility); only the cohort's rows are collected.
 
     Returns
     -------
@@ -267,6 +283,10 @@ def build_study(panel: pd.DataFrame | ir.Table, triggers: pd.DataFrame,
         for o in design.outcomes:
             suffix, scale = rate_column(o)
             persons[f"{prefix}_{o}_{suffix}"] = persons[f"{prefix}_{o}"] / mm * scale
+    if conditions is not None:
+        persons = add_conditions(persons, conditions, design.baseline_months)
+    if attributes is not None:
+        persons = with_attributes(persons, attributes)
     persons = persons.sort_values(["treated", "person_id"], ascending=[False, True])
     persons = persons.reset_index(drop=True)
     for t, label in ((1, "analysed: program"), (0, "analysed: comparison")):

@@ -44,12 +44,54 @@ from valuecase.trace import stage
 
 from .counts import count_model
 
-__all__ = ["SUBGROUP_COLUMNS", "subgroup_effects", "subgroup_table"]
+__all__ = ["DIMENSION_LABELS", "SUBGROUP_COLUMNS", "subgroup_dimensions", "subgroup_effects",
+           "subgroup_label", "subgroup_table"]
 
 SUBGROUP_COLUMNS = ("subgroup_dimension", "subgroup", "outcome", "n_program", "n_comparison",
                     "rate_ratio", "ci_low", "ci_high", "p_value", "p_holm", "p_interaction",
                     "interaction_df", "suppressed", "method")
 """Columns of :func:`subgroup_effects`."""
+DIMENSIONS = ("age_band", "gender", "race", "dual_status", "condition_segment")
+"""Subgroup dimensions of the reports, in order (each used when the study persons have it)."""
+DIMENSION_LABELS = {"age_band": "age band", "gender": "sex", "race": "race/ethnicity",
+                    "dual_status": "dual eligibility",
+                    "condition_segment": "chronic conditions (CCW)"}
+"""Plain-language names of the subgroup dimensions."""
+SEGMENT_LABELS = {"0": "no flagged chronic condition", "1": "1 chronic condition",
+                  "2+": "2 or more chronic conditions"}
+
+
+def subgroup_dimensions(persons: pd.DataFrame) -> list[str]:
+    """The :data:`DIMENSIONS` ``persons`` support: age band and sex always (when present);
+    ``race`` and ``dual_status`` when the data carry them; ``condition_segment`` when at least
+    one person has a flagged condition (data without diagnosis codes, or with ICD-9 codes only,
+    would put everyone in segment "0").
+
+    Examples
+    --------
+    >>> subgroup_dimensions(pd.DataFrame({"age": [40], "gender": ["female"],
+    ...                                   "n_conditions": [1], "condition_segment": ["1"]}))
+    ['age_band', 'gender', 'condition_segment']
+    """
+    dims = []
+    for d in DIMENSIONS:
+        if d == "age_band" and "age" in persons:
+            dims.append(d)
+        elif d == "condition_segment":
+            if d in persons and "n_conditions" in persons and (persons["n_conditions"] > 0).any():
+                dims.append(d)
+        elif d in persons:
+            dims.append(d)
+    return dims
+
+
+def subgroup_label(dimension: str, level: str) -> tuple[str, str]:
+    """Plain-language (dimension, level) of a subgroup row, e.g. ``("condition_segment",
+    "2+")`` -> ``("chronic conditions (CCW)", "2 or more chronic conditions")``."""
+    name = DIMENSION_LABELS.get(dimension, dimension.replace("_", " "))
+    if dimension == "condition_segment":
+        return name, SEGMENT_LABELS.get(str(level), str(level))
+    return name, str(level)
 
 
 def _levels(persons: pd.DataFrame, dimension: str) -> pd.Series:

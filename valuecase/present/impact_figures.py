@@ -25,7 +25,9 @@ def love_plot(before: pd.DataFrame, after: pd.DataFrame | None = None,
     """|SMD| per covariate before and after weighting, with the 0.1 threshold line."""
     if before.empty:
         return no_data_figure(title)
-    names = [str(i).replace("baseline_", "baseline ").replace("_", " ") for i in before.index]
+    from valuecase.present.interpret import covariate_label
+
+    names = [covariate_label(str(i)) for i in before.index]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=before["smd"].abs(), y=names, mode="markers", name="Unweighted",
                              marker=dict(color=PALETTE[1], size=11, symbol="circle-open")))

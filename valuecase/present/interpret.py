@@ -78,6 +78,23 @@ def describe_rtm(naive: pd.DataFrame, did_effect: Any, outcome_label: str,
     return text
 
 
+def covariate_label(name: str) -> str:
+    """A covariate's plain name: ``baseline_ed_visits_per_member_year`` -> ``baseline ed visits
+    per member year``, ``cond_copd`` -> ``chronic condition: COPD``.
+
+    Examples
+    --------
+    >>> covariate_label("cond_serious_mental_illness"), covariate_label("age")
+    ('chronic condition: serious mental illness', 'age')
+    """
+    from valuecase.impact.characteristics import condition_labels
+
+    labels = condition_labels()
+    if name in labels:
+        return f"chronic condition: {labels[name]}"
+    return name.replace("baseline_", "baseline ").replace("_", " ")
+
+
 def describe_subgroups(table: pd.DataFrame, outcome: str, outcome_label: str) -> str:
     """One sentence on whether ``outcome``'s effect differs across subgroups (the equity row).
 
@@ -92,7 +109,8 @@ def describe_subgroups(table: pd.DataFrame, outcome: str, outcome_label: str) ->
     >>> describe_subgroups(t, "ed_visits", "ED visits")
     'By sex, the effect on ED visits did not differ detectably (interaction test p = 0.410).'
     """
-    names = {"age_band": "age band", "gender": "sex", "race": "race/ethnicity"}
+    from valuecase.impact.subgroups import DIMENSION_LABELS as names
+
     rows = table[table["outcome"] == outcome]
     parts = []
     for dim, g in rows.groupby("subgroup_dimension", sort=False):

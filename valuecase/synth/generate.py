@@ -24,9 +24,18 @@ import numpy as np
 from . import claims as cl
 from . import expected as ex
 from .config import TABLE_NAMES, SynthConfig, SynthResult
+from .diagnoses import diagnosis_columns, draw_race
 from .events import simulate_events
 from .partners import partner_tables, partner_truth
-from .population import FACILITY_SITE, PLANS, SITES, Calendar, enrollment_spans, make_population
+from .population import (
+    CONDITIONS,
+    FACILITY_SITE,
+    PLANS,
+    SITES,
+    Calendar,
+    enrollment_spans,
+    make_population,
+)
 from .program import (
     TRIGGER_TEXT,
     apply_effect,
@@ -63,20 +72,21 @@ def write_identifiers(folder: Path, people: dict[str, list[np.ndarray]],
     s.truth.to_csv(folder / "truth.csv", index=False)
 
 
-def _eligibility(pop, cal, pid, mid) -> dict[str, np.ndarray]:
+def _eligibility(pop, cal, pid, mid, race: np.ndarray) -> dict[str, np.ndarray]:
     p, start, end = enrollment_spans(pop, cal)
     k = len(p)
     return {
         "person_id": pid[p], "member_id": mid[p], "payer": np.full(k, PAYER),
         "plan": PLANS[pop.plan[p]], "birth_date": pop.birth_day[p],
-        "gender": np.where(pop.female[p], "female", "male"), "death_date": pop.death_day[p],
+        "gender": np.where(pop.female[p], "female", "male"), "race": race[p],
+        "death_date": pop.death_day[p],
         "enrollment_start_date": start, "enrollment_end_date": end,
         "data_source": np.full(k, DATA_SOURCE),
     }
 
 
 def _medical(lines, pop, pid, mid, claim_offset: int, width: int,
-             paid_date: np.ndarray) -> dict[str, np.ndarray]:
+             paid_date: np.ndarray, dx: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     p = lines["person"]
     return {
         "claim_id": _ids("MC", lines["claim"] + claim_offset, width),
@@ -89,7 +99,8 @@ def _medical(lines, pop, pid, mid, claim_offset: int, width: int,
         "hcpcs_code": lines["hcpcs"], "drg_code": lines["drg"],
         "discharge_disposition_code": lines["disp"], "facility_npi": lines["npi"],
         "paid_date": paid_date, "paid_amount": lines["paid"], "allowed_amount": lines["allowed"],
-        "diagnosis_code_1": lines["dx"],
+        "diagnosis_code_1": dx["dx1"], "diagnosis_code_2": dx["dx2"],
+        "diagnosis_code_3": dx["dx3"], "diagnosis_code_4": dx["dx4"],
     }
 
 
@@ -156,9 +167,11 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
     try:
         for c in range(n_chunks):
             rng = np.random.default_rng(seeds[c])
-            # Payment lags draw from a child spawned after everything else, so they leave every
-            # other column as it was before paid dates existed.
-            paid_rng = np.random.default_rng(seeds[c].spawn(1)[0])
+            # Payment lags, then diagnoses consistent with the conditions, then race draw from
+            # children spawned after everything else, so each left every other column as it was
+            # before it existed (the first child is the one paid dates always had).
+            paid_seed, dx_seed, race_seed = seeds[c].spawn(3)
+            paid_rng = np.random.default_rng(paid_seed)
             index = np.arange(c * cfg.chunk_members, min((c + 1) * cfg.chunk_members, cfg.members))
             pop = make_population(rng, index, cal)
             pid, mid = _ids("P", index + 1, width), _ids("M", index + 1, width)
@@ -174,18 +187,20 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
             rx = cl.pharmacy_lines(rng, events["rx"])
             med_paid = cl.medical_paid_dates(paid_rng, lines)
             rx_paid = cl.pharmacy_paid_dates(paid_rng, rx)
+            dx = diagnosis_columns(np.random.default_rng(dx_seed), lines, pop.conditions)
+            race = draw_race(np.random.default_rng(race_seed), pop.n)
             for k, v in ex.expected_counts(pop, cal, prog, cfg.effect_inpatient,
                                            cfg.effect_ed).items():
                 expected[k] += v
             for k, v in ex.generated_counts(events, pop, cal).items():
                 generated[k] = generated.get(k, 0) + v
 
-            writers["eligibility"].write(_eligibility(pop, cal, pid, mid))
+            writers["eligibility"].write(_eligibility(pop, cal, pid, mid, race))
             people["id"].append(pid)
             people["birth"].append(pop.birth_day)
             people["female"].append(pop.female)
             writers["medical_claim"].write(_medical(lines, pop, pid, mid, med_offset + 1, 9,
-                                                           med_paid))
+                                                    med_paid, dx))
             writers["pharmacy_claim"].write(_pharmacy(rx, pop, pid, mid, rx_offset + 1, 9,
                                                             rx_paid))
             med_offset += int(lines["claim"].max()) + 1 if len(lines["claim"]) else 0
@@ -237,6 +252,33 @@ def generate(cfg: SynthConfig, out_dir: Path | str) -> SynthResult:
     truth_path.write_text(json.dumps(truth, indent=2) + "\n")
     return SynthResult(out_dir=out, files={n: w.path for n, w in writers.items()}, rows=rows,
                        truth_path=truth_path)
+
+
+def true_conditions(cfg: SynthConfig) -> dict[str, np.ndarray]:
+    """Each member's chronic conditions as the generator drew them (``person_id`` and one
+    boolean array per name of :data:`~valuecase.synth.population.CONDITIONS`): the truth the
+    condition flags of :mod:`valuecase.panel.conditions` are checked against.
+
+    Examples
+    --------
+    >>> t = true_conditions(SynthConfig(members=200, months=24, seed=1))
+    >>> len(t["person_id"]), sorted(t)[:2]
+    (200, ['copd', 'diabetes'])
+    """
+    cal = Calendar.from_config(cfg)
+    width = max(7, len(str(cfg.members)))
+    chunk_root = np.random.SeedSequence(cfg.seed).spawn(4)[0]
+    n_chunks = -(-cfg.members // cfg.chunk_members)
+    ids, flags = [], []
+    for c, seed in enumerate(chunk_root.spawn(n_chunks)):
+        index = np.arange(c * cfg.chunk_members, min((c + 1) * cfg.chunk_members, cfg.members))
+        # the population is the first draw of the chunk's stream, as in generate
+        pop = make_population(np.random.default_rng(seed), index, cal)
+        ids.append(_ids("P", index + 1, width))
+        flags.append(pop.conditions)
+    has = np.concatenate(flags)
+    return {"person_id": np.concatenate(ids),
+            **{name: has[:, i] for i, name in enumerate(CONDITIONS)}}
 
 
 EXPECTED_NOTES = [

@@ -32,7 +32,7 @@ S, D, F, INT = pa.string(), pa.date32(), pa.float64(), pa.int64()
 SCHEMAS: dict[str, pa.Schema] = {
     "eligibility": pa.schema([
         ("person_id", S), ("member_id", S), ("payer", S), ("plan", S), ("birth_date", D),
-        ("gender", S), ("death_date", D), ("enrollment_start_date", D),
+        ("gender", S), ("race", S), ("death_date", D), ("enrollment_start_date", D),
         ("enrollment_end_date", D), ("data_source", S),
     ]),
     "medical_claim": pa.schema([
@@ -42,7 +42,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("bill_type_code", S), ("revenue_center_code", S), ("place_of_service_code", S),
         ("hcpcs_code", S), ("drg_code", S), ("discharge_disposition_code", S),
         ("facility_npi", S), ("paid_date", D), ("paid_amount", F), ("allowed_amount", F),
-        ("diagnosis_code_1", S),
+        ("diagnosis_code_1", S), ("diagnosis_code_2", S), ("diagnosis_code_3", S),
+        ("diagnosis_code_4", S),
     ]),
     "pharmacy_claim": pa.schema([
         ("claim_id", S), ("claim_line_number", INT), ("person_id", S), ("member_id", S),

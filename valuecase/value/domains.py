@@ -37,7 +37,8 @@ def value_domains(evaluation: Any, tables: set[str] | frozenset[str],
         ("Participant experience", *describe_experience(partners)),
         ("Social needs resolved", *describe_needs(partners)),
         ("Equity", "Rates by age band and sex are in the utilization report; the program's "
-         "effects by age band and sex, with interaction tests, are in the impact report.",
+         "effects by age band, sex, race/ethnicity (where the data have it) and number of "
+         "chronic conditions, with interaction tests, are in the impact report.",
          "measured (claims)"),
         ("Workforce", ("Program staff costs are in the program cost records"
                        if "program_costs" in tables else "No program cost records")

@@ -37,6 +37,7 @@ from valuecase.analysis.notebook import results_for
 from valuecase.impact import Effect
 from valuecase.impact.evaluation import LABELS
 from valuecase.impact.study import COMPARISON_TEXT
+from valuecase.impact.subgroups import subgroup_label
 from valuecase.present import impact_figures, interpret
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
@@ -78,11 +79,14 @@ show_markdown(
 # ## Are the groups comparable? Balance and overlap
 #
 # Standardized mean differences (SMD) above 0.1 flag imbalance. Weighting by the propensity
-# score (ATT weights) should bring every covariate under the line.
+# score (ATT weights) should bring every covariate under the line. Chronic conditions are those
+# flagged from diagnosis codes in each person's baseline months (CMS Chronic Conditions
+# Warehouse categories); a condition too rare in either group is left out of the models.
 
 # %%
 before, after = res.table("balance_before"), res.table("balance_after")
 bal = before.join(after[["smd"]].rename(columns={"smd": "smd_weighted"}))
+bal.index = [interpret.covariate_label(str(i)) for i in bal.index]
 show_table(bal.reset_index().rename(columns={"index": "covariate"}),
            caption="Balance before and after weighting",
            formats={"mean_treated": "{:,.2f}", "mean_control": "{:,.2f}", "smd": "{:+.3f}",
@@ -183,7 +187,10 @@ show_table(phases.assign(outcome=phases["outcome"].map(LABELS))[
 # %% [markdown]
 # ## Effects by subgroup
 #
-# The program's rate ratio within each age band and sex, each with its 95% CI. Whether the
+# The program's rate ratio within each age band, sex, race/ethnicity (when the eligibility file
+# records it) and chronic-condition group (people with none, one, or two or more of the CMS
+# Chronic Conditions Warehouse conditions flagged in their baseline months), each with its 95%
+# CI. Whether the
 # effect differs across a dimension is read from its interaction test, not from one subgroup's
 # p-value; subgroup p-values are also shown Holm-adjusted (many subgroups, some significant by
 # chance). Groups with fewer than 11 people in either arm are not shown.
@@ -197,7 +204,10 @@ def _num(pattern):
 sub = res.table("subgroups")
 for outcome in ("inpatient_stays", "ed_visits"):
     show_markdown(interpret.describe_subgroups(sub, outcome, LABELS[outcome]))
-shown_sub = sub.assign(outcome=sub["outcome"].map(LABELS))
+labels = [subgroup_label(d, s) for d, s in zip(sub["subgroup_dimension"], sub["subgroup"],
+                                                strict=True)]
+shown_sub = sub.assign(outcome=sub["outcome"].map(LABELS),
+                       subgroup_dimension=[d for d, _ in labels], subgroup=[s for _, s in labels])
 show_table(shown_sub[["outcome", "subgroup_dimension", "subgroup", "n_program", "n_comparison",
                       "rate_ratio", "ci_low", "ci_high", "p_value", "p_holm", "p_interaction"]],
            caption="Rate ratios by subgroup (program vs comparison; — = fewer than 11 people)",
