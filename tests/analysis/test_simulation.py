@@ -98,7 +98,9 @@ def test_the_cli_prints_json_and_refuses_an_unknown_scenario(tmp_path):
     assert "replicate 2/2 (rct) done" in r.stderr
     assert {"roi_coverage_90", "pretrend_rejection", "placebo_rejection"} <= set(
         out["checks"][0])
-    assert (tmp_path / "rows.csv").read_text().count("\n") == 1 + 2 * 5 * len(COUNT_OUTCOMES)
+    # per replicate: 5 estimators x 4 outcomes, and 2 phases x 2 outcomes
+    per_replicate = 5 * len(COUNT_OUTCOMES) + 2 * 2
+    assert (tmp_path / "rows.csv").read_text().count("\n") == 1 + 2 * per_replicate
     bad = subprocess.run([*VALUECASE, "simulate", "--scenario", "quasi"], capture_output=True,
                          text=True, timeout=120)
     assert bad.returncode == 2 and bad.stderr.strip().startswith("error: --scenario 'quasi'")
