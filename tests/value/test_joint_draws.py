@@ -9,8 +9,6 @@ import pandas as pd
 import pytest
 import yaml
 
-from valuecase.analysis.parameters import check_parameters
-from valuecase.analysis.run import Analysis
 from valuecase.datasets import example_params
 from valuecase.errors import ParametersError
 from valuecase.value.case import build_value_case, measure_evidence
@@ -18,11 +16,6 @@ from valuecase.value.joint_draws import joint_effect_draws
 from valuecase.value.projection import build_model
 
 ROI_SAMPLE = example_params("roi-sample.yml")
-
-
-@pytest.fixture(scope="module")
-def run():
-    return Analysis(check_parameters())
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,6 @@ import pandas as pd
 import pytest
 import yaml
 
-from valuecase.analysis.parameters import check_parameters
-from valuecase.analysis.run import Analysis
 from valuecase.datasets import example_params
 from valuecase.errors import ParametersError
 from valuecase.impact import Effect
@@ -19,12 +17,6 @@ from valuecase.value.domains import value_domains
 from valuecase.value.projection import build_model, project
 
 ROI_SAMPLE = example_params("roi-sample.yml")
-
-
-@pytest.fixture(scope="module")
-def run():
-    """The analysis stages on the bundled sample (each computed once, on first use)."""
-    return Analysis(check_parameters())
 
 
 @pytest.fixture(scope="module")

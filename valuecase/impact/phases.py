@@ -50,10 +50,39 @@ import statsmodels.api as sm
 from ._data import design
 from .effect import Effect, from_result
 
-__all__ = ["PHASES", "phase_effects", "phase_table", "program_phase"]
+__all__ = ["PHASES", "phase_effects", "phase_table", "program_arm", "program_phase",
+           "program_spans"]
 
 PHASES = ("while enrolled", "not enrolled")
 """The two phases of a program person's follow-up months."""
+
+
+def program_arm(enrollment: pd.DataFrame) -> pd.DataFrame:
+    """The ``program_enrollment`` rows of the program arm (all rows without an ``arm``
+    column; a missing arm counts as ``program``, a ``control`` row has no program months)."""
+    if "arm" in enrollment:
+        return enrollment[enrollment["arm"].fillna("program") == "program"]
+    return enrollment
+
+
+def program_spans(enrollment: pd.DataFrame) -> pd.DataFrame:
+    """Each program-arm person's program months: ``person_id`` (as given), ``_start`` (month
+    of ``enrollment_date``) and ``_stop`` (month of ``disenrollment_date``; open = far future),
+    as month-start timestamps; rows without an enrollment date are left out.
+
+    Examples
+    --------
+    >>> enr = pd.DataFrame({"person_id": ["a", "b"], "enrollment_date": ["2024-02-28", None],
+    ...                     "disenrollment_date": ["2024-04-01", None]})
+    >>> program_spans(enr)[["_start", "_stop"]].astype(str).values.tolist()
+    [['2024-02-01', '2024-04-01']]
+    """
+    enr = program_arm(enrollment).dropna(subset=["enrollment_date"])
+    start = pd.to_datetime(enr["enrollment_date"]).dt.to_period("M").dt.to_timestamp()
+    stop = (pd.to_datetime(enr["disenrollment_date"]) if "disenrollment_date" in enr
+            else pd.Series(pd.NaT, index=enr.index)).dt.to_period("M").dt.to_timestamp()
+    return pd.DataFrame({"person_id": enr["person_id"].to_numpy(), "_start": start.to_numpy(),
+                         "_stop": stop.fillna(pd.Timestamp.max.normalize()).to_numpy()})
 
 
 def program_phase(months: pd.DataFrame, enrollment: pd.DataFrame) -> pd.Series:
@@ -61,19 +90,10 @@ def program_phase(months: pd.DataFrame, enrollment: pd.DataFrame) -> pd.Series:
 
     ``months`` has ``person_id, month`` (first of the month); ``enrollment`` the
     ``program_enrollment`` table (``person_id, enrollment_date``, optional
-    ``disenrollment_date``; with an ``arm`` column only ``program`` rows count: a control
-    arm's row has no program months).
+    ``disenrollment_date`` and ``arm``: :func:`program_spans`).
     """
-    enr = enrollment
-    if "arm" in enr:
-        enr = enr[enr["arm"].fillna("program") == "program"]
-    enr = enr.dropna(subset=["enrollment_date"])
-    start = pd.to_datetime(enr["enrollment_date"]).dt.to_period("M").dt.to_timestamp()
-    stop = (pd.to_datetime(enr["disenrollment_date"]) if "disenrollment_date" in enr
-            else pd.Series(pd.NaT, index=enr.index)).dt.to_period("M").dt.to_timestamp()
-    spans = pd.DataFrame({"person_id": enr["person_id"].astype(str).to_numpy(),
-                          "_start": start.to_numpy(),
-                          "_stop": stop.fillna(pd.Timestamp.max.normalize()).to_numpy()})
+    spans = program_spans(enrollment)
+    spans["person_id"] = spans["person_id"].astype(str)
     m = months[["person_id", "month"]].assign(person_id=months["person_id"].astype(str),
                                               _row=np.arange(len(months)))
     joined = m.merge(spans, on="person_id", how="inner")
@@ -107,9 +127,8 @@ def phase_effects(study: Any, enrollment: pd.DataFrame, outcome: str,
     """
     et = study.event_time
     fu = et[et["post"] == 1].reset_index(drop=True)
-    fu = fu.assign(_in=program_phase(fu, enrollment).to_numpy() * fu["treated"].to_numpy())
-    fu["_during"] = fu["_in"]
-    fu["_after"] = ((fu["treated"] == 1) & (fu["_in"] == 0)).astype(int)
+    fu = fu.assign(_during=program_phase(fu, enrollment).to_numpy() * fu["treated"].to_numpy())
+    fu["_after"] = ((fu["treated"] == 1) & (fu["_during"] == 0)).astype(int)
     y = fu[outcome].to_numpy(dtype=float)
     terms = [c for c in ("_during", "_after") if fu[c].any()]
     x = fu[terms].astype(float)

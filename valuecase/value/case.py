@@ -149,11 +149,9 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
         "(the months the program costs cover)")
     boot = None
     if draws:
-        boot = joint_effect_draws(st, ev, draws=draws, seed=seed, lines=SERVICE_LINE_OUTCOMES,
-                                  log_se={
-                                      line: float(ev.primary[o].se)
-                                      for line, o in SERVICE_LINE_OUTCOMES.items()
-                                      if getattr(ev.primary[o], "scale", "") == "ratio"})
+        boot = joint_effect_draws(st, ev, draws=draws, seed=seed, log_se={
+            line: float(ev.primary[o].se) for line, o in SERVICE_LINE_OUTCOMES.items()
+            if getattr(ev.primary[o], "scale", "") == "ratio"})
         for line in SERVICE_LINE_OUTCOMES:
             rate_se[line] = float(boot[f"service_lines.{line}.baseline_rate"].std(ddof=1))
             for f in ("effect", "baseline_rate"):

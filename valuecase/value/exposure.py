@@ -33,6 +33,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from valuecase.impact.phases import program_arm, program_spans
 from valuecase.population.aggregate import as_table
 
 __all__ = ["active_member_years", "followup_exposure", "followup_years_per_enrollee",
@@ -46,13 +47,10 @@ def active_member_years(panel: pd.DataFrame | ir.Table,
     ``window_end``: the caseload the program's costs paid for (0 without program data)."""
     if program_enrollment is None:
         return 0.0
-    enr = _program_arm(program_enrollment)
-    start = pd.to_datetime(enr["enrollment_date"]).dt.to_period("M").dt.to_timestamp()
-    stop = (pd.to_datetime(enr["disenrollment_date"]) if "disenrollment_date" in enr
-            else pd.Series(pd.NaT, index=enr.index))
-    stop = stop.dt.to_period("M").dt.to_timestamp().fillna(pd.Timestamp.max.normalize())
-    spans = ibis.memtable(pd.DataFrame({"person_id": enr["person_id"].astype(object),
-                                        "_start": start.dt.date, "_stop": stop.dt.date}))
+    s = program_spans(program_enrollment)
+    spans = ibis.memtable(pd.DataFrame({"person_id": s["person_id"].astype(object),
+                                        "_start": s["_start"].dt.date,
+                                        "_stop": s["_stop"].dt.date}))
     first = (pd.Timestamp(window_end) - pd.DateOffset(months=11)).date()
     last = pd.Timestamp(window_end).date()
     t = as_table(panel)
@@ -68,7 +66,7 @@ def program_starts(program_enrollment: pd.DataFrame | None, window_end: pd.Times
     """Persons whose program enrollment started in the 12 months to ``window_end``."""
     if program_enrollment is None:
         return 0
-    enr = _program_arm(program_enrollment)
+    enr = program_arm(program_enrollment)
     month = pd.to_datetime(enr["enrollment_date"]).dt.to_period("M").dt.to_timestamp()
     first = pd.Timestamp(window_end) - pd.DateOffset(months=11)
     inside = (month >= first) & (month <= pd.Timestamp(window_end))
@@ -104,8 +102,3 @@ def followup_exposure(study, program_enrollment: pd.DataFrame | None,
               "data): the exposure the effect was estimated on (intention to treat)")
     return float(starts * per), source
 
-
-def _program_arm(enrollment: pd.DataFrame) -> pd.DataFrame:
-    if "arm" in enrollment:
-        return enrollment[enrollment["arm"].fillna("program") == "program"]
-    return enrollment

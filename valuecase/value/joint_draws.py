@@ -45,11 +45,9 @@ import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from valuecase.impact import design
+from valuecase.value.case import SERVICE_LINE_OUTCOMES
 
-__all__ = ["SERVICE_LINES", "joint_effect_draws"]
-
-SERVICE_LINES = {"inpatient": "inpatient_stays", "ed": "ed_visits"}
-"""Service line of the value case -> count outcome of the impact study."""
+__all__ = ["joint_effect_draws"]
 
 
 def _poisson_log_ratio(y: np.ndarray, x: np.ndarray, offset: np.ndarray,
@@ -83,7 +81,8 @@ def joint_effect_draws(study: Any, evaluation: Any, draws: int = 400, seed: int 
     seed : int
         The run's seed.
     lines : dict, optional
-        Service line -> outcome; default :data:`SERVICE_LINES`.
+        Service line -> outcome; default the value case's
+        :data:`~valuecase.value.case.SERVICE_LINE_OUTCOMES`.
     log_se : dict, optional
         Service line -> the SE of the log ratio the draws should have (the primary model's
         leverage-corrected HC3 SE). Each line's log-ratio draws are then re-centred on the
@@ -100,7 +99,7 @@ def joint_effect_draws(study: Any, evaluation: Any, draws: int = 400, seed: int 
         program group: its observed follow-up rate / the ratio). Resamples whose model does
         not converge to a finite ratio are dropped (none on the bundled sample).
     """
-    lines = dict(SERVICE_LINES if lines is None else lines)
+    lines = dict(SERVICE_LINE_OUTCOMES if lines is None else lines)
     if draws < 2:
         raise ValueError(f"draws must be >= 2, got {draws}")
     p = study.persons
