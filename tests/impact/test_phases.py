@@ -63,5 +63,6 @@ def test_phase_table_has_no_event_counts():
     t = phase_table(study, enr, ("inpatient_stays",))
     assert list(t["phase"]) == list(PHASES)
     assert "events" not in t.columns
+    assert (t["se"] > 0).all() and (t["n"] == 800 * 12).all()
     assert t["program_person_months"].sum() == 400 * 12
     assert t.loc[0, "rate_ratio"] == pytest.approx(0.6, abs=0.15)

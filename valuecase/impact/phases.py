@@ -161,15 +161,17 @@ def phase_table(study: Any, enrollment: pd.DataFrame,
                 covariates: str | None = None) -> pd.DataFrame:
     """:func:`phase_effects` of several outcomes as one table (the impact report's).
 
-    Columns ``outcome, phase, rate_ratio, ci_low, ci_high, p_value, program_person_months,
-    method``; event counts are left out (they can be small).
+    Columns ``outcome, phase, rate_ratio, se`` (of the log ratio), ``ci_low, ci_high,
+    p_value, n`` (person-months in the model), ``program_person_months, method``; event counts
+    are left out (they can be small).
     """
     rows = []
     for o in outcomes:
         for phase, e in phase_effects(study, enrollment, o, covariates).items():
-            rows.append({"outcome": o, "phase": phase, "rate_ratio": e.estimate,
+            rows.append({"outcome": o, "phase": phase, "rate_ratio": e.estimate, "se": e.se,
                          "ci_low": e.ci_low, "ci_high": e.ci_high, "p_value": e.p_value,
-                         "program_person_months": e.details["program_person_months"],
+                         "n": e.n, "program_person_months": e.details["program_person_months"],
                          "method": e.method})
-    return pd.DataFrame(rows, columns=["outcome", "phase", "rate_ratio", "ci_low", "ci_high",
-                                       "p_value", "program_person_months", "method"])
+    return pd.DataFrame(rows, columns=["outcome", "phase", "rate_ratio", "se", "ci_low",
+                                       "ci_high", "p_value", "n", "program_person_months",
+                                       "method"])

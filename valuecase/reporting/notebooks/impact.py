@@ -178,11 +178,13 @@ for outcome, e in primary.items():
 # %%
 phases = res.table("phases")
 show_table(phases.assign(outcome=phases["outcome"].map(LABELS))[
-               ["outcome", "phase", "rate_ratio", "ci_low", "ci_high", "p_value",
+               ["outcome", "phase", "rate_ratio", "se", "ci_low", "ci_high", "p_value", "n",
                 "program_person_months"]],
-           caption="Rate ratios while enrolled and not enrolled (program vs comparison months)",
-           formats={"rate_ratio": "{:.2f}", "ci_low": "{:.2f}", "ci_high": "{:.2f}",
-                    "p_value": "{:.3f}", "program_person_months": "{:,}"})
+           caption="Rate ratios while enrolled and not enrolled (program vs comparison months; "
+                   "SE of the log ratio; n = person-months in the model)",
+           formats={"rate_ratio": "{:.2f}", "se": "{:.3f}", "ci_low": "{:.2f}",
+                    "ci_high": "{:.2f}", "p_value": "{:.3f}", "n": "{:,}",
+                    "program_person_months": "{:,}"})
 
 # %% [markdown]
 # ## Effects by subgroup
