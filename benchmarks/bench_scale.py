@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -132,14 +133,23 @@ def claim_lines(data_dir: Path) -> int:
                for p in sorted(data_dir.glob(f"{table}*.parquet")))
 
 
-def timed(cmd: list[str], log: Path, timeout: float) -> tuple[float | None, float | None, str]:
-    """Wall seconds and peak RSS (GiB) of ``cmd``, or None and why it did not finish.
+def _children_cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def timed(cmd: list[str], log: Path, timeout: float
+          ) -> tuple[float | None, float | None, float | None, str]:
+    """Wall seconds, peak RSS (GiB) and CPU seconds of ``cmd``, or None and why it did not
+    finish.
 
     RSS is the sum over the process and all its descendants (Spark's JVM, notebook kernels),
-    sampled every 0.2 s with psutil.
+    sampled every 0.2 s with psutil. CPU is user + system time of the process and every
+    descendant it waited for: on a shared machine it moves less than wall time.
     """
     import psutil
 
+    cpu0 = _children_cpu()
     start = time.perf_counter()
     peak = 0
     with log.open("w") as fh:
@@ -151,7 +161,7 @@ def timed(cmd: list[str], log: Path, timeout: float) -> tuple[float | None, floa
                     child.kill()
                 proc.kill()
                 proc.wait()
-                return None, peak / 2**30, f"stopped after {timeout:.0f} s"
+                return None, peak / 2**30, None, f"stopped after {timeout:.0f} s"
             total = 0
             try:
                 for p in (parent, *parent.children(recursive=True)):
@@ -161,10 +171,11 @@ def timed(cmd: list[str], log: Path, timeout: float) -> tuple[float | None, floa
             peak = max(peak, total)
             time.sleep(0.2)
     wall = time.perf_counter() - start
+    cpu = _children_cpu() - cpu0
     if proc.returncode:
         tail = log.read_text().strip().splitlines()[-1:] or ["?"]
-        return wall, peak / 2**30, f"exit {proc.returncode}: {tail[0][:80]}"
-    return wall, peak / 2**30, ""
+        return wall, peak / 2**30, cpu, f"exit {proc.returncode}: {tail[0][:80]}"
+    return wall, peak / 2**30, cpu, ""
 
 
 def step_command(step: str, data_dir: Path, engine: str, work: Path, size: str) -> list[str]:
@@ -223,7 +234,7 @@ def main() -> None:
     for size in sizes:
         data_dir = args.root / size
         work = Path(tempfile.mkdtemp(prefix=f"bench-{size}-"))
-        hand_seconds = None
+        hand_seconds = hand_cpu = None
         for step in steps:
             if step == "synth" and (data_dir / "medical_claim.parquet").exists():
                 print(f"[{size}] synth: data present, kept", file=sys.stderr)
@@ -234,26 +245,31 @@ def main() -> None:
             for engine in engines:
                 print(f"[{size}] {step} on {engine} ...", file=sys.stderr, flush=True)
                 cmd = step_command(step, data_dir, engine, work, size)
-                wall, peak, note = timed(cmd, work / f"{step}-{engine}.log", args.timeout)
+                wall, peak, cpu, note = timed(cmd, work / f"{step}-{engine}.log",
+                                              args.timeout)
                 if step == "handsql" and not note:
-                    hand_seconds = wall
+                    hand_seconds, hand_cpu = wall, cpu
                 print(f"[{size}] {step} on {engine}: {wall and round(wall, 1)} s, "
-                      f"{peak and round(peak, 2)} GiB {note}", file=sys.stderr, flush=True)
-                rows.append((size, step, engine, wall, peak, note))
+                      f"{cpu and round(cpu, 1)} CPU s, {peak and round(peak, 2)} GiB {note}",
+                      file=sys.stderr, flush=True)
+                rows.append((size, step, engine, wall, peak, cpu, note))
         lines = claim_lines(data_dir) if data_dir.exists() else 0
         agree = agreement(work)
-        rows = [(*r, lines, hand_seconds, agree) if r[0] == size and len(r) == 6 else r
-                for r in rows]
+        rows = [(*r, lines, hand_seconds, hand_cpu, agree)
+                if r[0] == size and len(r) == 7 else r for r in rows]
         shutil.rmtree(work, ignore_errors=True)
-    print("| size | claim lines | step | engine | seconds | peak RSS (GiB) | × hand SQL | note |")
-    print("|---|---:|---|---|---:|---:|---:|---|")
-    for size, step, engine, wall, peak, note, lines, hand, agree in rows:
+    print("| size | claim lines | step | engine | seconds | CPU seconds | peak RSS (GiB) "
+          "| × hand SQL | × hand SQL (CPU) | note |")
+    print("|---|---:|---|---|---:|---:|---:|---:|---:|---|")
+    for size, step, engine, wall, peak, cpu, note, lines, hand, hcpu, agree in rows:
         ratio = f"{wall / hand:.2f}" if wall and hand and step != "synth" else ""
+        cratio = f"{cpu / hcpu:.2f}" if cpu and hcpu and step != "synth" else ""
         if step == "load_panel" and engine == "duckdb" and agree:
             note = (note + "; " if note else "") + f"totals vs hand SQL: {agree}"
         print(f"| {size} | {lines:,} | {step} | {engine} | "
               f"{'' if wall is None else f'{wall:.1f}'} | "
-              f"{'' if peak is None else f'{peak:.2f}'} | {ratio} | {note} |")
+              f"{'' if cpu is None else f'{cpu:.1f}'} | "
+              f"{'' if peak is None else f'{peak:.2f}'} | {ratio} | {cratio} | {note} |")
     print(json.dumps({"python": sys.version.split()[0]}), file=sys.stderr)
 
 
