@@ -33,7 +33,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from valuecase.impact.phases import program_arm, program_spans
+from valuecase.impact.phases import program_spans
 from valuecase.population.aggregate import as_table
 
 __all__ = ["active_member_years", "followup_exposure", "followup_years_per_enrollee",
@@ -66,11 +66,10 @@ def program_starts(program_enrollment: pd.DataFrame | None, window_end: pd.Times
     """Persons whose program enrollment started in the 12 months to ``window_end``."""
     if program_enrollment is None:
         return 0
-    enr = program_arm(program_enrollment)
-    month = pd.to_datetime(enr["enrollment_date"]).dt.to_period("M").dt.to_timestamp()
+    spans = program_spans(program_enrollment)
     first = pd.Timestamp(window_end) - pd.DateOffset(months=11)
-    inside = (month >= first) & (month <= pd.Timestamp(window_end))
-    return int(enr.loc[inside, "person_id"].nunique())
+    inside = (spans["_start"] >= first) & (spans["_start"] <= pd.Timestamp(window_end))
+    return int(spans.loc[inside, "person_id"].nunique())
 
 
 def followup_years_per_enrollee(persons: pd.DataFrame, followup_months: int,
