@@ -45,7 +45,7 @@ reports: env
 
 test: env-test chromium java
 	$(BIN)/ruff check valuecase tests benchmarks conftest.py
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 lab: env-test
 	$(BIN)/python -m ipykernel install --sys-prefix --name valuecase --display-name "valuecase (.venv)"
