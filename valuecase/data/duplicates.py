@@ -21,18 +21,15 @@ import ibis.expr.types as ir
 
 from valuecase.data import text_rules as tr
 
-__all__ = ["with_duplicates"]
+__all__ = ["duplicate_rows", "with_duplicates"]
 
 
-def with_duplicates(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
-    """``_dup``: 1 for a row that repeats an earlier row's key and is not a reversal, else 0.
+def duplicate_rows(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
+    """The rows of ``t`` that repeat an earlier row's key and are not a reversal or its
+    replacement (see the module docstring), narrow: ``_dfile, _drow``.
 
-    Rows sharing a key are read in file and line order. The first is the original. A later
-    row is kept as a **reversal** when its paid amount is negative and exactly offsets the
-    row just before it (same key), and the row right after such a reversal is kept as the
-    **replacement** it makes way for; any other repeat is a duplicate. The numbering runs only
-    over the narrow rows whose key occurs more than once and joins back by row identity (a
-    window over every column of every line cost more than all the typing).
+    The numbering runs only over the narrow rows whose key occurs more than once (a window
+    over every column of every line cost more than all the typing).
     """
     paid = t.paid_amount if "paid_amount" in t.columns else ibis.null(tr.AMOUNT_TYPE)
     narrow = t.select(*key, "_file", "_row", _paid=paid)
@@ -45,6 +42,24 @@ def with_duplicates(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
     reversal = (cand._paid < 0) & (cand._prev == -cand._paid)
     replacement = (cand._prev < 0) & (cand._prev2 == -cand._prev)
     kept = (reversal | replacement).fill_null(False)
-    later = cand.filter((cand._rank > 0) & ~kept).select(_dfile="_file", _drow="_row")
+    return cand.filter((cand._rank > 0) & ~kept).select(_dfile="_file", _drow="_row")
+
+
+def with_duplicates(t: ir.Table, key: tuple[str, ...], duplicates: ir.Table | None = None,
+                    none_found: bool = False) -> ir.Table:
+    """``_dup``: 1 for a row that repeats an earlier row's key and is not a reversal, else 0.
+
+    Rows sharing a key are read in file and line order. The first is the original. A later
+    row is kept as a **reversal** when its paid amount is negative and exactly offsets the
+    row just before it (same key), and the row right after such a reversal is kept as the
+    **replacement** it makes way for; any other repeat is a duplicate.
+
+    ``duplicates``: :func:`duplicate_rows` of ``t`` computed already (the loader computes it
+    once, apart from the wide rows: joining it back inside one query cost a third of the
+    typing); ``none_found``: it is empty, so ``_dup`` is 0 without a join.
+    """
+    if none_found:
+        return t.mutate(_dup=ibis.literal(0, "int64"))
+    later = duplicate_rows(t, key) if duplicates is None else duplicates
     j = t.left_join(later, [t._file == later._dfile, t._row == later._drow])
     return j.mutate(_dup=j._drow.notnull().cast("int64")).drop("_dfile", "_drow")

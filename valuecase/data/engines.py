@@ -10,6 +10,8 @@ does what Ibis cannot say the same way everywhere:
 - :meth:`read_frame` - a pandas DataFrame as such a table (``_file`` is the table name).
 - :meth:`materialize` - compute an expression once and keep it as a table.
 - :meth:`create_view` - name an expression so later stages find it by name.
+- :meth:`reads_lazily` - may a table of these files be read again at each use (typed anew
+  by each query) instead of copied once?
 - :meth:`spill` - compute a large intermediate result once and keep it out of memory
   (DuckDB: a Parquet file in its private spill folder; Spark: its cache, memory and disk).
 
@@ -109,6 +111,11 @@ class DuckDBEngine:
                 for p, d in zip(paths, delims, strict=True))
         self.con.execute(f'CREATE VIEW "{name}" AS {sql}')
         return self.backend.table(name)
+
+    def reads_lazily(self, paths: Sequence[Path]) -> bool:
+        """Can a table of these files be read again at each use instead of copied once?
+        Parquet files can: columnar and typed, DuckDB reads only the columns a query needs."""
+        return bool(paths) and all(is_parquet_path(p) for p in paths)
 
     def read_frame(self, table: str, frame: pd.DataFrame) -> ir.Table:
         """``frame`` with ``_file`` (= ``table``) and ``_row`` (1-based position)."""
@@ -225,6 +232,10 @@ class SparkEngine:
         name = f"raw_{table}_{next(_names)}"
         df.createOrReplaceTempView(name)
         return self.backend.table(name)
+
+    def reads_lazily(self, paths: Sequence[Path]) -> bool:
+        """False: Spark keeps the checked copy in its cache (memory and disk) instead."""
+        return False
 
     def _dataframe(self, expr: ir.Table) -> Any:
         return self.session.sql(ibis.to_sql(expr, dialect="pyspark"))

@@ -49,14 +49,27 @@ from valuecase.data.date_rules import (
     coverage_notes,
     sentinel_notes,
 )
-from valuecase.data.duplicates import with_duplicates
 from valuecase.data.engines import Engine, get_engine
-from valuecase.data.enrollment import MEMBER_MONTHS, first_of_month, member_months
+from valuecase.data.enrollment import (
+    ENROLLED_RANGES,
+    MEMBER_MONTHS,
+    enrolled_ranges,
+    flag_in_enrollment,
+    member_months,
+)
 from valuecase.data.files import engine_message, file_names, files_label, find_table_files
 from valuecase.data.layouts import Layout, get_layout
 from valuecase.data.mapping import ColumnMapping
+from valuecase.data.row_checks import (
+    CLAIMS,
+    checked_in_place,
+    checked_rows,
+    kept_in_place,
+    service_source,
+    source_names,
+    without_sentinels,
+)
 from valuecase.data.text_rules import typed_column
-from valuecase.data.value_rules import value_rules
 from valuecase.errors import ContractError
 from valuecase.trace import stage
 
@@ -65,9 +78,13 @@ __all__ = ["REJECT_COLUMNS", "LoadedData", "find_table_files", "load", "load_fra
 REJECT_COLUMNS = ("table", "file", "row_number", "reason", "person_id", "paid_amount")
 """Columns of :attr:`LoadedData.rejects`."""
 
-_DATE_FALLBACK = {"claim_start_date": "claim_end_date", "dispensing_date": "paid_date"}
-_CLAIMS = ("medical_claim", "pharmacy_claim")
-_HELPERS = ("_file", "_row", "_dup", "_reason")
+_REJECT_DTYPES = {"row_number": "int64", "paid_amount": "float64"}
+_READ_IN_PLACE = ("pharmacy_claim",)
+"""Claims tables left in their Parquet files on DuckDB (only their rejected rows are kept):
+the panel reads pharmacy lines once, where it reads medical lines four times (claim flags,
+service categories, stays, ED visits) and one typed copy of those costs less than typing them
+again at each read (README, "Engines and scale")."""
+_HELPERS = ("_file", "_row", "_dup", "_reason", "in_enrollment")
 
 
 @dataclass(frozen=True)
@@ -111,6 +128,12 @@ class LoadedData:
             if dtype.is_decimal():
                 df[col] = df[col].astype("float64")
         return df
+
+    def with_enrollment(self, table: str) -> ir.Table:
+        """Accepted claim lines of ``table`` plus ``in_enrollment`` (their service month is
+        a member month of the person)."""
+        ranges = self.engine.backend.table(ENROLLED_RANGES)
+        return flag_in_enrollment(self.table(table), ranges)
 
     def ibis(self) -> Any:
         """The Ibis backend holding the tables (for the engine-portable panel code)."""
@@ -194,38 +217,50 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
                   rules: DateRules = NO_RULES) -> LoadedData:
     order = [t for t in TABLES if t in raw]
     rejects, recon, notes = [], [], list(notes or [])
-    enrolled, claim_months = None, []
+    enrolled = ranges = None
+    claim_months: list[dt.date] = []
     for table in order:
         spec = TABLES[table]
         label = files_label(files[table]) if files[table] else table
         renames = mapping.for_table(table)
         comma_files = sorted((decimals or {}).get(table, ()))
         comma = raw[table]._file.isin(comma_files) if comma_files else None
+        in_place = table in _READ_IN_PLACE and eng.reads_lazily(files[table])
         try:
-            checked, probes = _checked(raw[table], spec, renames, label, enrolled, comma,
-                                       rules)
-            checked = eng.materialize(checked, f"checked_{table}")
-            stats = _table_stats(checked, spec, probes)
+            if in_place:  # only the rejected rows are kept
+                checked, probes, typed = checked_in_place(
+                    eng, raw[table], spec, renames, label, ranges, comma, rules)
+                stats = _table_stats(checked, spec, probes)
+                accepted, bad = kept_in_place(eng, checked, typed, spec,
+                                              stats["rows_accepted"] < stats["rows_in"])
+            else:
+                # claims: the duplicate keys computed once, apart (small tables: inline)
+                checked, probes = checked_rows(raw[table], spec, renames, label, ranges,
+                                               comma, rules, eng if table in CLAIMS else None)
+                checked = bad = eng.materialize(checked, f"checked_{table}")
+                accepted = checked.filter(checked._reason.isnull()).drop(*_helpers(checked))
+                stats = _table_stats(checked, spec, probes)
         except ContractError:
             raise
         except Exception as exc:  # a problem deep in a file that the engine met first
             raise ContractError(f"{label}: cannot read file ({engine_message(exc)})") from None
         _check_parseable(raw[table], spec, renames, probes, stats, label, comma)
-        accepted = checked.filter(checked._reason.isnull()).drop(*_helpers(checked))
         notes.extend(sentinel_notes(file_names(files[table]) or table, stats, rules))
         if table == "eligibility":
             accepted, note = close_open_spans(
                 accepted, stats, rules, lambda: _latest_service_date(raw, mapping, rules))
             notes.extend(note)
             # computed once: claims checks, coverage notes and the panel all read it
-            enrolled = eng.materialize(member_months(eng.materialize(accepted, "eligibility")),
-                                       MEMBER_MONTHS)
+            accepted = eng.materialize(accepted, "eligibility")
+            enrolled = eng.materialize(member_months(accepted), MEMBER_MONTHS)
+            ranges = eng.materialize(enrolled_ranges(accepted), ENROLLED_RANGES)
         else:
             eng.create_view(accepted, table)
         if comma_files:
             notes.append(f"{', '.join(comma_files)}: amounts read with a decimal comma "
                          "(100,10 is 100.10; a point separates thousands)")
-        rejects.append(_rejects(checked, table))
+        if stats["rows_accepted"] < stats["rows_in"]:  # no query for a table without any
+            rejects.append(_rejects(bad, table))
         recon.append(_reconciliation(table, label, stats))
         if stats.get("first_month") is not None:  # a date, or a timestamp on some engines
             claim_months.extend(pd.Timestamp(stats[k]).date()
@@ -233,7 +268,8 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
     if enrolled is not None and claim_months:
         notes.extend(coverage_notes(enrolled, min(claim_months), max(claim_months)))
     rejects_df = (pd.concat(rejects, ignore_index=True) if rejects
-                  else pd.DataFrame(columns=list(REJECT_COLUMNS)))
+                  else pd.DataFrame({c: pd.Series(dtype=_REJECT_DTYPES.get(c, "object"))
+                                     for c in REJECT_COLUMNS}))
     return LoadedData(engine=eng, tables=tuple(order), rejects=rejects_df,
                       reconciliation=pd.DataFrame(recon),
                       sources={t: tuple(files[t]) for t in order}, notes=tuple(notes))
@@ -244,39 +280,19 @@ def _helpers(t: ir.Table) -> list[str]:
             if c in _HELPERS or c.startswith("_bad_") or c.startswith("_sent_")]
 
 
-def _service_source(table: str, names: Mapping[str, str]) -> tuple[str, str | None]:
-    """The date a claim is placed by, and its fallback when present."""
-    first = "claim_start_date" if table == "medical_claim" else "dispensing_date"
-    fallback = _DATE_FALLBACK[first]
-    return first, (fallback if fallback in names else None)
-
-
-def _service_date(t: ir.Table, table: str, names: Mapping[str, str]) -> ir.DateValue:
-    """The date a typed claim line is placed by (its fallback when blank)."""
-    first, fallback = _service_source(table, names)
-    return t[first].fill_null(t[fallback]) if fallback else t[first]
-
-
-def _without_sentinels(value: ir.DateValue, rules: DateRules) -> ir.DateValue:
-    """A date, blank where it is a placeholder."""
-    if not rules.sentinels:
-        return value
-    return ibis.ifelse(value.isin(rules.sentinels), ibis.null("date"), value)
-
-
 def _latest_service_date(raw: Mapping[str, ir.Table], mapping: ColumnMapping,
                          rules: DateRules) -> dt.date | None:
     """The last claim date on or before today (placeholders and unreadable dates aside): the
     end of the data, beyond which no enrollment month is counted."""
     latest = []
-    for table in _CLAIMS:
+    for table in CLAIMS:
         if table not in raw:
             continue
-        names = _source_names(raw[table], mapping.for_table(table))
-        first, fallback = _service_source(table, names)
+        names = source_names(raw[table], mapping.for_table(table))
+        first, fallback = service_source(table, names)
         if first not in names:
             continue  # the missing column is reported when the table is checked
-        dates = [_without_sentinels(typed_column(raw[table][names[c]], "date", c)[0], rules)
+        dates = [without_sentinels(typed_column(raw[table][names[c]], "date", c)[0], rules)
                  for c in (first, fallback) if c]
         date = dates[0].fill_null(dates[1]) if len(dates) > 1 else dates[0]
         value = raw[table].aggregate(v=date.max(where=date <= rules.today)).to_pyarrow()
@@ -284,96 +300,6 @@ def _latest_service_date(raw: Mapping[str, ir.Table], mapping: ColumnMapping,
         if found is not None:
             latest.append(found)
     return max(latest) if latest else None
-
-
-def _source_names(raw: ir.Table, renames: dict[str, str]) -> dict[str, str]:
-    """Contract (or pass-through) name -> source column; a contract column already present
-    wins over one renamed to it."""
-    source_cols = [c for c in raw.columns if c not in ("_file", "_row")]
-    names: dict[str, str] = {}
-    for col in source_cols:
-        target = renames.get(col, col)
-        if target in names and target in source_cols and col != target:
-            continue
-        names[target] = col
-    return names
-
-
-def _checked(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label: str,
-             enrolled: ir.Table | None, comma: ir.BooleanValue | None = None,
-             rules: DateRules = NO_RULES
-             ) -> tuple[ir.Table, dict[str, ir.BooleanValue]]:
-    """Every row typed, with ``_file, _row``, ``_bad_<column>`` flags and ``_reason``."""
-    names = _source_names(raw, renames)
-    missing = [c for c in spec.required if c not in names]
-    if missing:
-        shown = [c for c in raw.columns if c not in ("_file", "_row")]
-        raise ContractError(
-            f"{label}: missing required column '{missing[0]}'"
-            f"{' (after column mapping)' if renames else ''}; columns present: "
-            f"{', '.join(shown[:12])}{' ...' if len(shown) > 12 else ''}")
-    typed, probes, sentinel = {}, {}, {}
-    for target, col in names.items():
-        typed[target], bad = typed_column(raw[col], spec.kind(target), target, comma)
-        if bad is not None:
-            probes[target] = bad
-        if spec.kind(target) == "date" and rules.sentinels:
-            sentinel[f"_sent_{target}"] = typed[target].isin(rules.sentinels).fill_null(False)
-            typed[target] = _without_sentinels(typed[target], rules)
-    t = raw.select("_file", "_row", **typed, **{f"_bad_{c}": b for c, b in probes.items()},
-                   **sentinel)
-    if spec.key:
-        t = with_duplicates(t, spec.key)
-    t = t.mutate(_reason=_reason(t, spec, names, probes, rules))
-    if spec.name in _CLAIMS:
-        t = _with_service_month(t, spec.name, names, enrolled)
-    return t, probes
-
-
-def _reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes,
-            rules: DateRules = NO_RULES) -> ir.StringValue:
-    """The first reason a row cannot be used (NULL when it can)."""
-    cases = []
-    for col in spec.required:
-        if col in probes:
-            cases.append((t[f"_bad_{col}"], f"unparseable:{col}"))
-        if spec.kind(col) == "amount":
-            continue  # a blank amount is legitimate (header-style payment on one line)
-        if col == "enrollment_end_date":
-            continue  # a blank end is an open span: closed at the end of the extract
-        fallback = _DATE_FALLBACK.get(col)
-        if fallback and fallback in names:
-            cases.append((t[col].isnull() & t[fallback].isnull(), f"missing:{col}"))
-        else:
-            cases.append((t[col].isnull(), f"missing:{col}"))
-    for col in probes:
-        if col not in spec.required:
-            cases.append((t[f"_bad_{col}"], f"unparseable:{col}"))
-    if spec.name == "eligibility":
-        cases.append((t.enrollment_end_date < t.enrollment_start_date, "end_before_start"))
-        cases.append((t.enrollment_start_date > rules.today, "future_date"))
-    if spec.name in _CLAIMS:
-        cases.append((_service_date(t, spec.name, names) > rules.today, "future_date"))
-    if "claim_end_date" in names and "claim_start_date" in names:
-        cases.append((t.claim_end_date < t.claim_start_date, "end_before_start"))
-    cases += value_rules(t, spec, names, rules.today)
-    if spec.key:
-        cases.append((t._dup > 0, "duplicate_key"))
-    # a comparison with NULL is NULL, which no engine may read as true
-    return ibis.cases(*[(cond.fill_null(False), reason) for cond, reason in cases],
-                      else_=ibis.null("string"))
-
-
-def _with_service_month(t: ir.Table, table: str, names, enrolled: ir.Table | None) -> ir.Table:
-    """``service_date``, its ``month`` and ``in_enrollment`` (the month is a member month)."""
-    date = _service_date(t, table, names)
-    t = t.mutate(service_date=date, month=first_of_month(date))
-    if enrolled is None:
-        return t.mutate(in_enrollment=ibis.literal(False))
-    mm = enrolled.select(_mm_person="person_id", _mm_month="month")
-    joined = t.left_join(mm, [t.person_id == mm._mm_person, t.month == mm._mm_month])
-    return joined.mutate(in_enrollment=joined._mm_month.notnull()).drop("_mm_person",
-                                                                        "_mm_month")
 
 
 def _table_stats(checked: ir.Table, spec: TableSpec, probes) -> dict[str, Any]:
@@ -415,7 +341,7 @@ def _check_parseable(raw: ir.Table, spec: TableSpec, renames: dict[str, str], pr
     for col in probes:
         n, bad = stats[f"filled_{col}"] or 0, stats[f"bad_{col}"] or 0
         if n and bad > 0.5 * n:
-            source = _source_names(raw, renames)[col]
+            source = source_names(raw, renames)[col]
             _, unparsed = typed_column(raw[source], spec.kind(col), col, comma)
             first = (raw.filter(unparsed).order_by(["_file", "_row"])
                      .select("_file", "_row").limit(1).to_pyarrow().to_pylist())

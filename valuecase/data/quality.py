@@ -97,7 +97,7 @@ def _claims_by_month(data: LoadedData, measures, where=None) -> pd.DataFrame:
     for table in ("medical_claim", "pharmacy_claim"):
         if table not in data.tables:
             continue
-        t = data.table(table)
+        t = data.with_enrollment(table)
         if where is not None:
             t = t.filter(where(t))
         df = _frame(t.group_by("month").aggregate(

@@ -128,7 +128,9 @@ def parse_code(s: ir.StringValue, width: int | None = None) -> ir.StringValue:
     s = blank_to_null(s)
     if not width:
         return s
-    short_number = _matches(s, r"^[0-9]+$") & (s.length() < width)
+    # the length first, in a CASE: the pattern runs only on the (rare) short codes
+    short = (s.length() < width).fill_null(False)
+    short_number = ibis.ifelse(short, _matches(s, r"^[0-9]+$"), False)
     return ibis.ifelse(short_number, s.lpad(width, "0"), s)
 
 

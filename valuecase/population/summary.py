@@ -96,7 +96,7 @@ def _paid_in_enrollment(data: LoadedData, table: str, start: str | None,
     """Exact paid of accepted lines in member months (within ``start``..``end``)."""
     if table not in data.tables:
         return Decimal("0.00")
-    t = data.table(table)
+    t = data.with_enrollment(table)
     keep = t.in_enrollment
     first, last = months_between(start, end)
     if first is not None:
