@@ -34,7 +34,6 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from valuecase.data import text_rules as tr
 from valuecase.data.contract import TableSpec
 from valuecase.data.date_rules import NO_RULES, DateRules
 from valuecase.data.duplicates import duplicate_rows, with_duplicates
@@ -158,15 +157,12 @@ def checked_in_place(eng: Any, raw: ir.Table, spec: TableSpec, renames: dict[str
 def kept_in_place(eng: Any, checked: ir.Table, typed: ir.Table, spec: TableSpec,
                   any_rejected: bool) -> tuple[ir.Table, ir.Table]:
     """The accepted lines (typed at each read) and the rejected rows (computed once, only
-    when the statistics found any: ``_file, _row, _reason, person_id`` and the money) of
-    :func:`checked_in_place`."""
-    pid = checked.person_id if "person_id" in checked.columns else ibis.null("string")
-    money = (checked[spec.money] if spec.money in checked.columns
-             else ibis.null(tr.AMOUNT_TYPE))
+    when the statistics found any: ``_file, _row, _reason`` and, where the table has them,
+    ``person_id`` and the money) of :func:`checked_in_place`."""
+    listed = [c for c in ("person_id", spec.money) if c in checked.columns]
     wanted = checked._reason.notnull() if any_rejected else ibis.literal(False)
-    rejected = eng.materialize(checked.filter(wanted).select(
-        "_file", "_row", "_reason", person_id=pid, **{spec.money: money}),
-        f"rejected_{spec.name}")
+    rejected = eng.materialize(checked.filter(wanted).select("_file", "_row", "_reason",
+                                                             *listed), f"rejected_{spec.name}")
     if any_rejected:
         keys = rejected.select(_kf="_file", _kr="_row")
         typed = typed.anti_join(keys, [typed._file == keys._kf, typed._row == keys._kr])
