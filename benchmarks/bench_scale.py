@@ -50,6 +50,19 @@ HAND_STEPS = ("handsql", "handsql_panel")
 MEMBERS = {"1M": 31_000, "5M": 155_000, "20M": 620_000, "100M": 3_100_000}
 """Members giving about that many claim lines with the default 36 months (~32 lines each)."""
 
+STAY_ISLANDS = """flagged AS (
+  SELECT *, CASE WHEN max(dis) OVER (PARTITION BY person_id, fac ORDER BY adm, dis, claim_id
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) >= adm - 1
+            THEN 0 ELSE 1 END AS new_stay
+  FROM claims),
+numbered AS (
+  SELECT *, sum(new_stay) OVER (PARTITION BY person_id, fac ORDER BY adm, dis, claim_id
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS stay
+  FROM flagged),
+"""
+"""Both hand-written baselines merge a person's acute claims at one facility into stays the
+same way (gaps and islands): ``claims`` (adm, dis, per claim) -> ``numbered`` (stay number)."""
+
 LOAD_PANEL = """
 import sys
 from valuecase.data import load
@@ -97,16 +110,7 @@ claims AS (
          count(*) FILTER (WHERE paid_amount < 0) AS reversed
   FROM med m SEMI JOIN acute a ON m.person_id = a.person_id AND m.claim_id = a.claim_id
   GROUP BY ALL),
-flagged AS (
-  SELECT *, CASE WHEN max(dis) OVER (PARTITION BY person_id, fac ORDER BY adm, dis, claim_id
-                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) >= adm - 1
-            THEN 0 ELSE 1 END AS new_stay
-  FROM claims),
-numbered AS (
-  SELECT *, sum(new_stay) OVER (PARTITION BY person_id, fac ORDER BY adm, dis, claim_id
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS stay
-  FROM flagged),
-merged AS (
+{stay_islands}merged AS (
   SELECT person_id, fac, stay, min(adm) AS adm, max(dis) AS dis, sum(paid) AS paid,
          sum(reversed) AS reversed
   FROM numbered GROUP BY ALL)
@@ -191,16 +195,7 @@ WITH claims AS (
   FROM med SEMI JOIN (SELECT person_id, claim_id FROM claim_class WHERE acute) a
        USING (person_id, claim_id)
   GROUP BY ALL),
-flagged AS (
-  SELECT *, CASE WHEN max(dis) OVER (PARTITION BY person_id, fac ORDER BY adm, dis, claim_id
-                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) >= adm - 1
-            THEN 0 ELSE 1 END AS new_stay
-  FROM claims),
-numbered AS (
-  SELECT *, sum(new_stay) OVER (PARTITION BY person_id, fac ORDER BY adm, dis, claim_id
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS stay
-  FROM flagged),
-merged AS (
+{stay_islands}merged AS (
   SELECT person_id, fac, stay, min(adm) AS adm, max(dis) AS dis, arg_max(disp, dis) AS disp,
          sum(paid) AS paid, sum(reversed) AS reversed
   FROM numbered GROUP BY ALL),
@@ -275,7 +270,7 @@ def hand_sql(data_dir: Path, out: Path, same_panel: bool = False) -> None:
     sql = HAND_SQL_PANEL if same_panel else HAND_SQL
     con.execute(sql.format(
         elig=files("eligibility"), med=files("medical_claim"), rx=files("pharmacy_claim"),
-        out=f"'{out}'", ed_rev=codes(enc.ED_REVENUE_CODES), ed_pos=codes(enc.ED_PLACE_OF_SERVICE),
+        out=f"'{out}'", stay_islands=STAY_ISLANDS, ed_rev=codes(enc.ED_REVENUE_CODES), ed_pos=codes(enc.ED_PLACE_OF_SERVICE),
         ed_hcpcs=codes(enc.ED_HCPCS), ip_bill=codes(enc.INPATIENT_BILL_TYPES),
         rb=codes(enc.ROOM_AND_BOARD_BASIC), excluded=codes(enc.INDEX_EXCLUDED_DISPOSITIONS),
         window=enc.READMISSION_WINDOW_DAYS))
