@@ -50,6 +50,14 @@ HAND_STEPS = ("handsql", "handsql_panel")
 MEMBERS = {"1M": 31_000, "5M": 155_000, "20M": 620_000, "100M": 3_100_000}
 """Members giving about that many claim lines with the default 36 months (~32 lines each)."""
 
+MEMBER_MONTHS_SQL = """CREATE TEMP TABLE mm AS
+SELECT DISTINCT person_id,
+       CAST(unnest(generate_series(date_trunc('month', enrollment_start_date),
+                                   enrollment_end_date, INTERVAL 1 MONTH)) AS DATE) AS month
+FROM read_parquet({elig});
+"""
+"""Member months in both hand-written baselines: a month with any enrolled day."""
+
 STAY_ISLANDS = """flagged AS (
   SELECT *, CASE WHEN max(dis) OVER (PARTITION BY person_id, fac ORDER BY adm, dis, claim_id
                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) >= adm - 1
@@ -73,12 +81,7 @@ out.to_parquet(sys.argv[3])
 """
 
 HAND_SQL = """
-CREATE TEMP TABLE mm AS
-SELECT DISTINCT person_id,
-       CAST(unnest(generate_series(date_trunc('month', enrollment_start_date),
-                                   enrollment_end_date, INTERVAL 1 MONTH)) AS DATE) AS month
-FROM read_parquet({elig});
-CREATE TEMP VIEW med AS
+{member_months}CREATE TEMP VIEW med AS
 SELECT *, coalesce(claim_start_date, claim_end_date) AS service_date FROM read_parquet({med});
 CREATE TEMP TABLE paid AS
 SELECT person_id, CAST(date_trunc('month', service_date) AS DATE) AS month,
@@ -132,12 +135,7 @@ COPY (
 # output from clean Parquet, with the code lists taken from valuecase's own constants. Money is
 # summed as DECIMAL(18, 2), as valuecase does, so the two panels can be compared exactly.
 HAND_SQL_PANEL = """
-CREATE TEMP TABLE mm AS
-SELECT DISTINCT person_id,
-       CAST(unnest(generate_series(date_trunc('month', enrollment_start_date),
-                                   enrollment_end_date, INTERVAL 1 MONTH)) AS DATE) AS month
-FROM read_parquet({elig});
-CREATE TEMP TABLE people AS
+{member_months}CREATE TEMP TABLE people AS
 SELECT person_id, max(gender) AS gender, min(birth_date) AS birth_date
 FROM read_parquet({elig}) GROUP BY ALL;
 CREATE TEMP VIEW med AS
@@ -269,6 +267,7 @@ def hand_sql(data_dir: Path, out: Path, same_panel: bool = False) -> None:
 
     sql = HAND_SQL_PANEL if same_panel else HAND_SQL
     con.execute(sql.format(
+        member_months=MEMBER_MONTHS_SQL.format(elig=files("eligibility")),
         elig=files("eligibility"), med=files("medical_claim"), rx=files("pharmacy_claim"),
         out=f"'{out}'", stay_islands=STAY_ISLANDS, ed_rev=codes(enc.ED_REVENUE_CODES), ed_pos=codes(enc.ED_PLACE_OF_SERVICE),
         ed_hcpcs=codes(enc.ED_HCPCS), ip_bill=codes(enc.INPATIENT_BILL_TYPES),
