@@ -25,7 +25,9 @@ Usage::
         --spark-sizes 1M,5M
 
 Data folders are ``ROOT/<size>`` (``--members`` per size below; ``synth`` writes them when
-missing). Prints a markdown table; never asserts a time.
+missing). ``--repeat N`` runs the steps in N rounds (each step once per round, in the order
+given) and reports median seconds, the largest peak RSS, and the median of each round's ratio
+to the hand SQL of the same round. Prints a markdown table; never asserts a time.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import argparse
 import json
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -379,11 +382,21 @@ def agreement(work: Path) -> str:
     return "; ".join(notes)
 
 
-def _ratio(step: str, value: float | None, base: dict[str, tuple[float, float]], hand: str,
-           i: int) -> str:
-    """``value`` over the hand SQL step ``hand``'s wall (``i`` = 0) or CPU (1) seconds."""
-    ref = base.get(hand, (None, None))[i]
-    return f"{value / ref:.2f}" if value and ref and step != "synth" else ""
+def _ratio(step: str, runs: list[Run], hands: list[Run], i: int) -> str:
+    """The median over rounds of ``step``'s wall (``i`` = 1) or CPU (``i`` = 3) seconds
+    divided by the hand SQL step's in the same round (paired: both ran minutes apart, so a
+    busier spell of the shared machine weighs on both)."""
+    ratios = [r[i] / h[i] for r, h in zip(runs, hands, strict=False)
+              if r[i] and h and h[i] and step != "synth"]
+    return f"{statistics.median(ratios):.2f}" if ratios else ""
+
+
+Run = tuple  # (round, wall, peak, cpu, note)
+
+
+def _median(runs: list[Run], i: int) -> float | None:
+    values = [r[i] for r in runs if r[i] is not None]
+    return statistics.median(values) if values else None
 
 
 def main() -> None:
@@ -393,6 +406,8 @@ def main() -> None:
     ap.add_argument("--steps", default="synth,handsql,handsql_panel,load_panel,summarize")
     ap.add_argument("--engines", default="duckdb,spark")
     ap.add_argument("--spark-sizes", default="1M,5M", help="sizes Spark also runs")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds of the steps (medians and paired ratios are reported)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per step")
     ap.add_argument("--hand-sql", nargs=2, type=Path, metavar=("DATA", "OUT"),
                     help=argparse.SUPPRESS)
@@ -409,49 +424,60 @@ def main() -> None:
     unknown = [s for s in sizes if s not in MEMBERS]
     if unknown:
         sys.exit(f"error: unknown size {unknown[0]}; choose from {', '.join(MEMBERS)}")
+    if args.repeat < 1:
+        sys.exit("error: --repeat must be at least 1")
     steps = args.steps.split(",")
-    rows = []
+    table = []
     for size in sizes:
         data_dir = args.root / size
         work = Path(tempfile.mkdtemp(prefix=f"bench-{size}-"))
-        base: dict[str, tuple[float, float]] = {}  # hand SQL step -> (wall, CPU)
-        for step in steps:
-            if step == "synth" and (data_dir / "medical_claim.parquet").exists():
-                print(f"[{size}] synth: data present, kept", file=sys.stderr)
-                continue
-            engines = ["duckdb"] if step in ("synth", *HAND_STEPS) else [
-                e for e in args.engines.split(",")
-                if e == "duckdb" or size in args.spark_sizes.split(",")]
-            for engine in engines:
-                print(f"[{size}] {step} on {engine} ...", file=sys.stderr, flush=True)
-                cmd = step_command(step, data_dir, engine, work, size)
-                wall, peak, cpu, note = timed(cmd, work / f"{step}-{engine}.log",
-                                              args.timeout)
-                if step in HAND_STEPS and not note:
-                    base[step] = (wall, cpu)
-                print(f"[{size}] {step} on {engine}: {wall and round(wall, 1)} s, "
-                      f"{cpu and round(cpu, 1)} CPU s, {peak and round(peak, 2)} GiB {note}",
-                      file=sys.stderr, flush=True)
-                rows.append((size, step, engine, wall, peak, cpu, note))
+        runs: dict[tuple[str, str], list[Run]] = {}
+        for rnd in range(args.repeat):  # rounds: each step once per round, in order
+            for step in steps:
+                if step == "synth" and (data_dir / "medical_claim.parquet").exists():
+                    if rnd == 0:
+                        print(f"[{size}] synth: data present, kept", file=sys.stderr)
+                    continue
+                engines = ["duckdb"] if step in ("synth", *HAND_STEPS) else [
+                    e for e in args.engines.split(",")
+                    if e == "duckdb" or size in args.spark_sizes.split(",")]
+                for engine in engines:
+                    print(f"[{size}] round {rnd + 1}: {step} on {engine} ...", file=sys.stderr,
+                          flush=True)
+                    cmd = step_command(step, data_dir, engine, work, size)
+                    wall, peak, cpu, note = timed(cmd, work / f"{step}-{engine}.log",
+                                                  args.timeout)
+                    print(f"[{size}] round {rnd + 1}: {step} on {engine}: "
+                          f"{wall and round(wall, 1)} s, {cpu and round(cpu, 1)} CPU s, "
+                          f"{peak and round(peak, 2)} GiB {note}", file=sys.stderr, flush=True)
+                    runs.setdefault((step, engine), []).append(
+                        (rnd, None if note else wall, peak, None if note else cpu, note))
         lines = claim_lines(data_dir) if data_dir.exists() else 0
         agree = agreement(work)
-        rows = [(*r, lines, dict(base), agree)
-                if r[0] == size and len(r) == 7 else r for r in rows]
+        for (step, engine), done in runs.items():
+            hands = {h: {r[0]: r for r in runs.get((h, "duckdb"), [])} for h in HAND_STEPS}
+            paired = {h: [hands[h].get(r[0]) for r in done] for h in HAND_STEPS}
+            note = "; ".join(sorted({r[4] for r in done if r[4]}))
+            if step == "load_panel" and engine == "duckdb" and agree:
+                note = (note + "; " if note else "") + agree
+            peaks = [r[2] for r in done if r[2] is not None]
+            table.append((size, lines, step, engine, _median(done, 1), _median(done, 3),
+                          max(peaks) if peaks else None,
+                          _ratio(step, done, paired["handsql"], 1),
+                          _ratio(step, done, paired["handsql_panel"], 1),
+                          _ratio(step, done, paired["handsql_panel"], 3), note))
         shutil.rmtree(work, ignore_errors=True)
     print("| size | claim lines | step | engine | seconds | CPU seconds | peak RSS (GiB) "
           "| × core SQL | × same-panel SQL | × same-panel SQL (CPU) | note |")
     print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---|")
-    for size, step, engine, wall, peak, cpu, note, lines, base, agree in rows:
-        if step == "load_panel" and engine == "duckdb" and agree:
-            note = (note + "; " if note else "") + agree
+    for size, lines, step, engine, wall, cpu, peak, core, same, same_cpu, note in table:
         print(f"| {size} | {lines:,} | {step} | {engine} | "
               f"{'' if wall is None else f'{wall:.1f}'} | "
               f"{'' if cpu is None else f'{cpu:.1f}'} | "
-              f"{'' if peak is None else f'{peak:.2f}'} | {_ratio(step, wall, base, 'handsql', 0)} | "
-              f"{_ratio(step, wall, base, 'handsql_panel', 0)} | "
-              f"{_ratio(step, cpu, base, 'handsql_panel', 1)} | "
+              f"{'' if peak is None else f'{peak:.2f}'} | {core} | {same} | {same_cpu} | "
               f"{note} |")
-    print(json.dumps({"python": sys.version.split()[0]}), file=sys.stderr)
+    print(json.dumps({"python": sys.version.split()[0], "repeat": args.repeat}),
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,9 @@ CASES = [
     ("  12 ", None, 12, Decimal("12.00")),
     ("\t7\n", None, 7, Decimal("7.00")),
     ("\f8\r", None, 8, Decimal("8.00")),
+    (" 6", None, 6, Decimal("6.00")),  # only the first character is white space
+    ("6\t", None, 6, Decimal("6.00")),  # only the last one
+    ("!6", None, None, None),  # "!" is the first character that is no edge
     ("\x0b9", None, None, None),  # a vertical tab is not white space here
     ("9\u0600 ", None, None, None),  # DuckDB reverses "\u0600 " as one grapheme
     ("é ", None, None, None),

@@ -45,8 +45,8 @@ def duplicate_rows(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
     return cand.filter((cand._rank > 0) & ~kept).select(_dfile="_file", _drow="_row")
 
 
-def with_duplicates(t: ir.Table, key: tuple[str, ...], duplicates: ir.Table | None = None,
-                    none_found: bool = False) -> ir.Table:
+def with_duplicates(t: ir.Table, key: tuple[str, ...],
+                    duplicates: ir.Table | None = None) -> ir.Table:
     """``_dup``: 1 for a row that repeats an earlier row's key and is not a reversal, else 0.
 
     Rows sharing a key are read in file and line order. The first is the original. A later
@@ -55,11 +55,9 @@ def with_duplicates(t: ir.Table, key: tuple[str, ...], duplicates: ir.Table | No
     **replacement** it makes way for; any other repeat is a duplicate.
 
     ``duplicates``: :func:`duplicate_rows` of ``t`` computed already (the loader computes it
-    once, apart from the wide rows: joining it back inside one query cost a third of the
-    typing); ``none_found``: it is empty, so ``_dup`` is 0 without a join.
+    once from its copy of a claims table, apart from the wide rows: joining it back inside
+    one query cost a third of the typing).
     """
-    if none_found:
-        return t.mutate(_dup=ibis.literal(0, "int64"))
     later = duplicate_rows(t, key) if duplicates is None else duplicates
     j = t.left_join(later, [t._file == later._dfile, t._row == later._drow])
     return j.mutate(_dup=j._drow.notnull().cast("int64")).drop("_dfile", "_drow")

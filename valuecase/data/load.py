@@ -55,7 +55,7 @@ from valuecase.data.enrollment import (
     MEMBER_MONTHS,
     enrolled_ranges,
     flag_in_enrollment,
-    member_months,
+    months_of_ranges,
 )
 from valuecase.data.files import engine_message, file_names, files_label, find_table_files
 from valuecase.data.layouts import Layout, get_layout
@@ -64,9 +64,11 @@ from valuecase.data.row_checks import (
     CLAIMS,
     checked_in_place,
     checked_rows,
+    in_enrollment,
     kept_in_place,
     service_source,
     source_names,
+    with_duplicate_keys,
     without_sentinels,
 )
 from valuecase.data.text_rules import typed_column
@@ -233,13 +235,17 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
                 stats = _table_stats(checked, spec, probes)
                 accepted, bad = kept_in_place(eng, checked, typed, spec,
                                               stats["rows_accepted"] < stats["rows_in"])
-            else:
-                # claims: the duplicate keys computed once, apart (small tables: inline)
-                checked, probes = checked_rows(raw[table], spec, renames, label, ranges,
-                                               comma, rules, eng if table in CLAIMS else None)
-                checked = bad = eng.materialize(checked, f"checked_{table}")
+            else:  # a typed copy; the repeated keys of claims found on it, once
+                checked, probes = checked_rows(raw[table], spec, renames, label, comma, rules,
+                                               keys_later=table in CLAIMS)
+                checked = eng.materialize(checked, f"checked_{table}",
+                                          ordered=table not in CLAIMS)
+                if table in CLAIMS:
+                    checked = with_duplicate_keys(eng, checked, spec)
+                bad = checked
                 accepted = checked.filter(checked._reason.isnull()).drop(*_helpers(checked))
-                stats = _table_stats(checked, spec, probes)
+                stats = _table_stats(in_enrollment(checked, ranges) if table in CLAIMS
+                                     else checked, spec, probes)
         except ContractError:
             raise
         except Exception as exc:  # a problem deep in a file that the engine met first
@@ -252,8 +258,8 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
             notes.extend(note)
             # computed once: claims checks, coverage notes and the panel all read it
             accepted = eng.materialize(accepted, "eligibility")
-            enrolled = eng.materialize(member_months(accepted), MEMBER_MONTHS)
             ranges = eng.materialize(enrolled_ranges(accepted), ENROLLED_RANGES)
+            enrolled = eng.materialize(months_of_ranges(ranges), MEMBER_MONTHS)
         else:
             eng.create_view(accepted, table)
         if comma_files:

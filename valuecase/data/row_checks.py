@@ -5,8 +5,10 @@ runs them and keeps the result.
 Two ways to keep a checked table:
 
 - :func:`checked_rows` - every row typed with its helper columns (``_file, _row``,
-  ``_bad_<column>`` parse flags, ``_sent_<column>`` placeholder flags, ``_dup``, ``_reason``;
-  claims also ``service_date``, ``month`` and ``in_enrollment``), for the loader to copy once.
+  ``_bad_<column>`` parse flags, ``_sent_<column>`` placeholder flags, ``_reason``; claims
+  also ``service_date`` and ``month``), for the loader to copy once. Repeated keys of a
+  claims table are then found on that copy (:func:`with_duplicate_keys`), and whether a line
+  is in enrollment is asked where it is needed (:func:`in_enrollment`).
 - :func:`checked_in_place` and :func:`kept_in_place` - claim lines left in their Parquet
   files: one pass counts them for the reconciliation, a second keeps the rejected rows only
   when there are any; accepted lines are typed again by each query that reads them. For a
@@ -21,7 +23,7 @@ Examples
 ...                     "claim_line_number": ["1", "1"], "person_id": ["P1", " "],
 ...                     "dispensing_date": ["2020-01-02", "2020-01-03"],
 ...                     "paid_amount": ["5", "6"]})
->>> t, _ = checked_rows(raw, TABLES["pharmacy_claim"], {}, "rx", None)
+>>> t, _ = checked_rows(raw, TABLES["pharmacy_claim"], {}, "rx")
 >>> t.order_by("_row")._reason.to_pandas().tolist()
 [None, 'missing:person_id']
 """
@@ -42,10 +44,9 @@ from valuecase.data.text_rules import typed_column
 from valuecase.data.value_rules import value_rules
 from valuecase.errors import ContractError
 
-__all__ = ["CLAIMS", "DATE_FALLBACK", "checked_in_place", "checked_rows", "kept_in_place",
-           "reason",
-           "service_date", "service_source", "source_names", "typed_columns",
-           "with_service_month", "without_sentinels"]
+__all__ = ["CLAIMS", "DATE_FALLBACK", "checked_in_place", "checked_rows", "in_enrollment",
+           "kept_in_place", "reason", "service_date", "service_source", "source_names",
+           "typed_columns", "with_duplicate_keys", "with_service_month", "without_sentinels"]
 
 CLAIMS = ("medical_claim", "pharmacy_claim")
 """The claims tables: lines placed in a service month, flagged in or outside enrollment."""
@@ -115,15 +116,40 @@ def typed_columns(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label
 
 
 def checked_rows(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label: str,
-                 ranges: ir.Table | None, comma: ir.BooleanValue | None = None,
-                 rules: DateRules = NO_RULES, eng: Any = None) -> tuple[ir.Table, Probes]:
-    """Every row typed, with ``_file, _row``, ``_bad_<column>`` flags and ``_reason``
-    (``ranges``: the enrolled ranges claims are flagged against; ``eng``: an engine adapter
-    to compute the duplicate keys on once, apart from the wide rows)."""
+                 comma: ir.BooleanValue | None = None, rules: DateRules = NO_RULES,
+                 keys_later: bool = False) -> tuple[ir.Table, Probes]:
+    """Every row typed, with ``_file, _row``, ``_bad_<column>`` flags and ``_reason`` (claims
+    also ``service_date`` and ``month``).
+
+    ``keys_later``: leave repeated keys to :func:`with_duplicate_keys` on the kept copy (the
+    loader's claims tables); otherwise they are decided here, by a window over every row.
+    """
     names, typed, probes, sentinel = typed_columns(raw, spec, renames, label, comma, rules)
     t = raw.select("_file", "_row", **typed, **{f"_bad_{c}": b for c, b in probes.items()},
                    **sentinel)
-    return _with_reason(t, spec, names, probes, ranges, rules, eng), probes
+    t = _with_reason(t, spec, names, probes, rules)
+    return (t if keys_later or not spec.key else _with_duplicate_reason(t, spec)), probes
+
+
+def with_duplicate_keys(eng: Any, checked: ir.Table, spec: TableSpec) -> ir.Table:
+    """``checked`` (rows of :func:`checked_rows` with ``keys_later``, or of
+    :func:`checked_in_place`) with the rows that repeat a key rejected as ``duplicate_key``.
+
+    The repeats (:func:`~valuecase.data.duplicates.duplicate_rows`) are computed once, narrow,
+    into table ``duplicates_<table>``; when there are none, ``checked`` is returned as it is.
+    ``duplicate_key`` is the last reason :func:`reason` tries, so it goes to the rows that have
+    no other.
+    """
+    dups = eng.materialize(duplicate_rows(checked, spec.key), f"duplicates_{spec.name}")
+    if not dups.count().to_pyarrow().as_py():
+        return checked
+    return _with_duplicate_reason(checked, spec, dups)
+
+
+def in_enrollment(t: ir.Table, ranges: ir.Table | None) -> ir.Table:
+    """Claim lines plus ``in_enrollment`` (false for all when there is no eligibility)."""
+    return (flag_in_enrollment(t, ranges) if ranges is not None
+            else t.mutate(in_enrollment=ibis.literal(False)))
 
 
 def checked_in_place(eng: Any, raw: ir.Table, spec: TableSpec, renames: dict[str, str],
@@ -149,7 +175,8 @@ def checked_in_place(eng: Any, raw: ir.Table, spec: TableSpec, renames: dict[str
             or c in spec.required or c in spec.key or c in spec.values}
     t = raw.select("_file", "_row", **lean, **{f"_bad_{c}": b for c, b in probes.items()},
                    **sentinel)
-    checked = _with_reason(t, spec, names, probes, ranges, rules, eng)
+    checked = with_duplicate_keys(eng, _with_reason(t, spec, names, probes, rules), spec)
+    checked = in_enrollment(checked, ranges)
     rows = with_service_month(raw.select("_file", "_row", **typed), spec.name, names)
     return checked, probes, rows
 
@@ -170,24 +197,23 @@ def kept_in_place(eng: Any, checked: ir.Table, typed: ir.Table, spec: TableSpec,
 
 
 def _with_reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes: Probes,
-                 ranges: ir.Table | None, rules: DateRules, eng: Any = None) -> ir.Table:
-    if spec.key and eng is not None:
-        dups = eng.materialize(duplicate_rows(t, spec.key), f"duplicates_{spec.name}")
-        t = with_duplicates(t, spec.key, dups,
-                            none_found=not dups.count().to_pyarrow().as_py())
-    elif spec.key:
-        t = with_duplicates(t, spec.key)
+                 rules: DateRules) -> ir.Table:
     t = t.mutate(_reason=reason(t, spec, names, probes, rules))
-    if spec.name in CLAIMS:  # the month, and whether it is a member month
-        t = with_service_month(t, spec.name, names)
-        t = (flag_in_enrollment(t, ranges) if ranges is not None
-             else t.mutate(in_enrollment=ibis.literal(False)))
-    return t
+    return with_service_month(t, spec.name, names) if spec.name in CLAIMS else t
+
+
+def _with_duplicate_reason(t: ir.Table, spec: TableSpec,
+                           dups: ir.Table | None = None) -> ir.Table:
+    t = with_duplicates(t, spec.key, dups)
+    dup = ibis.ifelse(t._dup > 0, "duplicate_key", ibis.null("string"))
+    return t.mutate(_reason=t._reason.fill_null(dup))
 
 
 def reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes: Probes,
            rules: DateRules = NO_RULES) -> ir.StringValue:
-    """The first reason a row cannot be used (NULL when it can)."""
+    """The first reason a row cannot be used (NULL when it can), but for a repeated key:
+    ``duplicate_key``, the last reason, is given after it by :func:`checked_rows` or
+    :func:`with_duplicate_keys` to the rows that have no other."""
     cases = []
     for col in spec.required:
         if col in probes:
@@ -212,8 +238,6 @@ def reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes: Probes,
     if "claim_end_date" in names and "claim_start_date" in names:
         cases.append((t.claim_end_date < t.claim_start_date, "end_before_start"))
     cases += value_rules(t, spec, names, rules.today)
-    if spec.key:
-        cases.append((t._dup > 0, "duplicate_key"))
     # a comparison with NULL is NULL, which no engine may read as true
     return ibis.cases(*[(cond.fill_null(False), why) for cond, why in cases],
                       else_=ibis.null("string"))
