@@ -21,7 +21,7 @@ import ibis.expr.types as ir
 
 from valuecase.data import text_rules as tr
 
-__all__ = ["duplicate_rows", "with_duplicates"]
+__all__ = ["duplicate_rows", "repeated_keys", "with_duplicates"]
 
 
 def duplicate_rows(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
@@ -33,9 +33,7 @@ def duplicate_rows(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
     """
     paid = t.paid_amount if "paid_amount" in t.columns else ibis.null(tr.AMOUNT_TYPE)
     narrow = t.select(*key, "_file", "_row", _paid=paid)
-    repeated = narrow.group_by(list(key)).aggregate(_n=lambda g: g.count()).filter(
-        lambda g: g._n > 1)
-    cand = narrow.semi_join(repeated, list(key))
+    cand = narrow.semi_join(repeated_keys(t, key), list(key))
     w = ibis.window(group_by=list(key), order_by=["_file", "_row"])
     cand = cand.mutate(_rank=ibis.row_number().over(w), _prev=cand._paid.lag().over(w),
                        _prev2=cand._paid.lag(2).over(w))
@@ -43,6 +41,12 @@ def duplicate_rows(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
     replacement = (cand._prev < 0) & (cand._prev2 == -cand._prev)
     kept = (reversal | replacement).fill_null(False)
     return cand.filter((cand._rank > 0) & ~kept).select(_dfile="_file", _drow="_row")
+
+
+def repeated_keys(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
+    """The keys that more than one row of ``t`` has (usually none: the loader asks this
+    first, and looks for :func:`duplicate_rows` only when there are some)."""
+    return t.group_by(list(key)).aggregate(_n=lambda g: g.count()).filter(lambda g: g._n > 1)
 
 
 def with_duplicates(t: ir.Table, key: tuple[str, ...],

@@ -38,7 +38,7 @@ import ibis.expr.types as ir
 
 from valuecase.data.contract import TableSpec
 from valuecase.data.date_rules import NO_RULES, DateRules
-from valuecase.data.duplicates import duplicate_rows, with_duplicates
+from valuecase.data.duplicates import duplicate_rows, repeated_keys, with_duplicates
 from valuecase.data.enrollment import first_of_month, flag_in_enrollment
 from valuecase.data.text_rules import typed_column
 from valuecase.data.value_rules import value_rules
@@ -135,14 +135,17 @@ def with_duplicate_keys(eng: Any, checked: ir.Table, spec: TableSpec) -> ir.Tabl
     """``checked`` (rows of :func:`checked_rows` with ``keys_later``, or of
     :func:`checked_in_place`) with the rows that repeat a key rejected as ``duplicate_key``.
 
-    The repeats (:func:`~valuecase.data.duplicates.duplicate_rows`) are computed once, narrow,
-    into table ``duplicates_<table>``; when there are none, ``checked`` is returned as it is.
+    When some key repeats, the repeats (:func:`~valuecase.data.duplicates.duplicate_rows`)
+    are computed once, narrow, into table ``duplicates_<table>``; when none does,
+    ``checked`` is returned as it is.
     ``duplicate_key`` is the last reason :func:`reason` tries, so it goes to the rows that have
     no other.
     """
-    dups = eng.materialize(duplicate_rows(checked, spec.key), f"duplicates_{spec.name}")
-    if not dups.count().to_pyarrow().as_py():
+    # the repeated keys first, narrow (a count by key: usually none, and then nothing more)
+    repeated = repeated_keys(checked, spec.key).count().to_pyarrow().as_py()
+    if not repeated:
         return checked
+    dups = eng.materialize(duplicate_rows(checked, spec.key), f"duplicates_{spec.name}")
     return _with_duplicate_reason(checked, spec, dups)
 
 
