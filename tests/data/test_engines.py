@@ -72,3 +72,16 @@ def test_csv_columns_stay_text_with_leading_zeros(engines, files):
 def test_unknown_engine_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown engine 'oracle'; choose from duckdb, spark"):
         get_engine("oracle")
+
+
+def test_an_unordered_copy_keeps_every_row_and_leaves_order_kept_after():
+    eng = DuckDBEngine()
+    raw = eng.read_frame("t", pd.DataFrame({"x": np.arange(300_000)}))
+    copy = eng.materialize(raw, "unordered", ordered=False)
+    assert copy.count().to_pyarrow().as_py() == 300_000
+    assert copy.x.sum().to_pyarrow().as_py() == int(np.arange(300_000).sum())
+    # the setting is DuckDB's default again for what follows
+    setting = eng.con.sql("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    assert setting is True
+    kept = eng.materialize(raw, "ordered").select("x").to_pyarrow().column("x").to_pylist()
+    assert kept == list(range(300_000))

@@ -113,7 +113,11 @@ def test_enrolled_ranges_hold_exactly_the_member_months():
                                                      "enrollment_end_date"]))
     ranges = enrolled_ranges(elig).to_pandas()
     months = member_months(elig).to_pandas()
-    expected = {(p, pd.Timestamp(m).date()) for p, m in months.itertuples(index=False)}
+    # Tuva's rule, by hand: every month with an enrolled day, once per person
+    expected = {(p, m.date()) for p, start, end in rows
+                for m in pd.date_range(start.replace(day=1), end, freq="MS")}
+    assert len(months) == len(expected)  # laid out from the ranges: no month twice
+    assert {(p, pd.Timestamp(m).date()) for p, m in months.itertuples(index=False)} == expected
     assert _months(ranges) == expected
     # never two ranges of a person on one month: a claim month matches at most one range
     assert sum(len(pd.date_range(f, la, freq="MS")) for _, f, la in
