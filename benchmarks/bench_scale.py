@@ -362,12 +362,14 @@ def agreement(work: Path) -> str:
     if not ours.exists() or ours.stat().st_size < 100:
         return ""
     notes = []
+    con = duckdb.connect()  # spilling to the run's folder, not to .tmp where it was started
+    con.execute(f"SET temp_directory = '{work / 'spill'}'")
     same = work / "hand-panel.parquet"
     if same.exists():
         cols = ", ".join(f"CAST({c} AS BIGINT) AS {c}" if c in ("year", "age") else c
                          for c in PANEL_COLUMNS)
         a, b = (f"SELECT {cols} FROM read_parquet('{f}')" for f in (same, ours))
-        differ = sum(duckdb.sql(f"SELECT count(*) FROM ({x} EXCEPT ALL {y})").fetchone()[0]
+        differ = sum(con.sql(f"SELECT count(*) FROM ({x} EXCEPT ALL {y})").fetchone()[0]
                      for x, y in ((a, b), (b, a)))
         notes.append("same-panel SQL: identical panel" if not differ
                      else f"same-panel SQL: {differ:,} rows differ")
@@ -375,8 +377,8 @@ def agreement(work: Path) -> str:
         return "; ".join(notes)
     q = ("SELECT count(*), sum(ed_visits), sum(inpatient_stays), sum(bed_days), "
          "round(sum({paid}), 2) FROM read_parquet('{f}')")
-    a = duckdb.sql(q.format(paid="paid_medical + paid_pharmacy", f=hand)).fetchone()
-    b = duckdb.sql(q.format(paid="paid_total", f=ours)).fetchone()
+    a = con.sql(q.format(paid="paid_medical + paid_pharmacy", f=hand)).fetchone()
+    b = con.sql(q.format(paid="paid_total", f=ours)).fetchone()
     notes.insert(0, "core SQL totals agree" if a == b
                  else f"core SQL totals differ: hand {a} vs valuecase {b}")
     return "; ".join(notes)
