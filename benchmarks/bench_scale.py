@@ -384,16 +384,16 @@ def agreement(work: Path) -> str:
     return "; ".join(notes)
 
 
+Run = tuple  # (round, wall, peak, cpu, note) of one step's run
+
+
 def _ratio(step: str, runs: list[Run], hands: list[Run], i: int) -> str:
     """The median over rounds of ``step``'s wall (``i`` = 1) or CPU (``i`` = 3) seconds
-    divided by the hand SQL step's in the same round (paired: both ran minutes apart, so a
+    divided by the hand SQL step's in the same round (paired: both ran close in time, so a
     busier spell of the shared machine weighs on both)."""
     ratios = [r[i] / h[i] for r, h in zip(runs, hands, strict=False)
               if r[i] and h and h[i] and step != "synth"]
     return f"{statistics.median(ratios):.2f}" if ratios else ""
-
-
-Run = tuple  # (round, wall, peak, cpu, note)
 
 
 def _median(runs: list[Run], i: int) -> float | None:
