@@ -456,8 +456,8 @@ def main() -> None:
                         (rnd, None if note else wall, peak, None if note else cpu, note))
         lines = claim_lines(data_dir) if data_dir.exists() else 0
         agree = agreement(work)
+        hands = {h: {r[0]: r for r in runs.get((h, "duckdb"), [])} for h in HAND_STEPS}
         for (step, engine), done in runs.items():
-            hands = {h: {r[0]: r for r in runs.get((h, "duckdb"), [])} for h in HAND_STEPS}
             paired = {h: [hands[h].get(r[0]) for r in done] for h in HAND_STEPS}
             note = "; ".join(sorted({r[4] for r in done if r[4]}))
             if step == "load_panel" and engine == "duckdb" and agree:
