@@ -62,8 +62,9 @@ def close_open_spans(accepted: ir.Table, stats: dict[str, Any],
     """Enrollment spans with a blank end run to the last date of the eligibility extract; a
     span ending in the future is cut at the month of the latest claim (the end of the data).
 
-    ``data_end`` finds that claim date; it is asked only when a span ends after today, so a
-    normal load never scans the claims for it."""
+    ``stats``: the loader's statistics of the accepted spans (``open_spans``, ``last_date``,
+    ``ends_after_today``). ``data_end`` finds that claim date; it is asked only when a span
+    ends after today, so a normal load never scans the claims for it."""
     rules = rules or NO_RULES
     notes = []
     n, last = stats["open_spans"], stats["last_date"]
@@ -73,8 +74,10 @@ def close_open_spans(accepted: ir.Table, stats: dict[str, Any],
         notes.append(f"{n:,} enrollment span(s) had no end date and were treated as open "
                      f"through {last:%Y-%m-%d}, the last date in the eligibility file")
     end = accepted.enrollment_end_date
-    beyond = int(accepted.aggregate(n=end.count(where=end > rules.today))
-                 .to_pyarrow().to_pylist()[0]["n"] or 0)
+    # the spans ending after today: counted by the statistics, plus the open ones just closed
+    # at a last date after today
+    last_day = last.date() if isinstance(last, dt.datetime) else last
+    beyond = stats["ends_after_today"] + (n if n and last_day > rules.today else 0)
     if beyond:
         # a span running into the future is cut where the data ends: the month of the latest
         # claim (or today, without claims), never expanded into months nobody has lived yet

@@ -230,22 +230,19 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
         in_place = table in _READ_IN_PLACE and eng.reads_lazily(files[table])
         try:
             if in_place:  # only the rejected rows are kept
-                checked, probes, typed = checked_in_place(
-                    eng, raw[table], spec, renames, label, ranges, comma, rules)
-                stats = _table_stats(checked, spec, probes)
-                accepted, bad = kept_in_place(eng, checked, typed, spec,
-                                              stats["rows_accepted"] < stats["rows_in"])
-            else:  # a typed copy; the repeated keys of claims found on it, once
-                checked, probes = checked_rows(raw[table], spec, renames, label, comma, rules,
-                                               keys_later=table in CLAIMS)
+                checked, probes, typed = checked_in_place(raw[table], spec, renames, label,
+                                                          comma, rules)
+            else:  # a typed copy (claims in no particular order: nothing reads them in order)
+                checked, probes = checked_rows(raw[table], spec, renames, label, comma, rules)
                 checked = eng.materialize(checked, f"checked_{table}",
                                           ordered=table not in CLAIMS)
-                if table in CLAIMS:
-                    checked = with_duplicate_keys(eng, checked, spec)
+            checked, stats = _checked_stats(eng, checked, spec, probes, ranges, rules)
+            if in_place:
+                accepted, bad = kept_in_place(eng, checked, typed, spec,
+                                              stats["rows_accepted"] < stats["rows_in"])
+            else:
                 bad = checked
                 accepted = checked.filter(checked._reason.isnull()).drop(*_helpers(checked))
-                stats = _table_stats(in_enrollment(checked, ranges) if table in CLAIMS
-                                     else checked, spec, probes)
         except ContractError:
             raise
         except Exception as exc:  # a problem deep in a file that the engine met first
@@ -256,8 +253,8 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
             accepted, note = close_open_spans(
                 accepted, stats, rules, lambda: _latest_service_date(raw, mapping, rules))
             notes.extend(note)
-            # computed once: claims checks, coverage notes and the panel all read it
-            accepted = eng.materialize(accepted, "eligibility")
+            # a view of the typed copy; the ranges and member months are computed once
+            accepted = eng.create_view(accepted, "eligibility")
             ranges = eng.materialize(enrolled_ranges(accepted), ENROLLED_RANGES)
             enrolled = eng.materialize(months_of_ranges(ranges), MEMBER_MONTHS)
         else:
@@ -308,8 +305,28 @@ def _latest_service_date(raw: Mapping[str, ir.Table], mapping: ColumnMapping,
     return max(latest) if latest else None
 
 
-def _table_stats(checked: ir.Table, spec: TableSpec, probes) -> dict[str, Any]:
-    """Counts and exact sums for reconciliation and parse checks, in one pass."""
+def _checked_stats(eng: Engine, checked: ir.Table, spec: TableSpec, probes,
+                   ranges: ir.Table | None, rules: DateRules
+                   ) -> tuple[ir.Table, dict[str, Any]]:
+    """``checked`` and its :func:`_table_stats`; when some key repeats (its distinct keys,
+    counted in the same pass, are fewer than its rows), ``checked`` with the repeats rejected
+    (:func:`~valuecase.data.row_checks.with_duplicate_keys`), counted again."""
+    def count(t: ir.Table, keys: Sequence[str]) -> dict[str, Any]:
+        return _table_stats(in_enrollment(t, ranges) if spec.name in CLAIMS else t, spec,
+                            probes, keys, rules)
+
+    keys = spec.key if all(k in checked.columns for k in spec.key) else ()
+    stats = count(checked, keys)
+    if stats.pop("distinct_keys", stats["rows_in"]) < stats["rows_in"]:
+        checked = with_duplicate_keys(eng, checked, spec)
+        stats = count(checked, ())
+    return checked, stats
+
+
+def _table_stats(checked: ir.Table, spec: TableSpec, probes, keys: Sequence[str] = (),
+                 rules: DateRules = NO_RULES) -> dict[str, Any]:
+    """Counts and exact sums for reconciliation and parse checks, in one pass; with ``keys``
+    also ``distinct_keys``, the number of distinct values of those columns together."""
     ok = checked._reason.isnull()
     agg: dict[str, ir.Value] = {"rows_in": checked.count(),
                                 "rows_accepted": checked._row.count(where=ok)}
@@ -332,6 +349,9 @@ def _table_stats(checked: ir.Table, spec: TableSpec, probes) -> dict[str, Any]:
         end, start = checked.enrollment_end_date, checked.enrollment_start_date
         agg["open_spans"] = checked._row.count(where=ok & end.isnull())
         agg["last_date"] = ibis.greatest(start, end.fill_null(start)).max(where=ok)
+        agg["ends_after_today"] = checked._row.count(where=ok & (end > rules.today))
+    if keys:
+        agg["distinct_keys"] = ibis.struct({k: checked[k] for k in keys}).nunique()
     row = checked.aggregate(**agg).to_pyarrow().to_pylist()[0]
     return {k: (_cents(v) if k.startswith("paid_") else v) for k, v in row.items()}
 

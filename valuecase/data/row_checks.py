@@ -6,14 +6,17 @@ Two ways to keep a checked table:
 
 - :func:`checked_rows` - every row typed with its helper columns (``_file, _row``,
   ``_bad_<column>`` parse flags, ``_sent_<column>`` placeholder flags, ``_reason``; claims
-  also ``service_date`` and ``month``), for the loader to copy once. Repeated keys of a
-  claims table are then found on that copy (:func:`with_duplicate_keys`), and whether a line
-  is in enrollment is asked where it is needed (:func:`in_enrollment`).
+  also ``service_date`` and ``month``), for the loader to copy once. Whether a line is in
+  enrollment is asked where it is needed (:func:`in_enrollment`).
 - :func:`checked_in_place` and :func:`kept_in_place` - claim lines left in their Parquet
   files: one pass counts them for the reconciliation, a second keeps the rejected rows only
   when there are any; accepted lines are typed again by each query that reads them. For a
   table later stages read once (pharmacy lines: paid per person and month), this costs less
   than a typed copy of every line.
+
+Repeated keys are not looked for row by row: the loader's statistics count the distinct keys
+in the same pass as everything else, and only when some key repeats does
+:func:`with_duplicate_keys` find the repeats and reject them (``duplicate_key``).
 
 Examples
 --------
@@ -26,6 +29,11 @@ Examples
 >>> t, _ = checked_rows(raw, TABLES["pharmacy_claim"], {}, "rx")
 >>> t.order_by("_row")._reason.to_pandas().tolist()
 [None, 'missing:person_id']
+>>> again, _ = checked_rows(raw.mutate(claim_id=ibis.literal("C1"), person_id=ibis.literal("P1")),
+...                         TABLES["pharmacy_claim"], {}, "rx")
+>>> t = with_duplicate_keys(None, again, TABLES["pharmacy_claim"])
+>>> t.order_by("_row")._reason.to_pandas().tolist()
+[None, 'duplicate_key']
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ import ibis.expr.types as ir
 
 from valuecase.data.contract import TableSpec
 from valuecase.data.date_rules import NO_RULES, DateRules
-from valuecase.data.duplicates import duplicate_rows, repeated_keys, with_duplicates
+from valuecase.data.duplicates import duplicate_rows, with_duplicates
 from valuecase.data.enrollment import first_of_month, flag_in_enrollment
 from valuecase.data.text_rules import typed_column
 from valuecase.data.value_rules import value_rules
@@ -116,36 +124,30 @@ def typed_columns(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label
 
 
 def checked_rows(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label: str,
-                 comma: ir.BooleanValue | None = None, rules: DateRules = NO_RULES,
-                 keys_later: bool = False) -> tuple[ir.Table, Probes]:
+                 comma: ir.BooleanValue | None = None, rules: DateRules = NO_RULES
+                 ) -> tuple[ir.Table, Probes]:
     """Every row typed, with ``_file, _row``, ``_bad_<column>`` flags and ``_reason`` (claims
-    also ``service_date`` and ``month``).
-
-    ``keys_later``: leave repeated keys to :func:`with_duplicate_keys` on the kept copy (the
-    loader's claims tables); otherwise they are decided here, by a window over every row.
-    """
+    also ``service_date`` and ``month``); repeated keys are left to
+    :func:`with_duplicate_keys`."""
     names, typed, probes, sentinel = typed_columns(raw, spec, renames, label, comma, rules)
     t = raw.select("_file", "_row", **typed, **{f"_bad_{c}": b for c, b in probes.items()},
                    **sentinel)
-    t = _with_reason(t, spec, names, probes, rules)
-    return (t if keys_later or not spec.key else _with_duplicate_reason(t, spec)), probes
+    return _with_reason(t, spec, names, probes, rules), probes
 
 
 def with_duplicate_keys(eng: Any, checked: ir.Table, spec: TableSpec) -> ir.Table:
-    """``checked`` (rows of :func:`checked_rows` with ``keys_later``, or of
-    :func:`checked_in_place`) with the rows that repeat a key rejected as ``duplicate_key``.
+    """``checked`` (rows of :func:`checked_rows` or :func:`checked_in_place`) with the rows
+    that repeat a key rejected as ``duplicate_key``.
 
-    When some key repeats, the repeats (:func:`~valuecase.data.duplicates.duplicate_rows`)
-    are computed once, narrow, into table ``duplicates_<table>``; when none does,
-    ``checked`` is returned as it is.
-    ``duplicate_key`` is the last reason :func:`reason` tries, so it goes to the rows that have
-    no other.
+    Meant for a table where some key does repeat (the loader asks first, by counting the
+    distinct keys with its statistics): the repeats
+    (:func:`~valuecase.data.duplicates.duplicate_rows`) are computed once, narrow, into table
+    ``duplicates_<table>`` (``eng=None``: left in the query). ``duplicate_key`` is the last
+    reason :func:`reason` tries, so it goes to the rows that have no other.
     """
-    # the repeated keys first, narrow (a count by key: usually none, and then nothing more)
-    repeated = repeated_keys(checked, spec.key).count().to_pyarrow().as_py()
-    if not repeated:
-        return checked
-    dups = eng.materialize(duplicate_rows(checked, spec.key), f"duplicates_{spec.name}")
+    dups = duplicate_rows(checked, spec.key)
+    if eng is not None:
+        dups = eng.materialize(dups, f"duplicates_{spec.name}")
     return _with_duplicate_reason(checked, spec, dups)
 
 
@@ -155,8 +157,7 @@ def in_enrollment(t: ir.Table, ranges: ir.Table | None) -> ir.Table:
             else t.mutate(in_enrollment=ibis.literal(False)))
 
 
-def checked_in_place(eng: Any, raw: ir.Table, spec: TableSpec, renames: dict[str, str],
-                     label: str, ranges: ir.Table | None,
+def checked_in_place(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label: str,
                      comma: ir.BooleanValue | None = None, rules: DateRules = NO_RULES
                      ) -> tuple[ir.Table, Probes, ir.Table]:
     """A claims table checked where it lies (see the module docstring): nothing is copied.
@@ -165,7 +166,8 @@ def checked_in_place(eng: Any, raw: ir.Table, spec: TableSpec, renames: dict[str
     -------
     checked : ibis.Table
         Every row narrowed to the columns the reasons and the statistics read, with
-        ``_reason``, ``month`` and ``in_enrollment`` (read once, by the loader's statistics).
+        ``_reason`` and ``month`` (read once, by the loader's statistics; repeated keys are
+        left to :func:`with_duplicate_keys`).
     probes : dict
         Column -> "had a value that did not parse".
     typed : ibis.Table
@@ -178,24 +180,24 @@ def checked_in_place(eng: Any, raw: ir.Table, spec: TableSpec, renames: dict[str
             or c in spec.required or c in spec.key or c in spec.values}
     t = raw.select("_file", "_row", **lean, **{f"_bad_{c}": b for c, b in probes.items()},
                    **sentinel)
-    checked = with_duplicate_keys(eng, _with_reason(t, spec, names, probes, rules), spec)
-    checked = in_enrollment(checked, ranges)
     rows = with_service_month(raw.select("_file", "_row", **typed), spec.name, names)
-    return checked, probes, rows
+    return _with_reason(t, spec, names, probes, rules), probes, rows
 
 
 def kept_in_place(eng: Any, checked: ir.Table, typed: ir.Table, spec: TableSpec,
                   any_rejected: bool) -> tuple[ir.Table, ir.Table]:
-    """The accepted lines (typed at each read) and the rejected rows (computed once, only
-    when the statistics found any: ``_file, _row, _reason`` and, where the table has them,
-    ``person_id`` and the money) of :func:`checked_in_place`."""
+    """The accepted lines (typed at each read) and the rejected rows (``_file, _row,
+    _reason`` and, where the table has them, ``person_id`` and the money) of
+    :func:`checked_in_place`: computed once into ``rejected_<table>`` when the statistics
+    found any, else left as a query nobody runs."""
     listed = [c for c in ("person_id", spec.money) if c in checked.columns]
-    wanted = checked._reason.notnull() if any_rejected else ibis.literal(False)
-    rejected = eng.materialize(checked.filter(wanted).select("_file", "_row", "_reason",
-                                                             *listed), f"rejected_{spec.name}")
-    if any_rejected:
-        keys = rejected.select(_kf="_file", _kr="_row")
-        typed = typed.anti_join(keys, [typed._file == keys._kf, typed._row == keys._kr])
+    rejected = checked.filter(checked._reason.notnull()).select("_file", "_row", "_reason",
+                                                                *listed)
+    if not any_rejected:
+        return typed.drop("_file", "_row"), rejected
+    rejected = eng.materialize(rejected, f"rejected_{spec.name}")
+    keys = rejected.select(_kf="_file", _kr="_row")
+    typed = typed.anti_join(keys, [typed._file == keys._kf, typed._row == keys._kr])
     return typed.drop("_file", "_row"), rejected
 
 
@@ -205,8 +207,7 @@ def _with_reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes: Pr
     return with_service_month(t, spec.name, names) if spec.name in CLAIMS else t
 
 
-def _with_duplicate_reason(t: ir.Table, spec: TableSpec,
-                           dups: ir.Table | None = None) -> ir.Table:
+def _with_duplicate_reason(t: ir.Table, spec: TableSpec, dups: ir.Table) -> ir.Table:
     t = with_duplicates(t, spec.key, dups)
     dup = ibis.ifelse(t._dup > 0, "duplicate_key", ibis.null("string"))
     return t.mutate(_reason=t._reason.fill_null(dup))
