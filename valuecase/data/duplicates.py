@@ -44,8 +44,8 @@ def duplicate_rows(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
 
 
 def repeated_keys(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
-    """The keys that more than one row of ``t`` has (usually none: the loader asks this
-    first, and looks for :func:`duplicate_rows` only when there are some)."""
+    """The keys that more than one row of ``t`` has (the candidates
+    :func:`duplicate_rows` numbers)."""
     return t.group_by(list(key)).aggregate(_n=lambda g: g.count()).filter(lambda g: g._n > 1)
 
 

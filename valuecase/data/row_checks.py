@@ -216,8 +216,8 @@ def _with_duplicate_reason(t: ir.Table, spec: TableSpec, dups: ir.Table) -> ir.T
 def reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes: Probes,
            rules: DateRules = NO_RULES) -> ir.StringValue:
     """The first reason a row cannot be used (NULL when it can), but for a repeated key:
-    ``duplicate_key``, the last reason, is given after it by :func:`checked_rows` or
-    :func:`with_duplicate_keys` to the rows that have no other."""
+    ``duplicate_key``, the last reason, is given after it by :func:`with_duplicate_keys` to
+    the rows that have no other."""
     cases = []
     for col in spec.required:
         if col in probes:
