@@ -162,6 +162,33 @@ def test_open_enrollment_span_runs_to_end_of_extract():
     assert "no end date" in data.notes[0]
 
 
+def _ends(data) -> dict[str, str]:
+    e = data.frame("eligibility").set_index("person_id")
+    return {p: str(v)[:10] for p, v in e["enrollment_end_date"].items()}
+
+
+def test_span_ending_after_today_is_cut_at_the_month_of_the_latest_claim():
+    elig = _elig(enrollment_end_date=["2090-06-30", "2020-06-30"])
+    med = _med([["C1", "1", "P1", "professional", "2020-03-15", "5"],
+                ["C2", "1", "P2", "professional", "2020-02-01", "7"]])
+    data = load_frames({"eligibility": elig, "medical_claim": med})
+    assert _ends(data) == {"P1": "2020-03-31", "P2": "2020-06-30"}
+    (note,) = [n for n in data.notes if "after today" in n]
+    assert note.startswith("1 enrollment span(s) end after today (")
+    assert note.endswith("they were cut at 2020-03-31, the end of the month of the latest claim")
+
+
+def test_open_span_closed_after_today_is_cut_too():
+    """An open span runs to the file's last date; when that date is in the future (another
+    span ends there), the closed span is cut with it."""
+    elig = _elig(enrollment_end_date=[None, "2090-06-30"])
+    med = _med([["C1", "1", "P1", "professional", "2020-03-15", "5"]])
+    data = load_frames({"eligibility": elig, "medical_claim": med})
+    assert _ends(data) == {"P1": "2020-03-31", "P2": "2020-03-31"}
+    assert "1 enrollment span(s) had no end date" in data.notes[0]
+    assert data.notes[1].startswith("2 enrollment span(s) end after today")
+
+
 def test_member_months_outside_the_claims_range_are_flagged(demo100):
     """tuva-demo-100: eligibility from 2016, claims from 2017-12 (README): the months before
     the first claim month are real enrollment but cannot hold a claim; a note says how many."""

@@ -65,6 +65,19 @@ def test_pharmacy_lines_are_read_in_place(both_ways):
     assert "checked_pharmacy_claim" in set(copied.engine.backend.list_tables())
 
 
+def test_repeats_and_rejects_are_kept_only_when_there_are_some(both_ways, sample_dir):
+    """Repeated keys are counted with the statistics: the search for repeats runs, and its
+    table exists, only for a table whose keys repeat; rejected pharmacy lines are kept only
+    when there are any."""
+    messy = set(both_ways[0].engine.backend.list_tables())
+    assert {t for t in messy if t.startswith(("duplicates_", "rejected_"))} == {
+        "duplicates_pharmacy_claim", "rejected_pharmacy_claim"}
+    clean = load(sample_dir)
+    assert clean.rejects.empty
+    assert not [t for t in clean.engine.backend.list_tables()
+                if t.startswith(("duplicates_", "rejected_"))]
+
+
 def test_in_place_rejects_and_reconciliation_equal_the_copy(both_ways):
     in_place, copied = both_ways
     reasons = in_place.rejects.query("table == 'pharmacy_claim'").reason.tolist()
