@@ -3,11 +3,17 @@ with ``_row`` the 1-based line of the file, on DuckDB and on Apache Spark."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from valuecase.data.engines import DuckDBEngine, SparkEngine, get_engine
+from valuecase.data.spill_folders import PREFIX, owner_pid, spill_folder
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +91,33 @@ def test_an_unordered_copy_keeps_every_row_and_leaves_order_kept_after():
     assert setting is True
     kept = eng.materialize(raw, "ordered").select("x").to_pyarrow().column("x").to_pylist()
     assert kept == list(range(300_000))
+
+
+def _engine_in_a_process(tmp_path, exit_call: str) -> str:
+    """Start DuckDB in a new process whose temporary folder is ``tmp_path``, spill a file, end
+    the process with ``exit_call``; return its spill folder."""
+    code = ("import os, sys, pathlib\n"
+            "from valuecase.data.engines import DuckDBEngine\n"
+            "e = DuckDBEngine()\n"
+            "(pathlib.Path(e.temp_directory) / 'spilled.tmp').write_bytes(b'x' * 1000)\n"
+            "print(e.temp_directory, flush=True)\n"
+            f"{exit_call}\n")
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True)
+    return out.stdout.strip()
+
+
+def test_a_new_engine_removes_the_spill_folders_of_ended_processes(tmp_path):
+    # a process that ends without its exit handlers (a stopped kernel) leaves its folder
+    leaked = Path(_engine_in_a_process(tmp_path, "os._exit(0)"))
+    assert leaked.parent == tmp_path and (leaked / "spilled.tmp").exists()
+    assert owner_pid(leaked) is not None
+    running = Path(spill_folder(tmp_path))  # this test's own process: still running
+    other_host = tmp_path / f"{PREFIX}elsewhere-1-abcd1234"  # another machine's
+    other_name = tmp_path / f"{PREFIX}x1y2z3w4"  # no machine or process in the name
+    for folder in (other_host, other_name):
+        folder.mkdir()
+    # the next engine removes the leaked folder; its own goes when it exits normally
+    _engine_in_a_process(tmp_path, "sys.exit(0)")
+    assert sorted(tmp_path.iterdir()) == sorted([running, other_host, other_name])

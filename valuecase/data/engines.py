@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from valuecase.data.files import is_parquet_path
+from valuecase.data.spill_folders import spill_folder
 
 __all__ = ["ENGINES", "DuckDBEngine", "Engine", "SparkEngine", "default_memory_limit",
            "get_engine"]
@@ -61,7 +62,8 @@ class DuckDBEngine:
         Work beyond it (tables, joins, sorts) spills to ``temp_directory``.
     temp_directory : path, optional
         Where DuckDB spills; default a fresh folder in the system's temporary folder, removed
-        when the process ends.
+        when the process ends (or by the next engine, when the process ended without
+        removing it: :mod:`valuecase.data.spill_folders`).
     threads : int, optional
         DuckDB's ``threads`` (default: all cores).
     """
@@ -76,7 +78,7 @@ class DuckDBEngine:
         if memory_limit is None:
             memory_limit = default_memory_limit()
         if temp_directory is None:  # spill outside the working folder, removed at exit
-            temp_directory = _spill_folder()
+            temp_directory = spill_folder()
         self.temp_directory = str(temp_directory)
         self._spill_dir: Path | None = None
         try:
@@ -146,7 +148,7 @@ class DuckDBEngine:
         there as table ``name`` (a large intermediate result, e.g. the whole panel, stays on
         disk instead of in memory)."""
         if self._spill_dir is None:
-            self._spill_dir = Path(_spill_folder(self.temp_directory))
+            self._spill_dir = Path(spill_folder(self.temp_directory))
         path = self._spill_dir / f"{name}.parquet"
         self.backend.to_parquet(expr, path)
         self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM '
@@ -311,18 +313,6 @@ def default_memory_limit() -> str:
     except (ValueError, OSError, AttributeError):  # not POSIX
         total = 8 * 2**30
     return f"{max(1, min(4 * 2**30, total // 2) // 2**20)}MB"
-
-
-def _spill_folder(parent: str | None = None) -> str:
-    import atexit
-    import shutil
-    import tempfile
-
-    if parent is not None:
-        Path(parent).mkdir(parents=True, exist_ok=True)
-    folder = tempfile.mkdtemp(prefix="valuecase-duckdb-", dir=parent)
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder
 
 
 def _numbered(table: str, frame: pd.DataFrame) -> pd.DataFrame:
