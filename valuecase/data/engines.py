@@ -39,9 +39,12 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import sqlglot as sg
+import sqlglot.expressions as sge
 
 from valuecase.data.files import is_parquet_path
 from valuecase.data.spill_folders import spill_folder
@@ -131,13 +134,31 @@ class DuckDBEngine:
         """Compute ``expr`` once into table ``name``; ``ordered=False``: its rows need not
         keep their order (DuckDB then writes them in parallel without restoring it: a third
         less time for a copy of millions of claim lines)."""
-        if ordered:
-            return self.backend.create_table(name, expr, overwrite=True)
-        self.con.execute("SET preserve_insertion_order = false")
+        if not ordered:
+            self.con.execute("SET preserve_insertion_order = false")
         try:
-            return self.backend.create_table(name, expr, overwrite=True)
+            return self._created_table(expr, name)
         finally:
-            self.con.execute("RESET preserve_insertion_order")
+            if not ordered:
+                self.con.execute("RESET preserve_insertion_order")
+
+    def _created_table(self, expr: ir.Table, name: str) -> ir.Table:
+        # What Ibis's create_table does, in two statements instead of five: the table declared
+        # with the schema Ibis gives the expression, then filled. Ibis also writes into a new
+        # name, drops the old table, renames, and asks DuckDB the schema back (DESCRIBE):
+        # ~4 ms a table, 10% of a small load. Expressions holding in-memory tables, which Ibis
+        # registers first, take Ibis's way.
+        if expr.op().find(ops.InMemoryTable):
+            return self.backend.create_table(name, expr, overwrite=True)
+        schema = expr.schema()
+        table = sg.table(name, quoted=True)
+        create = sge.Create(kind="TABLE", replace=True, this=sge.Schema(
+            this=table, expressions=schema.to_sqlglot_column_defs("duckdb")))
+        columns = ", ".join(sg.to_identifier(c, quoted=True).sql("duckdb") for c in schema)
+        self.con.execute(create.sql("duckdb"))
+        self.con.execute(f"INSERT INTO {table.sql('duckdb')} ({columns}) "
+                         f"{self.backend.compile(expr)}")
+        return ops.DatabaseTable(name, schema=schema, source=self.backend).to_expr()
 
     def create_view(self, expr: ir.Table, name: str) -> ir.Table:
         """Name ``expr`` (computed again by each query that reads it)."""

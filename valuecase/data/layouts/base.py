@@ -154,7 +154,7 @@ def read_source(eng: Engine, name: str, paths: Sequence[Path]) -> ir.Table:
     infos = [inspect_csv(p, (), ".") for p in paths]
     try:
         t = eng.read_raw(name, list(paths), [i.delimiter for i in infos])
-        t.limit(1).execute()
+        t.limit(1).to_pyarrow()
     except Exception as exc:
         raise ContractError(f"{files_label(paths)}: cannot read file "
                             f"({engine_message(exc)})") from None

@@ -67,7 +67,7 @@ class TuvaLayout:
             delimiters = [info.delimiter for info in csvs] if csvs else None
             try:
                 raw[table] = eng.read_raw(table, paths, delimiters)
-                raw[table].limit(1).execute()
+                raw[table].limit(1).to_pyarrow()  # a first row read: a broken file stops here
             except Exception as exc:
                 raise ContractError(f"{files_label(paths)}: cannot read file "
                                     f"({engine_message(exc)})") from None
