@@ -452,8 +452,11 @@ def main() -> None:
                     print(f"[{size}] round {rnd + 1}: {step} on {engine}: "
                           f"{wall and round(wall, 1)} s, {cpu and round(cpu, 1)} CPU s, "
                           f"{peak and round(peak, 2)} GiB {note}", file=sys.stderr, flush=True)
+                    # CPU counts the processes the step waited for: Spark's JVM is not one
+                    # of them, so Spark's CPU is left blank rather than shown too low
                     runs.setdefault((step, engine), []).append(
-                        (rnd, None if note else wall, peak, None if note else cpu, note))
+                        (rnd, None if note else wall, peak,
+                         None if note or engine == "spark" else cpu, note))
         lines = claim_lines(data_dir) if data_dir.exists() else 0
         agree = agreement(work)
         hands = {h: {r[0]: r for r in runs.get((h, "duckdb"), [])} for h in HAND_STEPS}
