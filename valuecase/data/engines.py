@@ -1,4 +1,4 @@
-"""Engines: the thin, engine-specific part of the pipeline (issue 10, in progress).
+"""Engines: the thin, engine-specific part of the pipeline.
 
 Everything row-level is meant to be written once as Ibis expressions; an engine adapter only
 does what Ibis cannot say the same way everywhere:
