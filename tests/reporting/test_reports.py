@@ -155,6 +155,18 @@ def test_report_renders_in_chromium(built, name):
     assert "Traceback" not in seen.text
 
 
+def test_index_says_what_each_report_answers_and_tells_the_samples_story(built):
+    out = built[0]
+    index = open_report(out / "index.html").text
+    for nb in SUITE:
+        assert nb.question and nb.audience and nb.question in index, nb.name
+    assert "Data: the synthetic sample bundled with valuecase (Tuva input layer): 15,000 people" \
+        in index
+    # the sample's negative ROI and failed pre-trend check are explained, from its truth.json
+    assert "These claims are synthetic" in index and "is this sample's result, not a fault" in index
+    assert "The pre-trend check fails (p = 0.0" in index
+
+
 @pytest.mark.browser
 def test_index_renders_in_chromium(built):
     out = built[0]

@@ -9,7 +9,7 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,17 +27,21 @@ class ReportEntry:
     Examples
     --------
     >>> ReportEntry("roi", "Return on investment", Path("reports/roi.html"), "Net savings.")
-    ReportEntry(name='roi', title='Return on investment', html_path=PosixPath('reports/roi.html'), summary='Net savings.')
+    ReportEntry(name='roi', title='Return on investment', html_path=PosixPath('reports/roi.html'), summary='Net savings.', question='', audience='')
     """
 
     name: str
     title: str
     html_path: Path
     summary: str = ""
+    question: str = ""
+    audience: str = ""
 
 
-def write_index(out_dir: Path, reports: list[ReportEntry], metadata: Mapping[str, Any]) -> Path:
-    """Write ``index.html`` linking the reports, with the run metadata on top.
+def write_index(out_dir: Path, reports: list[ReportEntry], metadata: Mapping[str, Any],
+                data: str = "", story: Sequence[str] = ()) -> Path:
+    """Write ``index.html``: what each report answers and for whom, the one number to look at
+    first (its summary), the data the run read and the data's own story, the run metadata.
 
     Parameters
     ----------
@@ -48,6 +52,11 @@ def write_index(out_dir: Path, reports: list[ReportEntry], metadata: Mapping[str
     metadata : mapping
         Run metadata as for :func:`render_html`; ``title`` defaults to
         ``"valuecase reports"``. Every value is HTML-escaped.
+    data : str
+        One sentence on the data the run read (:func:`valuecase.reporting.guide.describe_data`).
+    story : sequence of str
+        Sentences on synthetic data's planted truth
+        (:func:`valuecase.reporting.guide.synthetic_story`); shown under "About this data".
 
     Returns
     -------
@@ -77,9 +86,11 @@ def write_index(out_dir: Path, reports: list[ReportEntry], metadata: Mapping[str
         target = Path(entry.html_path)
         rel = Path(os.path.relpath(target.resolve(), out_dir.resolve())).as_posix()
         items.append(
-            {"href": quote(rel), "file": rel, "title": entry.title, "summary": entry.summary}
+            {"href": quote(rel), "file": rel, "title": entry.title, "summary": entry.summary,
+             "question": entry.question, "audience": entry.audience}
         )
-    page = env.get_template("report_index.html.j2").render(meta=meta, reports=items)
+    page = env.get_template("report_index.html.j2").render(meta=meta, reports=items,
+                                                            data=data, story=list(story))
     index = out_dir / "index.html"
     atomic_write_text(index, page)
     return index

@@ -36,10 +36,12 @@ from typing import Any
 
 from valuecase.analysis.parameters import SuiteParameters, check_parameters
 from valuecase.analysis.results import Results
+from valuecase.datasets import sample_dir
 from valuecase.errors import ParametersError, ValuecaseError
 from valuecase.reporting.build import build_all
 from valuecase.reporting.execute import notebook_parameters
 from valuecase.reporting.guard import person_identifiers, scan_funder_reports
+from valuecase.reporting.guide import describe_data, synthetic_story, synthetic_truth
 from valuecase.reporting.html import data_fingerprint
 from valuecase.reporting.index import ReportEntry, write_index
 from valuecase.reporting.publish import publish
@@ -58,21 +60,38 @@ Log = Callable[[str], None]
 
 @dataclass(frozen=True)
 class SuiteNotebook:
-    """One notebook of the suite: file stem, report title, and whether funders read it."""
+    """One notebook of the suite: file stem, report title, whether funders read it, and for
+    the index page the question it answers and who it is for."""
 
     name: str
     title: str
     funder_facing: bool = False
+    question: str = ""
+    audience: str = ""
 
 
 SUITE: tuple[SuiteNotebook, ...] = (
-    SuiteNotebook("data_quality", "Data quality"),
-    SuiteNotebook("population", "Population and cost concentration"),
-    SuiteNotebook("utilization", "Utilization and cost trends"),
-    SuiteNotebook("impact", "Impact evaluation"),
-    SuiteNotebook("roi", "Return on investment"),
-    SuiteNotebook("partners", "Partners and services"),
-    SuiteNotebook("funder_summary", "The value case in one page", funder_facing=True),
+    SuiteNotebook("data_quality", "Data quality", question=(
+        "Can these claims be trusted? Every row and dollar read, accepted or rejected, "
+        "completeness and claims lag."), audience="analysts and evaluators, first"),
+    SuiteNotebook("population", "Population and cost concentration", question=(
+        "Who is covered and where the money goes: spending per member month and how much of "
+        "it the costliest few account for."), audience="evaluators and finance teams"),
+    SuiteNotebook("utilization", "Utilization and cost trends", question=(
+        "How often people use the hospital and the ED, and what that costs, by period and "
+        "group."), audience="evaluators and finance teams"),
+    SuiteNotebook("impact", "Impact evaluation", question=(
+        "What the program changed, against a comparison group, with the checks that say how "
+        "far to trust it."), audience="evaluators"),
+    SuiteNotebook("roi", "Return on investment", question=(
+        "Whether the savings cover the program's cost, for whom, and how sure we can be."),
+        audience="finance teams"),
+    SuiteNotebook("partners", "Partners and services", question=(
+        "Whom the partners reached, which social needs were resolved, and what people said."),
+        audience="program managers and partners"),
+    SuiteNotebook("funder_summary", "The value case in one page", funder_facing=True,
+                  question="The whole value case in plain language, on one page.",
+                  audience="funders and boards: start here"),
 )
 """The notebooks ``valuecase report`` runs, in order."""
 
@@ -240,21 +259,26 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
     guard_seconds = scan_funder_reports(staging, funder, identifiers)
 
     entries = [ReportEntry(nb.name, nb.title, staging / f"{nb.name}.html",
-                           outcomes[nb.name].summary) for nb in chosen]
+                           outcomes[nb.name].summary, nb.question, nb.audience)
+               for nb in chosen]
     if only:  # reports of the previous run that were not re-run stay listed
         for nb in suite:
             if nb not in chosen and (out_dir / f"{nb.name}.html").exists():
                 kept = out_dir / f"{nb.name}.ipynb"
                 summary = read_summary(kept) if kept.exists() else ""
                 entries.append(ReportEntry(nb.name, nb.title, staging / f"{nb.name}.html",
-                                           summary))
+                                           summary, nb.question, nb.audience))
         entries.sort(key=lambda e: names.index(e.name))
     index_params = {"data": data_path.name, "seed": params.seed, "design": params.design}
+    truth = synthetic_truth(data_path)
     write_index(staging, entries, {**metadata, "title": "valuecase reports",
-                                   "parameters": index_params})
+                                   "parameters": index_params},
+                data=describe_data(data_path, params.layout, results_dir,
+                                   bundled_sample=data_path.resolve() == sample_dir().resolve()),
+                story=synthetic_story(truth, results_dir) if truth else [])
     published = publish(staging, out_dir, [e.name for e in entries])
-    final = tuple(ReportEntry(e.name, e.title, out_dir / e.html_path.name, e.summary)
-                  for e in entries)
+    final = tuple(ReportEntry(e.name, e.title, out_dir / e.html_path.name, e.summary,
+                              e.question, e.audience) for e in entries)
     metadata.update({
         "data_dir": str(data_path),
         "parameters_file": shown_file,

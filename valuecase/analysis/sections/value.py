@@ -109,8 +109,11 @@ def roi(a: Any) -> Results:
     r.tables["percentiles"] = vc.monte_carlo.percentiles().reset_index()
     r.values["monte_carlo_summary"] = vc.monte_carlo.summary()
     r.tables["tornado"] = tornado(vc.model)
-    r.values["breakeven"] = [breakeven_effect(vc.model, line).text
-                             for line in vc.params.service_lines]
+    breakeven = {line: breakeven_effect(vc.model, line) for line in vc.params.service_lines}
+    r.values["breakeven"] = [b.text for b in breakeven.values()]
+    kinds = {x.key: x.kind for x in vc.model.lines}
+    r.values["breakeven_effects"] = {line: {"value": b.value, "kind": kinds[line]}
+                                     for line, b in breakeven.items()}
     return r
 
 
