@@ -88,12 +88,14 @@ def installed_wheel(tmp_path_factory) -> Path:
     src = base / "src"
     shutil.copytree(REPO / "valuecase", src / "valuecase",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(REPO / name, src / name)
     dist = base / "dist"
     pip = [sys.executable, "-m", "pip"]
-    subprocess.run([*pip, "wheel", "--no-deps", "-q", "-w", str(dist), str(src)], check=True,
-                   capture_output=True)
+    # verbose: the build backend's own warnings (deprecations) are kept for the packaging test
+    build = subprocess.run([*pip, "wheel", "--no-deps", "-v", "-w", str(dist), str(src)],
+                           check=True, capture_output=True, text=True)
+    (base / "build.log").write_text(build.stdout + build.stderr)
     wheel = next(dist.glob("valuecase-*.whl"))
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)

@@ -67,3 +67,24 @@ def test_doctests_of_the_installed_package_pass_from_another_folder(installed_wh
                        capture_output=True, text=True, cwd=tmp_path, timeout=900)
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
     assert " passed" in r.stdout and " failed" not in r.stdout
+
+
+def test_the_build_backend_warns_of_no_deprecation(installed_wheel):
+    """A deprecation of the build tools today is a failed install on a fresh machine later
+    (setuptools stops building a TOML-table ``license`` after 2027-02-18)."""
+    log = (installed_wheel.parents[1] / "build.log").read_text()
+    assert "Successfully built valuecase" in log or "Stored in directory" in log, log[-2000:]
+    flagged = [line for line in log.splitlines()
+               if "Deprecat" in line or "BuildBackendWarning" in line]
+    assert flagged == [], "\n".join(flagged)
+
+
+def test_the_wheel_carries_the_license(installed_wheel):
+    wheel = next((installed_wheel.parents[1] / "dist").glob("valuecase-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    license_file = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
+    text = zipfile.ZipFile(wheel).read(license_file).decode()
+    assert "Apache License" in text and "Version 2.0" in text
+    metadata = zipfile.ZipFile(wheel).read(
+        next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "License-Expression: Apache-2.0" in metadata
