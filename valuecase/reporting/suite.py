@@ -9,7 +9,9 @@ A run has five steps, and nothing is published unless all of them succeed:
    results of the chosen reports are written into the staging folder next to ``--out``.
 3. **Present** - the notebooks run with papermill (``jobs`` at a time, each in its own process),
    read those results and present them; each is rendered to one self-contained HTML file.
-4. **Guard** - funder-facing reports are scanned for the person identifiers of the input.
+4. **Guard** - funder-facing reports are scanned for the person identifiers of the input;
+   with ``pdf=True`` each report is then printed to ``<name>.pdf`` by headless Chromium,
+   offline (:mod:`valuecase.reporting.pdf`).
 5. **Publish** - staged files replace the published ones atomically (``index.html`` last).
 
 On failure the staging folder is kept for debugging (the error says where) and the published
@@ -38,10 +40,12 @@ from valuecase.analysis.parameters import SuiteParameters, check_parameters
 from valuecase.analysis.results import Results
 from valuecase.errors import ParametersError, ValuecaseError
 from valuecase.reporting.build import build_all
+from valuecase.reporting.catalog import SUITE, SuiteNotebook
 from valuecase.reporting.execute import notebook_parameters
 from valuecase.reporting.guard import person_identifiers, scan_funder_reports
 from valuecase.reporting.html import data_fingerprint
 from valuecase.reporting.index import ReportEntry, write_index
+from valuecase.reporting.pdf import find_chromium, print_pdf
 from valuecase.reporting.publish import publish
 from valuecase.reporting.summary import read_summary
 
@@ -54,27 +58,6 @@ FALLBACK_DIR = NOTEBOOK_DIR / "fallback"
 """Notebooks run in place of a report the data cannot support (they say why)."""
 
 Log = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class SuiteNotebook:
-    """One notebook of the suite: file stem, report title, and whether funders read it."""
-
-    name: str
-    title: str
-    funder_facing: bool = False
-
-
-SUITE: tuple[SuiteNotebook, ...] = (
-    SuiteNotebook("data_quality", "Data quality"),
-    SuiteNotebook("population", "Population and cost concentration"),
-    SuiteNotebook("utilization", "Utilization and cost trends"),
-    SuiteNotebook("impact", "Impact evaluation"),
-    SuiteNotebook("roi", "Return on investment"),
-    SuiteNotebook("partners", "Partners and services"),
-    SuiteNotebook("funder_summary", "The value case in one page", funder_facing=True),
-)
-"""The notebooks ``valuecase report`` runs, in order."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +129,7 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
               notebook_dir: Path | None = None, progress: bool = True, jobs: int = 1,
               suite: Sequence[SuiteNotebook] | None = None,
               log: Log | None = None, engine: str | None = None,
-              layout: str | None = None) -> SuiteResult:
+              layout: str | None = None, pdf: bool = False) -> SuiteResult:
     """Check parameters, analyse once, execute the notebooks, guard, render, publish.
 
     Parameters
@@ -171,11 +154,17 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
         ``duckdb`` or ``spark``; wins over ``engine:`` in the parameters file.
     layout : str, optional
         ``tuva``, ``desynpuf`` or ``synthea``; wins over ``layout:`` in the parameters file.
+    pdf : bool
+        Also print each report to ``<name>.pdf`` beside its HTML (headless Chromium, offline),
+        published with it.
 
     Raises
     ------
     ParametersError
-        Before anything runs: every problem of the parameters, data folder or output folder.
+        Before anything runs: every problem of the parameters, data folder or output folder;
+        with ``pdf=True``, no Chromium found.
+    PdfError
+        Chromium could not print a report (nothing is published).
     NotebookExecutionError
         A cell failed; names notebook and cell and where the partial notebook is kept.
     IdentifierLeakError
@@ -197,6 +186,7 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
         raise ParametersError(f"--only {unknown[0]}: unknown report; choose from "
                               f"{', '.join(names)}")
     overrides = {k: v for k, v in {"engine": engine, "layout": layout}.items() if v}
+    chromium = find_chromium() if pdf else None  # no Chromium: stop before anything runs
     params = check_parameters(params_file, data_dir, out_dir, overrides=overrides or None)
     out_dir = Path(out_dir)
     chosen = [n for n in suite if not only or n.name in only]
@@ -238,6 +228,13 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
                    if params.column_mapping else None)
         identifiers = person_identifiers(data_path, mapping, params.engine, params.layout)
     guard_seconds = scan_funder_reports(staging, funder, identifiers)
+    pdf_seconds: dict[str, float] = {}
+    if chromium is not None:
+        for nb in chosen:
+            start = time.perf_counter()
+            print_pdf(staging / f"{nb.name}.html", chromium=chromium)
+            pdf_seconds[nb.name] = time.perf_counter() - start
+            log(f"      {nb.name}.pdf: printed in {pdf_seconds[nb.name]:.1f} s")
 
     entries = [ReportEntry(nb.name, nb.title, staging / f"{nb.name}.html",
                            outcomes[nb.name].summary) for nb in chosen]
@@ -263,6 +260,7 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
         "stage_seconds": provenance["stage_seconds"],
         "seconds": {name: o.seconds for name, o in outcomes.items()},
         "guard_seconds": guard_seconds,
+        "pdf_seconds": pdf_seconds,
         "identifiers_checked": len(identifiers),
         "wall_seconds": time.perf_counter() - run_start,
     })
