@@ -153,9 +153,11 @@ def test_pdfs_are_published_with_their_reports_and_never_left_stale(tmp_path, sa
     suite = [SuiteNotebook("a", "Report A"), SuiteNotebook("b", "Report B")]
     out = tmp_path / "out"
     monkeypatch.setenv("VALUECASE_CHROMIUM", chromium_path())
+    lines: list[str] = []
     result = run_suite(sample_dir, out, notebook_dir=nbs, suite=suite, progress=False,
-                       pdf=True)
+                       pdf=True, jobs=2, log=lines.append)  # two prints at a time
     assert set(result.metadata["pdf_seconds"]) == {"a", "b"}
+    assert sum(".pdf: printed in" in line for line in lines) == 2
     for name in ("a", "b"):
         pages, text = _pdf_text(out / f"{name}.pdf")
         assert pages == 1 and f"report {name} text" in text

@@ -25,12 +25,15 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from valuecase.errors import ParametersError, ValuecaseError
 
 __all__ = ["CHROMIUM_ENV", "OFFLINE_ARGS", "PRINT_WINDOW", "PdfError", "find_chromium",
-           "print_args", "print_pdf"]
+           "print_args", "print_pdf", "print_reports"]
 
 CHROMIUM_ENV = "VALUECASE_CHROMIUM"
 """Environment variable naming the Chromium executable (default: ``chromium`` on ``PATH``)."""
@@ -172,3 +175,40 @@ def print_pdf(html: Path, pdf: Path | None = None, chromium: str | None = None,
         raise PdfError(f"{html.name}: Chromium wrote no PDF ({reason.strip()})")
     os.replace(tmp, pdf)
     return pdf
+
+
+def print_reports(folder: Path, names: Sequence[str], chromium: str | None = None,
+                  jobs: int = 1, log: Callable[[str], None] | None = None) -> dict[str, float]:
+    """Print ``<name>.html`` of ``folder`` to ``<name>.pdf`` for every name, ``jobs`` at a time
+    (each print is its own Chromium process).
+
+    Returns
+    -------
+    dict
+        Seconds each print took, by report name.
+
+    Raises
+    ------
+    PdfError
+        The first report Chromium could not print (the others are finished first).
+
+    Examples
+    --------
+    >>> print_reports(Path("."), [])
+    {}
+    """
+    if not names:
+        return {}
+    executable = chromium or find_chromium()
+
+    def one(name: str) -> float:
+        start = time.perf_counter()
+        print_pdf(Path(folder) / f"{name}.html", chromium=executable)
+        seconds = time.perf_counter() - start
+        if log is not None:
+            log(f"      {name}.pdf: printed in {seconds:.1f} s")
+        return seconds
+
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(names)))) as pool:
+        futures = {name: pool.submit(one, name) for name in names}
+    return {name: future.result() for name, future in futures.items()}

@@ -45,7 +45,7 @@ from valuecase.reporting.execute import notebook_parameters
 from valuecase.reporting.guard import person_identifiers, scan_funder_reports
 from valuecase.reporting.html import data_fingerprint
 from valuecase.reporting.index import ReportEntry, write_index
-from valuecase.reporting.pdf import find_chromium, print_pdf
+from valuecase.reporting.pdf import find_chromium, print_reports
 from valuecase.reporting.publish import publish
 from valuecase.reporting.summary import read_summary
 
@@ -155,8 +155,8 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
     layout : str, optional
         ``tuva``, ``desynpuf`` or ``synthea``; wins over ``layout:`` in the parameters file.
     pdf : bool
-        Also print each report to ``<name>.pdf`` beside its HTML (headless Chromium, offline),
-        published with it.
+        Also print each report to ``<name>.pdf`` beside its HTML (headless Chromium, offline,
+        ``jobs`` at a time), published with it.
 
     Raises
     ------
@@ -228,13 +228,8 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
                    if params.column_mapping else None)
         identifiers = person_identifiers(data_path, mapping, params.engine, params.layout)
     guard_seconds = scan_funder_reports(staging, funder, identifiers)
-    pdf_seconds: dict[str, float] = {}
-    if chromium is not None:
-        for nb in chosen:
-            start = time.perf_counter()
-            print_pdf(staging / f"{nb.name}.html", chromium=chromium)
-            pdf_seconds[nb.name] = time.perf_counter() - start
-            log(f"      {nb.name}.pdf: printed in {pdf_seconds[nb.name]:.1f} s")
+    pdf_seconds = (print_reports(staging, [nb.name for nb in chosen], chromium, jobs, log)
+                   if chromium is not None else {})
 
     entries = [ReportEntry(nb.name, nb.title, staging / f"{nb.name}.html",
                            outcomes[nb.name].summary) for nb in chosen]
