@@ -162,6 +162,8 @@ def test_pdfs_are_published_with_their_reports_and_never_left_stale(tmp_path, sa
         pages, text = _pdf_text(out / f"{name}.pdf")
         assert pages == 1 and f"report {name} text" in text
     assert "a.pdf" in json.loads((out / MANIFEST).read_text())["files"]
+    index = (out / "index.html").read_text()
+    assert 'href="a.pdf"' in index and 'href="b.pdf"' in index  # the index links them
 
     # printing fails: nothing of the run is published, the last good files stay
     before = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -176,6 +178,8 @@ def test_pdfs_are_published_with_their_reports_and_never_left_stale(tmp_path, sa
     assert (out / "b.pdf").read_bytes() == before["b.pdf"]
     assert json.loads((out / MANIFEST).read_text())["files"] == [
         "a.html", "a.ipynb", "b.html", "b.ipynb", "b.pdf", "index.html"]
+    index = (out / "index.html").read_text()
+    assert 'href="a.pdf"' not in index and 'href="b.pdf"' in index
 
 
 def test_no_chromium_stops_run_suite_before_anything_runs(tmp_path, monkeypatch):

@@ -232,20 +232,21 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
                    if chromium is not None else {})
 
     entries = [ReportEntry(nb.name, nb.title, staging / f"{nb.name}.html",
-                           outcomes[nb.name].summary) for nb in chosen]
+                           outcomes[nb.name].summary, pdf=nb.name in pdf_seconds)
+               for nb in chosen]
     if only:  # reports of the previous run that were not re-run stay listed
         for nb in suite:
             if nb not in chosen and (out_dir / f"{nb.name}.html").exists():
                 kept = out_dir / f"{nb.name}.ipynb"
                 summary = read_summary(kept) if kept.exists() else ""
                 entries.append(ReportEntry(nb.name, nb.title, staging / f"{nb.name}.html",
-                                           summary))
+                                           summary, pdf=(out_dir / f"{nb.name}.pdf").exists()))
         entries.sort(key=lambda e: names.index(e.name))
     index_params = {"data": data_path.name, "seed": params.seed, "design": params.design}
     write_index(staging, entries, {**metadata, "title": "valuecase reports",
                                    "parameters": index_params})
     published = publish(staging, out_dir, [e.name for e in entries])
-    final = tuple(ReportEntry(e.name, e.title, out_dir / e.html_path.name, e.summary)
+    final = tuple(ReportEntry(e.name, e.title, out_dir / e.html_path.name, e.summary, e.pdf)
                   for e in entries)
     metadata.update({
         "data_dir": str(data_path),
