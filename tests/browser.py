@@ -20,7 +20,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["BrowserReport", "chromium_path", "open_report"]
+__all__ = ["BrowserReport", "ChartControls", "chromium_path", "click_every_chart_control",
+           "open_report"]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -179,3 +180,94 @@ def open_report(
         external_requests=external,
         text=text,
     )
+
+
+@dataclass
+class ChartControls:
+    """What a reader can click in a page's charts, and what clicking it all did.
+
+    Attributes
+    ----------
+    buttons : list of list of str
+        Per chart, the ``data-title`` of each mode-bar button (``.modebar-btn``).
+    configs : list of dict
+        Per chart, plotly's resolved ``showSendToCloud``, ``displaylogo`` and
+        ``plotlyServerURL``.
+    network_links : list of str
+        ``href``/``src``/``action`` attributes in the page (HTML and SVG) with an http(s) address.
+    external_requests : list of str
+        Requests that would have left the file, while loading and clicking every button.
+    popups : int
+        Windows or tabs the clicks opened.
+    downloads : list of str
+        Suggested names of the files the clicks downloaded (the PNG export).
+    """
+
+    buttons: list[list[str]] = field(default_factory=list)
+    configs: list[dict] = field(default_factory=list)
+    network_links: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+    popups: int = 0
+    downloads: list[str] = field(default_factory=list)
+
+
+def click_every_chart_control(html_path: Path, timeout_ms: int = 15_000) -> ChartControls:
+    """Open a report, list every chart's mode-bar buttons and every link to a network address,
+    then click every mode-bar button and record requests, pop-ups and downloads.
+
+    Examples
+    --------
+    ``click_every_chart_control(Path("reports/roi.html")).external_requests == []``
+    """
+    from playwright.sync_api import sync_playwright
+
+    seen = ChartControls()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            context = browser.new_context(viewport={"width": 1200, "height": 900},
+                                          accept_downloads=True)
+            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+                LOCAL_SCHEMES) else r.abort())
+            context.on("request", lambda req: None if req.url.startswith(LOCAL_SCHEMES)
+                       else seen.external_requests.append(req.url))
+            page = context.new_page()
+
+            def popup(_page) -> None:
+                seen.popups += 1
+
+            context.on("page", popup)
+            page.on("download", lambda d: seen.downloads.append(d.suggested_filename))
+            page.goto(Path(html_path).resolve().as_uri(), wait_until="load", timeout=60_000)
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                ".every(d => d.querySelector('.main-svg'))", timeout=timeout_ms)
+            charts = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+                .map(gd => ({buttons: Array.from(gd.querySelectorAll('.modebar-btn'))
+                                 .map(b => b.getAttribute('data-title') || b.className.baseVal
+                                           || b.className),
+                             config: {showSendToCloud: gd._context.showSendToCloud,
+                                      displaylogo: gd._context.displaylogo,
+                                      plotlyServerURL: gd._context.plotlyServerURL}}))""")
+            seen.buttons = [c["buttons"] for c in charts]
+            seen.configs = [c["config"] for c in charts]
+            seen.network_links = page.evaluate("""() => {
+                const out = [];
+                for (const el of document.querySelectorAll('*')) {
+                    for (const a of el.attributes) {
+                        if (/(^|:)(href|src|action|formaction)$/i.test(a.name)
+                            && /^\\s*https?:/i.test(a.value)) { out.push(a.value); }
+                    }
+                }
+                return out; }""")
+            count = page.evaluate("() => document.querySelectorAll('.modebar-btn').length")
+            for i in range(count):
+                page.evaluate("(i) => document.querySelectorAll('.modebar-btn')[i].click()", i)
+                page.wait_for_timeout(300)  # the PNG export is made asynchronously
+            page.wait_for_timeout(1_000)
+        finally:
+            browser.close()
+    return seen
+

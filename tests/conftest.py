@@ -113,6 +113,30 @@ def installed_wheel(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sample_reports(tmp_path_factory, installed_wheel):
+    """The whole suite, with PDFs, written by valuecase installed from its wheel into a fresh
+    environment, run from a folder outside the repository with every stage call logged
+    (``valuecase report --pdf --jobs 2``): ``(out folder, CompletedProcess, stage counts)``.
+    One build per test session, shared by ``tests/reporting/test_reports.py`` and
+    ``test_print.py``."""
+    import os
+    import subprocess
+
+    from valuecase.datasets import example_params
+    from valuecase.trace import LOG_ENV, read_stage_log
+
+    work = tmp_path_factory.mktemp("elsewhere")
+    out = work / "reports"
+    log = work / "stages.log"
+    env = {**os.environ, LOG_ENV: str(log)}
+    r = subprocess.run([str(installed_wheel / "valuecase"), "report", "--out", str(out), "--params",
+                        str(example_params("sample.yml")), "--jobs", "2", "--pdf"],
+                       capture_output=True, text=True, timeout=1800, cwd=work, env=env)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out, r, read_stage_log(log)
+
+
+@pytest.fixture(scope="session")
 def spark():
     """A local Apache Spark session (2 cores, UTC, no UI) for the engine-equality tests."""
     from pyspark.sql import SparkSession

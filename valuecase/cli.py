@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from valuecase.errors import ValuecaseError
+from valuecase.reporting.catalog import report_names
 from valuecase.reporting.execute import NotebookExecutionError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -212,7 +214,19 @@ def summarize(
             typer.echo(f"{key:<34} {value!s:>16}")
 
 
-@app.command()
+class PlainFlags(TyperCommand):
+    """A command whose on/off flags show no value type in ``--help`` (typer prints ``<bool>``
+    after ``--pdf`` and ``--help``, as if they took a value)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+@app.command(cls=PlainFlags)
 @user_errors
 def report(
     data: Annotated[Path | None, typer.Option(
@@ -221,7 +235,8 @@ def report(
     params: Annotated[Path | None, typer.Option(
         "--params", help="YAML parameters file (column mapping, notebook parameters).")] = None,
     only: Annotated[list[str] | None, typer.Option(
-        "--only", help="Run only this notebook (repeatable).")] = None,
+        "--only", metavar="REPORT",
+        help=f"Run only this report (repeatable): {', '.join(report_names())}.")] = None,
     jobs: Annotated[int, typer.Option(
         "--jobs", min=1, help="Notebooks run at the same time, each in its own process.")] = 1,
     engine: Annotated[str | None, typer.Option(
@@ -229,6 +244,9 @@ def report(
     layout: Annotated[str | None, typer.Option(
         "--layout", help="tuva, desynpuf or synthea (default: layout: in --params, else "
                          "tuva).")] = None,
+    pdf: Annotated[bool, typer.Option(
+        "--pdf", help="Also write <report>.pdf beside each HTML report, printed offline by "
+                      "headless Chromium (set VALUECASE_CHROMIUM to choose one).")] = False,
 ) -> None:
     """Run the notebook suite on a data folder and write HTML reports plus index.html.
 
@@ -246,7 +264,7 @@ def report(
     try:
         result = run_suite(data_dir=data, out_dir=out, params_file=params, only=only,
                            jobs=jobs, progress=jobs == 1, log=log, engine=engine,
-                           layout=layout)
+                           layout=layout, pdf=pdf)
     except IdentifierLeakError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from None
@@ -255,6 +273,9 @@ def report(
         size = entry.html_path.stat().st_size / 1e6
         summary = entry.summary if len(entry.summary) <= 70 else entry.summary[:69] + "…"
         rows.append((entry.name, str(entry.html_path), f"{size:.1f} MB", summary))
+        if pdf and entry.name in result.metadata["pdf_seconds"]:
+            pdf_file = entry.html_path.with_suffix(".pdf")
+            rows.append(("", str(pdf_file), f"{pdf_file.stat().st_size / 1e6:.1f} MB", ""))
     widths = [max(len(r[i]) for r in [("report", "file", "size", "")] + rows) for i in range(3)]
     typer.echo("")
     typer.echo(f"{'report':<{widths[0]}}  {'file':<{widths[1]}}  {'size':>{widths[2]}}  summary")

@@ -7,7 +7,6 @@ runner itself are in ``test_suite.py``.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -20,7 +19,6 @@ from valuecase.datasets import example_params
 from valuecase.privacy import find_identifiers, strip_plotlyjs
 from valuecase.reporting.plotlyjs import BUNDLE_TRACE_TYPES, bundle_js, trace_types
 from valuecase.reporting.suite import SUITE
-from valuecase.trace import LOG_ENV, read_stage_log
 
 from browser import CHROMIUM_ARGS, chromium_path, open_report
 from conftest import ARTIFACTS
@@ -61,18 +59,11 @@ def small_counts_in_tables(html: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, installed_wheel):
+def built(sample_reports):
     """The whole suite written by valuecase installed from its wheel into a fresh environment,
-    run from a folder outside the repository, with every stage call logged."""
-    work = tmp_path_factory.mktemp("elsewhere")
-    out = work / "reports"
-    log = work / "stages.log"
-    env = {**os.environ, LOG_ENV: str(log)}
-    r = subprocess.run([str(installed_wheel / "valuecase"), "report", "--out", str(out), "--params",
-                        str(example_params("sample.yml")), "--jobs", "2"],
-                       capture_output=True, text=True, timeout=1200, cwd=work, env=env)
-    assert r.returncode == 0, r.stderr[-3000:]
-    return out, r, read_stage_log(log)
+    run from a folder outside the repository, with every stage call logged (one build per
+    session: ``sample_reports`` in ``tests/conftest.py``)."""
+    return sample_reports
 
 
 @pytest.fixture(scope="module")

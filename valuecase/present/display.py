@@ -31,7 +31,17 @@ PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
 # A per-kernel counter gives every figure a unique, run-to-run stable div id.
 _figure_ids = itertools.count(1)
 
-_PLOTLY_CONFIG: dict[str, Any] = {"displaylogo": False, "responsive": True}
+# Nothing in a chart reaches the network: no send-to-cloud ("Share chart...") button (on by
+# default in plotly.js), no plotly logo linking to plotly.com, and a mode bar of only local
+# tools: download as PNG (made in the page), zoom and reset the axes. (`showEditInChartStudio`
+# is not set: plotly.js 4 has no such button, and plotly.py prints a warning into the report
+# for a config key it does not know.)
+_PLOTLY_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "responsive": True,
+    "showSendToCloud": False,
+    "modeBarButtons": [["toImage", "zoom2d", "resetScale2d"]],
+}
 
 Formatter = str | Callable[[Any], str]
 

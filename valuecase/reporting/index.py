@@ -27,7 +27,7 @@ class ReportEntry:
     Examples
     --------
     >>> ReportEntry("roi", "Return on investment", Path("reports/roi.html"), "Net savings.")
-    ReportEntry(name='roi', title='Return on investment', html_path=PosixPath('reports/roi.html'), summary='Net savings.', question='', audience='')
+    ReportEntry(name='roi', title='Return on investment', html_path=PosixPath('reports/roi.html'), summary='Net savings.', question='', audience='', pdf=False)
     """
 
     name: str
@@ -36,6 +36,8 @@ class ReportEntry:
     summary: str = ""
     question: str = ""
     audience: str = ""
+    pdf: bool = False
+    """Whether ``<name>.pdf`` sits beside the HTML (``valuecase report --pdf``): linked too."""
 
 
 def write_index(out_dir: Path, reports: list[ReportEntry], metadata: Mapping[str, Any],
@@ -85,9 +87,10 @@ def write_index(out_dir: Path, reports: list[ReportEntry], metadata: Mapping[str
     for entry in reports:
         target = Path(entry.html_path)
         rel = Path(os.path.relpath(target.resolve(), out_dir.resolve())).as_posix()
+        pdf = Path(rel).with_suffix(".pdf").as_posix() if entry.pdf else ""
         items.append(
             {"href": quote(rel), "file": rel, "title": entry.title, "summary": entry.summary,
-             "question": entry.question, "audience": entry.audience}
+             "question": entry.question, "audience": entry.audience, "pdf": quote(pdf)}
         )
     page = env.get_template("report_index.html.j2").render(meta=meta, reports=items,
                                                             data=data, story=list(story))

@@ -9,7 +9,9 @@ A run has five steps, and nothing is published unless all of them succeed:
    results of the chosen reports are written into the staging folder next to ``--out``.
 3. **Present** - the notebooks run with papermill (``jobs`` at a time, each in its own process),
    read those results and present them; each is rendered to one self-contained HTML file.
-4. **Guard** - funder-facing reports are scanned for the person identifiers of the input.
+4. **Guard** - funder-facing reports are scanned for the person identifiers of the input;
+   with ``pdf=True`` each report is then printed to ``<name>.pdf`` by headless Chromium,
+   offline (:mod:`valuecase.reporting.pdf`).
 5. **Publish** - staged files replace the published ones atomically (``index.html`` last).
 
 On failure the staging folder is kept for debugging (the error says where) and the published
@@ -39,11 +41,13 @@ from valuecase.analysis.results import Results
 from valuecase.datasets import sample_dir
 from valuecase.errors import ParametersError, ValuecaseError
 from valuecase.reporting.build import build_all
+from valuecase.reporting.catalog import SUITE, SuiteNotebook
 from valuecase.reporting.execute import notebook_parameters
 from valuecase.reporting.guard import person_identifiers, scan_funder_reports
 from valuecase.reporting.guide import describe_data, synthetic_story, synthetic_truth
 from valuecase.reporting.html import data_fingerprint
 from valuecase.reporting.index import ReportEntry, write_index
+from valuecase.reporting.pdf import find_chromium, print_reports
 from valuecase.reporting.publish import publish
 from valuecase.reporting.summary import read_summary
 
@@ -56,44 +60,6 @@ FALLBACK_DIR = NOTEBOOK_DIR / "fallback"
 """Notebooks run in place of a report the data cannot support (they say why)."""
 
 Log = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class SuiteNotebook:
-    """One notebook of the suite: file stem, report title, whether funders read it, and for
-    the index page the question it answers and who it is for."""
-
-    name: str
-    title: str
-    funder_facing: bool = False
-    question: str = ""
-    audience: str = ""
-
-
-SUITE: tuple[SuiteNotebook, ...] = (
-    SuiteNotebook("data_quality", "Data quality", question=(
-        "Can these claims be trusted? Every row and dollar read, accepted or rejected, "
-        "completeness and claims lag."), audience="analysts and evaluators, first"),
-    SuiteNotebook("population", "Population and cost concentration", question=(
-        "Who is covered and where the money goes: spending per member month and how much of "
-        "it the costliest few account for."), audience="evaluators and finance teams"),
-    SuiteNotebook("utilization", "Utilization and cost trends", question=(
-        "How often people use the hospital and the ED, and what that costs, by period and "
-        "group."), audience="evaluators and finance teams"),
-    SuiteNotebook("impact", "Impact evaluation", question=(
-        "What the program changed, against a comparison group, with the checks that say how "
-        "far to trust it."), audience="evaluators"),
-    SuiteNotebook("roi", "Return on investment", question=(
-        "Whether the savings cover the program's cost, for whom, and how sure we can be."),
-        audience="finance teams"),
-    SuiteNotebook("partners", "Partners and services", question=(
-        "Whom the partners reached, which social needs were resolved, and what people said."),
-        audience="program managers and partners"),
-    SuiteNotebook("funder_summary", "The value case in one page", funder_facing=True,
-                  question="The whole value case in plain language, on one page.",
-                  audience="funders and boards: start here"),
-)
-"""The notebooks ``valuecase report`` runs, in order."""
 
 
 @dataclass(frozen=True)
@@ -165,7 +131,7 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
               notebook_dir: Path | None = None, progress: bool = True, jobs: int = 1,
               suite: Sequence[SuiteNotebook] | None = None,
               log: Log | None = None, engine: str | None = None,
-              layout: str | None = None) -> SuiteResult:
+              layout: str | None = None, pdf: bool = False) -> SuiteResult:
     """Check parameters, analyse once, execute the notebooks, guard, render, publish.
 
     Parameters
@@ -190,11 +156,17 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
         ``duckdb`` or ``spark``; wins over ``engine:`` in the parameters file.
     layout : str, optional
         ``tuva``, ``desynpuf`` or ``synthea``; wins over ``layout:`` in the parameters file.
+    pdf : bool
+        Also print each report to ``<name>.pdf`` beside its HTML (headless Chromium, offline,
+        ``jobs`` at a time), published with it.
 
     Raises
     ------
     ParametersError
-        Before anything runs: every problem of the parameters, data folder or output folder.
+        Before anything runs: every problem of the parameters, data folder or output folder;
+        with ``pdf=True``, no Chromium found.
+    PdfError
+        Chromium could not print a report (nothing is published).
     NotebookExecutionError
         A cell failed; names notebook and cell and where the partial notebook is kept.
     IdentifierLeakError
@@ -216,6 +188,7 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
         raise ParametersError(f"--only {unknown[0]}: unknown report; choose from "
                               f"{', '.join(names)}")
     overrides = {k: v for k, v in {"engine": engine, "layout": layout}.items() if v}
+    chromium = find_chromium() if pdf else None  # no Chromium: stop before anything runs
     params = check_parameters(params_file, data_dir, out_dir, overrides=overrides or None)
     out_dir = Path(out_dir)
     chosen = [n for n in suite if not only or n.name in only]
@@ -257,9 +230,12 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
                    if params.column_mapping else None)
         identifiers = person_identifiers(data_path, mapping, params.engine, params.layout)
     guard_seconds = scan_funder_reports(staging, funder, identifiers)
+    pdf_seconds = (print_reports(staging, [nb.name for nb in chosen], chromium, jobs, log)
+                   if chromium is not None else {})
 
     entries = [ReportEntry(nb.name, nb.title, staging / f"{nb.name}.html",
-                           outcomes[nb.name].summary, nb.question, nb.audience)
+                           outcomes[nb.name].summary, nb.question, nb.audience,
+                           pdf=nb.name in pdf_seconds)
                for nb in chosen]
     if only:  # reports of the previous run that were not re-run stay listed
         for nb in suite:
@@ -267,7 +243,8 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
                 kept = out_dir / f"{nb.name}.ipynb"
                 summary = read_summary(kept) if kept.exists() else ""
                 entries.append(ReportEntry(nb.name, nb.title, staging / f"{nb.name}.html",
-                                           summary, nb.question, nb.audience))
+                                           summary, nb.question, nb.audience,
+                                           pdf=(out_dir / f"{nb.name}.pdf").exists()))
         entries.sort(key=lambda e: names.index(e.name))
     index_params = {"data": data_path.name, "seed": params.seed, "design": params.design}
     truth = synthetic_truth(data_path)
@@ -278,7 +255,7 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
                 story=synthetic_story(truth, results_dir) if truth else [])
     published = publish(staging, out_dir, [e.name for e in entries])
     final = tuple(ReportEntry(e.name, e.title, out_dir / e.html_path.name, e.summary,
-                              e.question, e.audience) for e in entries)
+                              e.question, e.audience, e.pdf) for e in entries)
     metadata.update({
         "data_dir": str(data_path),
         "parameters_file": shown_file,
@@ -287,6 +264,7 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
         "stage_seconds": provenance["stage_seconds"],
         "seconds": {name: o.seconds for name, o in outcomes.items()},
         "guard_seconds": guard_seconds,
+        "pdf_seconds": pdf_seconds,
         "identifiers_checked": len(identifiers),
         "wall_seconds": time.perf_counter() - run_start,
     })
