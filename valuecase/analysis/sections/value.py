@@ -87,6 +87,7 @@ def no_value_case(a: Any) -> tuple[str, str]:
 
 def roi(a: Any) -> Results:
     """Assumptions with sources, projection, ledger, Monte Carlo, tornado, break-even."""
+    from valuecase.present.interpret import describe_breakeven, describe_monte_carlo
     from valuecase.value.case import assumptions_table
     from valuecase.value.uncertainty import breakeven_effect, tornado
 
@@ -107,10 +108,12 @@ def roi(a: Any) -> Results:
     r.tables["ledger"] = vc.ledger.table
     r.tables["net_savings_draws"] = pd.DataFrame({"net_savings": vc.monte_carlo.net_savings})
     r.tables["percentiles"] = vc.monte_carlo.percentiles().reset_index()
-    r.values["monte_carlo_summary"] = vc.monte_carlo.summary()
+    r.values["monte_carlo_summary"] = describe_monte_carlo(vc.monte_carlo)
     r.tables["tornado"] = tornado(vc.model)
-    r.values["breakeven"] = [breakeven_effect(vc.model, line).text
-                             for line in vc.params.service_lines]
+    lines = {ln.key: ln for ln in vc.model.lines}
+    r.values["breakeven"] = [
+        describe_breakeven(breakeven_effect(vc.model, key), lines[key].kind, lines[key].label)
+        for key in vc.params.service_lines]
     return r
 
 
