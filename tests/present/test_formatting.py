@@ -102,7 +102,7 @@ def test_table_html_shows_human_headers_no_bare_index_and_marks_numbers():
     assert cells == [("", "program"), (' class="num"', "166"), ("", "yes"),
                      (' class="num"', "544,513"), (' class="num"', "0.000"),
                      ("", "comparison"), (' class="num"', "&lt;11"), ("", "no"),
-                     ("", "—"), ("", "—")]
+                     (' class="num"', "—"), (' class="num"', "—")]
 
 
 def test_a_named_index_becomes_a_labelled_column():

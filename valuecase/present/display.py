@@ -196,7 +196,7 @@ def table_html(
         cells = []
         for col, value in zip(columns, row, strict=True):
             text = _format_cell(value, formats.get(col, formats.get(str(col))), col)
-            numeric = _NUMERIC_TEXT.fullmatch(text) is not None
+            numeric = text == formatting.NOT_SHOWN or _NUMERIC_TEXT.fullmatch(text) is not None
             cls = ' class="num"' if numeric else ""
             cells.append(f"<td{cls}>{esc(text)}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
