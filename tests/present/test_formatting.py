@@ -160,3 +160,18 @@ def test_effects_table_formats_each_row_for_its_outcome():
         estimate=28.27, se=396.1, ci_low=-749.61, ci_high=806.16, p_value=0.94, n=337,
         scale="difference"), "total paid", money_per="member-month")
     assert "total paid per member-month by +$28.27 (95% CI -$749.61 to $806.16)" in sentence
+
+
+def test_break_even_when_other_lines_cover_the_cost_or_on_the_difference_scale():
+    text = interpret.describe_breakeven(_breakeven(-0.05, 0.002, 0.198, "below", "assumed range"),
+                                        "reduction", "ED visits")
+    assert text.startswith("ED visits: the program breaks even as long as ED visits rise by "
+                           "no more than 5%; every value in the assumed range (a 0.2% cut to "
+                           "a 20% cut) does better")
+    text = interpret.describe_breakeven(_breakeven(-0.01, -0.05, -0.02, "above"), "difference",
+                                        "ED visits")
+    assert "breaking even takes 0.12 fewer ED visits per member-year" in text
+    assert "covers the program's cost" in text
+    text = interpret.describe_breakeven(_breakeven(float("nan"), 0.7, 1.1, "undefined"), "ratio",
+                                        "ED visits")
+    assert "no break-even effect" in text

@@ -325,21 +325,24 @@ def describe_breakeven(breakeven: Any, kind: str, label: str) -> str:
         return (f"{label}: net savings do not depend on this effect (unit cost or members are "
                 "zero), so there is no break-even effect.")
     ends = sorted((lo, hi))
+    rise = False
     if kind == "difference":  # events per member-month; negative = fewer
         def change(x: float) -> str:
             per_year = -12.0 * x
             return (f"{formatting.number(abs(per_year), 2)} "
-                    f"{'fewer' if per_year >= 0 else 'more'} per member-year")
+                    f"{'fewer' if per_year >= 0 else 'more'} {_mid_sentence(label)} per "
+                    "member-year")
         needed = change(value)
-        where = f"the {breakeven.interval} ({change(hi)} to {change(lo)})"
+        where = f"the {breakeven.interval} ({change(hi)} to {change(lo)})"  # fewest first
         impossible = False
     else:
         def change(x: float) -> str:
             cut = (1.0 - _as_ratio(x, kind)) * 100
-            pct = f"{abs(cut):.0f}"
+            pct = f"{abs(cut):.0f}" if abs(cut) >= 1 or cut == 0 else f"{abs(cut):.1f}"
             article = "an" if pct.startswith("8") or pct in ("11", "18") else "a"
             return f"{article} {pct}% {'cut' if cut >= 0 else 'rise'}"
         ends = sorted((lo, hi), key=lambda x: 1.0 - _as_ratio(x, kind))  # smaller cut first
+        rise = _as_ratio(value, kind) > 1  # the other lines pay for the program
         needed = f"{change(value)} in {_mid_sentence(label)}"
         where = f"the {breakeven.interval} ({change(ends[0])} to {change(ends[1])})"
         impossible = _as_ratio(value, kind) < 0
@@ -348,17 +351,24 @@ def describe_breakeven(breakeven: Any, kind: str, label: str) -> str:
         return (f"{label}: even avoiding every {one} would not cover the program's cost "
                 f"(breaking even would take {change(value)}, more than all of them; "
                 f"the {breakeven.interval} runs from {change(ends[0])} to {change(ends[1])}).")
-    head = f"{label}: breaking even takes {needed}"
+    if rise:  # the other service lines cover the cost even if this one rises
+        head = (f"{label}: the program breaks even as long as {_mid_sentence(label)} rise by "
+                f"no more than {change(value).split(' ', 1)[1].removesuffix(' rise')}")
+    else:
+        head = f"{label}: breaking even takes {needed}"
     if breakeven.position == "inside":
         who = ("the evidence cannot rule out" if breakeven.interval == "95% CI"
                else "the assumptions allow")
         return f"{head}, inside {where}: {who} that the program loses money, and that it saves."
     saves_more_below = kind == "reduction"  # a larger reduction saves more; a larger ratio less
     if (breakeven.position == "below") == saves_more_below:
-        return (f"{head}, less than anywhere in {where}: even the least favourable end "
-                "covers the program's cost.")
-    return (f"{head}, more than anywhere in {where}: even the most favourable end does not "
-            "cover the program's cost.")
+        where_text = (f"; every value in {where} does better" if rise
+                      else f", less than anywhere in {where}")
+        return f"{head}{where_text}: even the least favourable end covers the program's cost."
+    where_text = (f"; every value in {where} does worse" if rise
+                  else f", more than anywhere in {where}")
+    return (f"{head}{where_text}: even the most favourable end does not cover the program's "
+            "cost.")
 
 
 def describe_monte_carlo(mc: Any) -> str:

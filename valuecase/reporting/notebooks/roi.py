@@ -38,7 +38,7 @@ import pandas as pd
 
 from valuecase.analysis.notebook import results_for
 from valuecase.present import formatting as fmt
-from valuecase.present import roi_figures
+from valuecase.present import interpret, roi_figures
 from valuecase.present.display import show, show_markdown, show_table, show_text
 from valuecase.present.interpret import money, ratio_text
 
@@ -126,6 +126,7 @@ show_table(pct, caption="Percentiles of the Monte Carlo draws",
            formats={c: money for c in ("gross_savings", "program_cost", "net_savings", "npv")}
            | {"roi": fmt.percent})
 torn = res.table("tornado")
+torn["label"] = torn["label"].map(interpret.sentence_case)
 show(roi_figures.tornado_figure(torn))
 # each input's low, base and high read as what the input is (money, share, rate ratio)
 shown = torn.assign(**{c: [fmt.input_value(k, v) for k, v in zip(torn["input"], torn[c],
