@@ -175,3 +175,9 @@ def test_break_even_when_other_lines_cover_the_cost_or_on_the_difference_scale()
     text = interpret.describe_breakeven(_breakeven(float("nan"), 0.7, 1.1, "undefined"), "ratio",
                                         "ED visits")
     assert "no break-even effect" in text
+
+
+def test_an_index_repeating_a_column_is_not_shown_twice():
+    df = pd.DataFrame({"partner": ["payer"], "net_position": [1.0]}).set_index(
+        "partner", drop=False)
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", table_html(df)) == ["Partner", "Net position"]

@@ -135,7 +135,8 @@ def _format_cell(value: Any, formatter: Formatter | None, column: Any = None) ->
 def _shown(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` without a bare index: a named index becomes a column, an unnamed one is dropped
     (row numbers such as ``7`` and ``8`` mean nothing to a reader)."""
-    if isinstance(df.index, pd.MultiIndex) or df.index.name is not None:
+    names = [n for n in df.index.names if n is not None]
+    if names and not set(map(str, names)) & set(map(str, df.columns)):
         return df.reset_index()
     return df.reset_index(drop=True)
 
