@@ -125,7 +125,7 @@ def test_a_header_only_program_table_and_a_calculator_file_give_an_assumed_value
     assert re.search(r"ROI -?\d+\.\d%", roi) and "reductions assumed in the ROI file" in roi
     assert "No program data was given" in roi and "roi-calculator.yml (assumption)" in roi
     funder = text_of(calculator / "funder_summary.html")
-    assert "rests on assumed reductions" in funder and re.search(r"an ROI of -?\d+%", funder)
+    assert "rests on assumed reductions" in funder and re.search(r"an ROI of -?\d+\.\d%", funder)
     assert "No program data was given" in funder
     assert "(assumed reductions); no program data." in text_of(calculator / "index.html")
 
