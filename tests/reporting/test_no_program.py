@@ -97,7 +97,7 @@ def test_a_layout_without_program_data_gets_a_calculator_value_case(desynpuf500,
     assert "DE-SynPUF enrollment" in text_of(out / "data_quality.html")  # the layout's rule
     assert "No program data was given" in text_of(out / "impact.html")
     roi = text_of(out / "roi.html")
-    assert re.search(r"ROI -?\d+%", roi) and "reductions assumed in the ROI file" in roi
+    assert re.search(r"ROI -?\d+\.\d%", roi) and "reductions assumed in the ROI file" in roi
     funder = text_of(out / "funder_summary.html")
     assert "assumed" in funder and "No program data was given" in funder
 
@@ -122,10 +122,10 @@ def test_a_header_only_program_table_and_a_calculator_file_give_an_assumed_value
         assert "Traceback" not in text and not re.search(r"\w+Error\b", text), name
     assert "No program data was given" in text_of(calculator / "impact.html")
     roi = text_of(calculator / "roi.html")
-    assert re.search(r"ROI -?\d+%", roi) and "reductions assumed in the ROI file" in roi
+    assert re.search(r"ROI -?\d+\.\d%", roi) and "reductions assumed in the ROI file" in roi
     assert "No program data was given" in roi and "roi-calculator.yml (assumption)" in roi
     funder = text_of(calculator / "funder_summary.html")
-    assert "rests on assumed reductions" in funder and re.search(r"an ROI of -?\d+%", funder)
+    assert "rests on assumed reductions" in funder and re.search(r"an ROI of -?\d+\.\d%", funder)
     assert "No program data was given" in funder
     assert "(assumed reductions); no program data." in text_of(calculator / "index.html")
 

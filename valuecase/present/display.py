@@ -13,15 +13,18 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import numbers
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from IPython.display import display
 from plotly.basedatatypes import BaseFigure
 
+from valuecase.present import formatting
 from valuecase.present.trace_types import check_trace_types
 
 __all__ = ["show", "show_markdown", "show_table", "figure_bundle", "table_html"]
@@ -120,17 +123,32 @@ def show(fig: go.Figure) -> None:
     display(figure_bundle(fig, f"valuecase-fig-{next(_figure_ids)}"), raw=True)
 
 
-def _format_cell(value: Any, formatter: Formatter | None) -> str:
-    missing = value is None or (
-        not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
-    )
-    if missing:
-        return ""
-    if formatter is None or isinstance(value, str):
-        return str(value)  # already text (e.g. a suppression marker): shown as is
+_NUMERIC_TEXT = re.compile(r"[\s\d.,%$<>+\-−–—()]*\d[\s\d.,%$<>+\-−–—()]*")
+
+
+def _format_cell(value: Any, formatter: Formatter | None, column: Any = None) -> str:
+    if formatter is None and str(column) in formatting.PLAIN_COLUMNS and isinstance(
+            value, numbers.Real) and not isinstance(value, bool | np.bool_) and float(
+            value).is_integer():
+        return str(int(value))  # a year or a percentile, not a quantity
+    if formatter is str:
+        return formatting.NOT_SHOWN if formatting.is_missing(value) else str(value)  # as is
+    if isinstance(value, str):
+        return str(formatting.value_label(value))  # already text (e.g. a suppression marker)
+    if formatter is None or formatting.is_missing(value) or isinstance(value, bool):
+        return formatting.auto(value)
     if callable(formatter):
         return str(formatter(value))
     return formatter.format(value)
+
+
+def _shown(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` without a bare index: a named index becomes a column, an unnamed one is dropped
+    (row numbers such as ``7`` and ``8`` mean nothing to a reader)."""
+    names = [n for n in df.index.names if n is not None]
+    if names and not set(map(str, names)) & set(map(str, df.columns)):
+        return df.reset_index()
+    return df.reset_index(drop=True)
 
 
 def table_html(
@@ -138,16 +156,25 @@ def table_html(
     caption: str | None = None,
     formats: Mapping[str, Formatter] | None = None,
 ) -> str:
-    """Render a DataFrame as an HTML table with every cell and label escaped.
+    """Render a DataFrame as an HTML table with human headers and every cell escaped.
+
+    Headers are :func:`valuecase.present.formatting.column_label` of each column (an error
+    for a column without a label when ``VALUECASE_STRICT_LABELS`` is set); a named index is
+    shown as a column and an unnamed one not at all. Cells without a format read as
+    :func:`valuecase.present.formatting.auto` says (``yes``/``no``, ``—`` for a missing
+    value, no scientific notation); cells that read as numbers get ``class="num"`` (kept on
+    one line by the report's CSS).
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Table to render. The index is shown unless it is a default ``RangeIndex``.
+        Table to render.
     caption : str, optional
         Caption shown above the table.
     formats : mapping of column name to format, optional
-        A ``str.format`` pattern such as ``"{:,.0f}"`` or a callable returning a string.
+        A ``str.format`` pattern such as ``"{:,.0f}"`` or a callable returning a string
+        (see :mod:`valuecase.present.formatting`); ``str`` shows the values exactly as they
+        are (names from the data, such as column names).
 
     Returns
     -------
@@ -159,26 +186,28 @@ def table_html(
     >>> import pandas as pd
     >>> "&lt;b&gt;" in table_html(pd.DataFrame({"plan": ["<b>"]}))
     True
+    >>> t = table_html(pd.DataFrame({"net_position": [1.5e6], "primary": [True]}))
+    >>> "Net position" in t, '<td class="num">1,500,000</td>' in t, "<td>yes</td>" in t
+    (True, True, True)
     """
     formats = dict(formats or {})
     unknown = sorted(set(map(str, formats)) - set(map(str, df.columns)))
     if unknown:
         raise KeyError(f"formats name columns not in the table: {unknown}")
-    show_index = not (isinstance(df.index, pd.RangeIndex) and df.index.name is None)
+    df = _shown(df)
     esc = html.escape
     parts = ['<table class="valuecase-table">']
     if caption:
         parts.append(f"<caption>{esc(caption)}</caption>")
-    head = [f'<th scope="col">{esc(str(df.index.name or ""))}</th>'] if show_index else []
-    head += [f'<th scope="col">{esc(str(col))}</th>' for col in df.columns]
+    head = [f'<th scope="col">{esc(formatting.column_label(col))}</th>' for col in df.columns]
     parts.append("<thead><tr>" + "".join(head) + "</tr></thead>")
     parts.append("<tbody>")
     columns = list(df.columns)
-    for label, row in zip(df.index, df.itertuples(index=False, name=None), strict=True):
-        cells = [f'<th scope="row">{esc(str(label))}</th>'] if show_index else []
+    for row in df.itertuples(index=False, name=None):
+        cells = []
         for col, value in zip(columns, row, strict=True):
-            text = _format_cell(value, formats.get(col, formats.get(str(col))))
-            numeric = pd.api.types.is_number(value) and not pd.api.types.is_bool(value)
+            text = _format_cell(value, formats.get(col, formats.get(str(col))), col)
+            numeric = text == formatting.NOT_SHOWN or _NUMERIC_TEXT.fullmatch(text) is not None
             cls = ' class="num"' if numeric else ""
             cells.append(f"<td{cls}>{esc(text)}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
@@ -210,7 +239,7 @@ def show_table(
     """
     bundle = {
         "text/html": table_html(df, caption=caption, formats=formats),
-        "text/plain": (f"{caption}\n" if caption else "") + df.to_string(),
+        "text/plain": (f"{caption}\n" if caption else "") + _shown(df).to_string(index=False),
     }
     display(bundle, raw=True)
 

@@ -150,6 +150,7 @@ def transition_heatmap(matrix: pd.DataFrame, title: str = "Cost decile transitio
     values = z.ravel()
     x_title = str(matrix.columns.name or "Decile next year")
     y_title = str(matrix.index.name or "Decile this year")
+    x_title, y_title = (t[:1].upper() + t[1:] for t in (x_title, y_title))  # sentence case
     fig = go.Figure(go.Bar(
         y=[rows[i] for i in row_of], x=np.ones(values.size), base=col_of - 0.5, width=1,
         orientation="h", name="% of row", showlegend=False,

@@ -79,9 +79,14 @@ def propensity_overlap(ps: pd.Series, treated: pd.Series,
     return themed(fig, title, "Estimated probability of enrolling", "% of group")
 
 
+def _first_upper(text: str) -> str:
+    """A title starts with a capital ("acute stays" -> "Acute stays"; "ED visits" stays)."""
+    return text[:1].upper() + text[1:]
+
+
 def trends_figure(rates: pd.DataFrame, label: str, unit: str = "per member-year") -> go.Figure:
     """Raw rate by month relative to index, one line per group (``event_time_rates`` output)."""
-    title = f"{label}: raw trends around the index date"
+    title = f"{_first_upper(label)}: raw trends around the index date"
     if rates.empty:
         return no_data_figure(title)
     fig = go.Figure()
@@ -91,12 +96,12 @@ def trends_figure(rates: pd.DataFrame, label: str, unit: str = "per member-year"
                                  name=name, line=dict(color=GROUP_COLORS.get(name, PALETTE[2]))))
     fig.add_vline(x=0, line_dash="dot", line_color=PALETTE[6],
                   annotation_text="index (enrollment)", annotation_position="top")
-    return themed(fig, title, "Months from index date", f"{label} {unit}")
+    return themed(fig, title, "Months from index date", f"{_first_upper(label)} {unit}")
 
 
 def naive_vs_did_figure(naive: pd.DataFrame, did_estimate: float, label: str) -> go.Figure:
     """Bars: the program's before/after change, the comparison's change, and the DiD."""
-    title = f"{label}: before/after change is not the effect"
+    title = f"{_first_upper(label)}: before/after change is not the effect"
     if naive.empty:
         return no_data_figure(title)
     n = naive.set_index("group")
@@ -113,13 +118,13 @@ def event_study_figure(coefs: pd.DataFrame, label: str) -> go.Figure:
 
     ``coefs`` is :func:`valuecase.impact.event_study` output (indexed by event time).
     """
-    title = f"{label}: event study (program minus comparison, 95% CI)"
+    title = f"{_first_upper(label)}: event study (program minus comparison, 95% CI)"
     if coefs.empty:
         return no_data_figure(title)
     c = coefs.reset_index() if "event_time" not in coefs.columns else coefs
     c = c.sort_values("event_time")
     fig = go.Figure(go.Scatter(
-        x=c["event_time"], y=c["estimate"], mode="markers+lines", name="estimate",
+        x=c["event_time"], y=c["estimate"], mode="markers+lines", name="Estimate",
         marker=dict(color=PALETTE[1]), line=dict(color=PALETTE[1]),
         error_y=dict(type="data", array=c["ci_high"] - c["estimate"],
                      arrayminus=c["estimate"] - c["ci_low"], visible=True)))

@@ -21,12 +21,19 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from valuecase.present.formatting import money
 from valuecase.present.theme import PALETTE, themed
 from valuecase.value.arithmetic import payback_month
 
 __all__ = ["cumulative_net_figure", "ledger_figure", "net_savings_histogram", "tornado_figure"]
 
 
+
+
+def _money_axis(fig: go.Figure, axis: str) -> go.Figure:
+    """Tick labels of ``axis`` ("x" or "y") in money: ``-$1.5M``, ``$500k``."""
+    fig.update_layout({f"{axis}axis_tickformat": "$,.3~s"})
+    return fig
 
 
 def tornado_figure(table: pd.DataFrame, title: str = "One-way sensitivity of net savings",
@@ -52,12 +59,12 @@ def tornado_figure(table: pd.DataFrame, title: str = "One-way sensitivity of net
             y=[html.escape(str(v)) for v in t["label"]], x=t[col] - base, base=base, orientation="h", name=name,
             marker_color=color,
             customdata=np.c_[t["low" if col == "at_low" else "high"], t[col]],
-            hovertemplate="%{y}: input %{customdata[0]:.4g} → %{customdata[1]:,.0f}"
+            hovertemplate="%{y}: input %{customdata[0]:,.4~f} → %{customdata[1]:$,.0f}"
                           "<extra></extra>"))
     fig.add_vline(x=base, line_dash="dash", line_color="#444",
-                  annotation_text=f"base {base:,.0f}")
+                  annotation_text=f"Base {money(base)}")
     fig.update_layout(barmode="overlay")
-    return themed(fig, title, metric_label, "")
+    return _money_axis(themed(fig, title, metric_label, ""), "x")
 
 
 def _nice_edges(x: np.ndarray, bins: int) -> np.ndarray:
@@ -107,14 +114,15 @@ def net_savings_histogram(net_savings: np.ndarray, title: str = "Net savings, Mo
         x=np.round((edges[:-1] + edges[1:]) / 2, digits), y=np.round(counts / x.size, 6),
         width=width, name="Draws", marker_color=PALETTE[0],
         customdata=np.round(np.c_[edges[:-1], edges[1:]], digits),
-        hovertemplate=f"%{{customdata[0]:,.{decimals}f}} to %{{customdata[1]:,.{decimals}f}}: "
+        hovertemplate=f"%{{customdata[0]:$,.{decimals}f}} to %{{customdata[1]:$,.{decimals}f}}: "
                       "%{y:.1%} of draws<extra></extra>"))
     fig.update_layout(bargap=0)
     fig.add_vline(x=0, line_color=PALETTE[1], line_width=2)
     p = float(np.mean(x > 0))
     fig.add_annotation(x=0.98, y=0.95, xref="paper", yref="paper", showarrow=False,
                        xanchor="right", text=f"P(net savings > 0) = P(ROI > 0) = {p:.1%}")
-    return themed(fig, title, "Net savings over the horizon ($)", "Share of draws")
+    return _money_axis(themed(fig, title, "Net savings over the horizon ($)", "Share of draws"),
+                       "x")
 
 
 def cumulative_net_figure(monthly: pd.DataFrame, title: str = "Cumulative net savings"
@@ -143,7 +151,8 @@ def cumulative_net_figure(monthly: pd.DataFrame, title: str = "Cumulative net sa
                                  marker=dict(color=PALETTE[1], size=12, symbol="diamond")))
     else:
         title += " (no payback within the horizon)"
-    return themed(fig, title, "Month since launch", "Cumulative net savings ($)")
+    return _money_axis(themed(fig, title, "Month since launch", "Cumulative net savings ($)"),
+                       "y")
 
 
 def ledger_figure(table: pd.DataFrame, title: str = "Who pays and who saves") -> go.Figure:
@@ -170,7 +179,8 @@ def ledger_figure(table: pd.DataFrame, title: str = "Who pays and who saves") ->
               ("Net position", table["net_position"], PALETTE[0])]
     for name, y, color in series:
         fig.add_trace(go.Bar(x=names, y=y, name=name, marker_color=color,
-                             hovertemplate="%{x}: %{y:,.0f}<extra>" + name + "</extra>"))
+                             hovertemplate="%{x}: %{y:$,.0f}<extra>" + name + "</extra>"))
     fig.update_layout(barmode="group")
     fig.add_hline(y=0, line_color="#888")
-    return themed(fig, title, "Partner", "$ over the horizon (costs negative)")
+    return _money_axis(themed(fig, title, "Partner", "$ over the horizon (costs negative)"),
+                       "y")

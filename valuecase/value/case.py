@@ -274,7 +274,7 @@ def assumptions_table(params: RoiParams, sources: dict[str, str]) -> pd.DataFram
         fields = pm.model_dump(exclude_none=True, by_alias=True)
         kind = fields.pop("model", type(pm).__name__)
         rows.append((f"payment_models[{i}]", f"{kind}: " + "; ".join(
-            f"{k.replace('_', ' ')} {', '.join(map(str, v)) if isinstance(v, list) else v}"
+            f"{k.replace('_', ' ')} {', '.join(map(str, v)) if isinstance(v, list) else _yes_no(v)}"
             for k, v in fields.items())))
     u = params.uncertainty
     rows.append(("uncertainty", f"{u.draws:,} Monte Carlo draws, seed {u.seed}, ROI target "
@@ -283,6 +283,11 @@ def assumptions_table(params: RoiParams, sources: dict[str, str]) -> pd.DataFram
     out["source"] = out["assumption"].map(lambda k: sources.get(k, "default"))
     out["value"] = out["value"].astype(str)
     return out
+
+
+def _yes_no(value: Any) -> Any:
+    """A flag as a reader says it ("first dollar yes", not "first dollar True")."""
+    return ("yes" if value else "no") if isinstance(value, bool) else value
 
 
 def _show(value: Any) -> str:

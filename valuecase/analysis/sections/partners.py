@@ -43,5 +43,8 @@ def partners(a: Any) -> Results:
     for name in _TABLES:
         table = getattr(m, name)
         if table is not None:
-            r.tables[name] = table
+            # the cost table's index repeats its service type (with the partner when a type
+            # has several): shown beside both, it would read as a duplicated column
+            r.tables[name] = (table.reset_index(drop=True).drop(columns="name", errors="ignore")
+                              if name == "costs" else table)
     return r

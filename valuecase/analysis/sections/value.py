@@ -87,6 +87,7 @@ def no_value_case(a: Any) -> tuple[str, str]:
 
 def roi(a: Any) -> Results:
     """Assumptions with sources, projection, ledger, Monte Carlo, tornado, break-even."""
+    from valuecase.present.interpret import describe_breakeven, describe_monte_carlo
     from valuecase.value.case import assumptions_table
     from valuecase.value.uncertainty import breakeven_effect, tornado
 
@@ -107,13 +108,14 @@ def roi(a: Any) -> Results:
     r.tables["ledger"] = vc.ledger.table
     r.tables["net_savings_draws"] = pd.DataFrame({"net_savings": vc.monte_carlo.net_savings})
     r.tables["percentiles"] = vc.monte_carlo.percentiles().reset_index()
-    r.values["monte_carlo_summary"] = vc.monte_carlo.summary()
+    r.values["monte_carlo_summary"] = describe_monte_carlo(vc.monte_carlo)
     r.tables["tornado"] = tornado(vc.model)
-    breakeven = {line: breakeven_effect(vc.model, line) for line in vc.params.service_lines}
-    r.values["breakeven"] = [b.text for b in breakeven.values()]
-    kinds = {x.key: x.kind for x in vc.model.lines}
-    r.values["breakeven_effects"] = {line: {"value": b.value, "kind": kinds[line]}
-                                     for line, b in breakeven.items()}
+    lines = {ln.key: ln for ln in vc.model.lines}
+    breakeven = {key: breakeven_effect(vc.model, key) for key in vc.params.service_lines}
+    r.values["breakeven"] = [describe_breakeven(b, lines[key].kind, lines[key].label)
+                             for key, b in breakeven.items()]
+    r.values["breakeven_effects"] = {key: {"value": b.value, "kind": lines[key].kind}
+                                     for key, b in breakeven.items()}
     return r
 
 

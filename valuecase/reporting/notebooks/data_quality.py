@@ -23,12 +23,21 @@ mapping_file = ""
 import plotly.graph_objects as go
 
 from valuecase.analysis.notebook import results_for
+from valuecase.present import formatting as fmt
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.present.figures import line_figure
 from valuecase.present.theme import PALETTE, themed
 from valuecase.privacy import suppress_small_counts
 
 res = results_for("data_quality", globals())
+
+
+def CENTS(v):
+    return fmt.money(v, cents=True)
+
+
+def DAYS(v):
+    return fmt.number(v, 0)
 
 # %% [markdown]
 # ## Reconciliation: rows and dollars in = accepted + rejected
@@ -41,8 +50,8 @@ recon = res.table("reconciliation")
 show_table(
     recon,
     caption="Rows and paid amounts by table",
-    formats={c: "{:,.2f}" for c in recon.columns if c.startswith("paid")}
-    | {c: "{:,.0f}" for c in recon.columns if c.startswith("rows")},
+    formats={c: CENTS for c in recon.columns if c.startswith("paid")}
+    | {c: fmt.number for c in recon.columns if c.startswith("rows")},
 )
 balanced = bool((recon["rows_in"] == recon["rows_accepted"] + recon["rows_rejected"]).all())
 show_markdown(
@@ -62,7 +71,7 @@ if len(by_reason):
     show_table(
         suppress_small_counts(by_reason, ["rows"]),
         caption="Rejected rows (first reason that applies)",
-        formats={"paid_amount": "${:,.2f}"},
+        formats={"paid_amount": CENTS},
     )
 else:
     show_markdown("No row was rejected.")
@@ -74,8 +83,9 @@ else:
 for table in res["tables"]:
     show_table(
         res.table(f"completeness__{table}"),
-        caption=f"{table}: share of accepted rows with a value",
-        formats={"filled_share": "{:.1%}", "rows": "{:,}", "filled": "{:,}"},
+        caption=f"{fmt.value_label(table)}: share of accepted rows with a value",
+        formats={"column": str, "filled_share": fmt.percent, "rows": fmt.number,
+                 "filled": fmt.number},
     )
 
 # %% [markdown]
@@ -94,7 +104,7 @@ if "completeness_by_month" in res.tables and len(res.table("completeness_by_mont
     cbm = res.table("completeness_by_month")
     show(line_figure(cbm.assign(filled_share=cbm["filled_share"] * 100), x="month",
                      y="filled_share", color="column",
-                     title="medical_claim: share of lines with a value, by month",
+                     title="Medical claims: share of lines with a value, by month",
                      y_title="Filled (%)"))
 
 # %% [markdown]
@@ -105,9 +115,9 @@ if res["has_lag"]:
     show_table(
         res.table("lag_summary"),
         caption="Days from service end to payment",
-        formats={"claims": "{:,}", "median_days": "{:.0f}", "p90_days": "{:.0f}",
-                 "p99_days": "{:.0f}", "paid_within_30d": "{:.1%}",
-                 "paid_within_90d": "{:.1%}"},
+        formats={"claims": fmt.number, "median_days": DAYS, "p90_days": DAYS,
+                 "p99_days": DAYS, "paid_within_30d": fmt.percent,
+                 "paid_within_90d": fmt.percent},
     )
     fig = go.Figure()
     for i, (table, g) in enumerate(res.table("completion_factors").groupby("table")):
@@ -129,7 +139,7 @@ if len(outside):
         lines=("lines", "sum"), paid_amount=("paid_amount", "sum")
     ).reset_index()
     show_table(totals, caption="Accepted claims dated in months without enrollment",
-               formats={"lines": "{:,}", "paid_amount": "${:,.2f}"})
+               formats={"lines": fmt.number, "paid_amount": CENTS})
     show(line_figure(outside, x="month", y="paid_amount", color="table",
                      title="Paid outside enrollment by month", y_title="Paid ($)"))
 else:
@@ -140,5 +150,6 @@ from valuecase.reporting.summary import publish_summary  # noqa: E402
 
 publish_summary(
     f"{int(recon['rows_in'].sum()):,} rows read, {res['rejected_rows']:,} rejected; "
-    f"${outside['paid_amount'].sum() if len(outside) else 0:,.0f} paid outside enrollment."
+    f"{fmt.money(outside['paid_amount'].sum() if len(outside) else 0)} paid outside "
+    "enrollment."
 )

@@ -29,6 +29,7 @@ from valuecase.analysis.notebook import results_for
 from valuecase.impact import Effect
 from valuecase.impact.evaluation import LABELS
 from valuecase.impact.study import COMPARISON_TEXT
+from valuecase.present import formatting as fmt
 from valuecase.present import impact_figures, interpret, roi_figures
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
@@ -51,7 +52,8 @@ if program:
 show_markdown(
     f"The health plan covered **{interpret.count_text(res['persons'])} people** in the data. "
     f"Spending is concentrated: in {res['year']} the costliest 5% accounted for "
-    f"**{res['top_5']:.0%}** of all spending and the costliest 1% for {res['top_1']:.0%}. "
+    f"**{fmt.percent(res['top_5'])}** of all spending and the costliest 1% for "
+    f"{fmt.percent(res['top_1'])}. "
     + (f"The program enrolls people after repeated hospital stays ({res['trigger']}); "
        f"{interpret.count_text(res['n_program'])} program members were compared with "
        f"{interpret.count_text(res['n_comparison'])} {comparison}." if program else "")
@@ -93,11 +95,11 @@ if res["has_value_case"]:
                                            all_partner_net=res["all_partner_net"]))
     show(roi_figures.net_savings_histogram(
         res.table("net_savings_draws")["net_savings"].to_numpy(),
-        title=f"Net savings across {res['draws']:,} simulations"))
+        title=f"Net savings across {fmt.count(res['draws'], threshold=0)} simulations"))
     ledger = res.table("ledger")
     show_table(ledger.reset_index()[["partner", "costs_borne", "net_position"]],
                caption="Who pays and who gains, over the horizon",
-               formats={"costs_borne": interpret.money, "net_position": interpret.money})
+               formats={"costs_borne": fmt.money, "net_position": fmt.money})
     show(roi_figures.ledger_figure(ledger))
 else:
     show_markdown(res["no_value_case"])
@@ -121,7 +123,8 @@ caveats = ["Counts of stays and ED visits come from claims; 30-day readmissions 
            "Savings are priced at the unit costs listed in the ROI report (average paid "
            "amounts per stay and per visit where measured in the claims); the partner split "
            "depends on the payment-model assumptions listed there.",
-           "No person-level data appear in this report; counts below 11 are shown as <11."]
+           "No person-level data appear in this report; counts below 11 are shown as "
+           f"{fmt.SUPPRESSED}."]
 if program:
     caveats.insert(0, interpret.DESIGN_CAVEATS[res["design"]])
     for concern in res["concerns"]:
@@ -134,8 +137,9 @@ show_markdown("\n".join(f"- {c}" for c in caveats))
 if program:
     # only the two analysed groups: with the drop-out steps shown, a reader could subtract one
     # step from the next and recover a suppressed small count
-    show_table(suppress_small_counts(res.table("compared"), ["persons"]),
-               caption="Who was compared")
+    show_table(suppress_small_counts(res.table("compared"), ["persons"]).rename(
+                   columns={"step": "group"}),
+               caption=f"Who was compared ({fmt.SUPPRESSED}: fewer than 11 people)")
 
 # %% tags=["remove_cell"]
 from valuecase.reporting.summary import publish_summary  # noqa: E402
@@ -143,7 +147,7 @@ from valuecase.reporting.summary import publish_summary  # noqa: E402
 if res["has_value_case"]:
     publish_summary(
         f"{interpret.ratio_text(summary.roi, summary.benefit_cost_ratio)}; "
-        f"probability of a positive return {res['prob_positive']:.0%}"
+        f"probability of a positive return {fmt.percent(res['prob_positive'])}"
         + (" (assumed reductions)" if res["assumed"] else "")
         + ("." if program else "; no program data."))
 else:

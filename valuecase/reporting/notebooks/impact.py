@@ -31,13 +31,12 @@ placebo_split = -6
 event_window = 9
 
 # %%
-import pandas as pd
-
 from valuecase.analysis.notebook import results_for
 from valuecase.impact import Effect
 from valuecase.impact.evaluation import LABELS
 from valuecase.impact.study import COMPARISON_TEXT
 from valuecase.impact.subgroups import subgroup_label
+from valuecase.present import formatting as fmt
 from valuecase.present import impact_figures, interpret
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
@@ -68,9 +67,10 @@ show_table(suppress_small_counts(res.table("funnel"), ["persons"]), caption="Coh
 show_table(suppress_small_counts(res.table("followup_loss"), ["persons", "lost"]),
            caption="Persons without any follow-up month, by group (they carry no exposure; "
                    "Fisher's exact test of equal loss)",
-           formats={"share_lost": "{:.1%}", "p_value": "{:.3f}"})
+           formats={"share_lost": fmt.percent, "p_value": fmt.p_value})
 show_markdown(
-    f"Trigger: {res['trigger']}. Design: `{res['design']}`. Baseline {res['baseline_months']} "
+    f"Trigger: {res['trigger']}. Design: {fmt.value_label(res['design'])}. "
+    f"Baseline {res['baseline_months']} "
     f"months, follow-up {res['followup_months']} months. Median trigger-to-enrollment lag: "
     f"{res['lag_days']:.0f} days."
 )
@@ -89,8 +89,9 @@ bal = before.join(after[["smd"]].rename(columns={"smd": "smd_weighted"}))
 bal.index = [interpret.covariate_label(str(i)) for i in bal.index]
 show_table(bal.reset_index().rename(columns={"index": "covariate"}),
            caption="Balance before and after weighting",
-           formats={"mean_treated": "{:,.2f}", "mean_control": "{:,.2f}", "smd": "{:+.3f}",
-                    "variance_ratio": "{:.2f}", "smd_weighted": "{:+.3f}"})
+           formats={"mean_treated": fmt.number, "mean_control": fmt.number,
+                    "smd": lambda v: fmt.signed(v, 3), "variance_ratio": fmt.ratio,
+                    "smd_weighted": lambda v: fmt.signed(v, 3)})
 show(impact_figures.love_plot(before, after))
 ps = res.table("propensity")
 show(impact_figures.propensity_overlap(ps["propensity"], ps["treated"]))
@@ -107,8 +108,8 @@ did_ip = effect("inpatient_stays", "DiD")
 show(impact_figures.naive_vs_did_figure(naive, did_ip.estimate, "acute stays per member-year"))
 show_table(suppress_small_counts(naive, ["persons"]),
            caption="Acute stays per member-year before and after the index date",
-           formats={"baseline": "{:.2f}", "followup": "{:.2f}", "change": "{:+.2f}",
-                    "relative_change": "{:+.0%}"})
+           formats={"baseline": fmt.ratio, "followup": fmt.ratio, "change": fmt.signed,
+                    "relative_change": lambda v: fmt.percent(v, signed_=True)})
 show_markdown(interpret.describe_rtm(naive, did_ip, "acute stays per member-year",
                                      comparison=COMPARISON_TEXT[res["design"]]))
 for outcome in ("inpatient_stays", "ed_visits"):
@@ -125,8 +126,8 @@ for outcome in ("inpatient_stays", "ed_visits"):
 pt = res["pretrend"]
 show(impact_figures.event_study_figure(res.table("event_study"), "Acute stays per member-year"))
 show_markdown(
-    f"Joint test that all pre-index differences are zero: χ² = {pt['statistic']:.1f} on "
-    f"{pt['df']} df, p = {pt['p_value']:.3f} ({pt['method']}). "
+    f"Joint test that all pre-index differences are zero: χ² = {fmt.number(pt['statistic'], 1)} "
+    f"on {pt['df']} df, p = {fmt.p_value(pt['p_value'])} ({pt['method']}). "
     + ("No evidence of diverging pre-trends." if pt["p_value"] >= 0.05 else
        "**The groups already differed before the index date; treat the estimates with care.**")
 )
@@ -139,11 +140,12 @@ show_markdown(
 
 # %%
 placebo = res.table("placebo")
-placebo["outcome"] = placebo["outcome"].map(LABELS)
+placebo["outcome"] = placebo["outcome"].map(LABELS).map(interpret.sentence_case)
 show_table(placebo[["outcome", "estimate", "se", "ci_low", "ci_high", "p_value", "n"]],
            caption=f"Placebo DiD (fake index at month {res['placebo_split']})",
-           formats={"estimate": "{:+.3f}", "se": "{:.3f}", "ci_low": "{:+.3f}",
-                    "ci_high": "{:+.3f}", "p_value": "{:.3f}", "n": "{:,}"})
+           formats={"estimate": lambda v: fmt.signed(v, 3), "se": lambda v: fmt.number(v, 3),
+                    "ci_low": lambda v: fmt.signed(v, 3), "ci_high": lambda v: fmt.signed(v, 3),
+                    "p_value": fmt.p_value, "n": fmt.count})
 
 # %% [markdown]
 # ## Estimated effects
@@ -152,20 +154,18 @@ show_table(placebo[["outcome", "estimate", "se", "ci_low", "ci_high", "p_value",
 # estimate per outcome is marked; the others show whether the answer depends on the method.
 
 # %%
-cols = ["outcome", "estimator", "primary", "estimate", "se", "ci_low", "ci_high", "p_value",
-        "n", "scale", "method"]
-table = effects[cols].copy()
-table["outcome"] = table["outcome"].map(LABELS)
-show_table(table, caption="Effects of the program (program minus comparison)",
-           formats={"estimate": "{:+,.3f}", "se": "{:,.3f}", "ci_low": "{:+,.3f}",
-                    "ci_high": "{:+,.3f}", "p_value": "{:.3f}", "n": "{:,}"})
+show_table(interpret.effects_table(effects, LABELS),
+           caption="Effects of the program (program minus comparison): rate ratios for "
+                   "counts, differences per member-year (counts) or per member-month (total "
+                   "paid, in dollars); the primary estimate of each outcome is marked yes")
 for outcome in ("inpatient_stays", "ed_visits", "paid_total"):
     diffs = effects[(effects["outcome"] == outcome) & (effects["scale"] != "ratio")]
-    show(impact_figures.forest_figure(diffs, title=f"{LABELS[outcome]}: estimates by method "
-                                                   "(95% CI)"))
+    show(impact_figures.forest_figure(
+        diffs, title=f"{interpret.sentence_case(LABELS[outcome])}: estimates by method (95% CI)"))
 show_markdown(res["estimand"])
 for outcome, e in primary.items():
-    show_markdown("- " + interpret.describe_effect(e, LABELS[outcome]))
+    show_markdown("- " + interpret.describe_effect(
+        e, LABELS[outcome], money_per="member-month" if outcome.startswith("paid") else None))
 
 # %% [markdown]
 # ### While enrolled and after
@@ -177,14 +177,14 @@ for outcome, e in primary.items():
 
 # %%
 phases = res.table("phases")
-show_table(phases.assign(outcome=phases["outcome"].map(LABELS))[
+show_table(phases.assign(outcome=phases["outcome"].map(LABELS).map(interpret.sentence_case))[
                ["outcome", "phase", "rate_ratio", "se", "ci_low", "ci_high", "p_value", "n",
                 "program_person_months"]],
            caption="Rate ratios while enrolled and not enrolled (program vs comparison months; "
                    "SE of the log ratio; n = person-months in the model)",
-           formats={"rate_ratio": "{:.2f}", "se": "{:.3f}", "ci_low": "{:.2f}",
-                    "ci_high": "{:.2f}", "p_value": "{:.3f}", "n": "{:,}",
-                    "program_person_months": "{:,}"})
+           formats={"rate_ratio": fmt.ratio, "se": lambda v: fmt.number(v, 3),
+                    "ci_low": fmt.ratio, "ci_high": fmt.ratio, "p_value": fmt.p_value,
+                    "n": fmt.count, "program_person_months": fmt.count})
 
 # %% [markdown]
 # ## Effects by subgroup
@@ -198,25 +198,20 @@ show_table(phases.assign(outcome=phases["outcome"].map(LABELS))[
 # chance). Groups with fewer than 11 people in either arm are not shown.
 
 # %%
-def _num(pattern):
-    """A cell format that shows a dash where the value is blank (a suppressed subgroup)."""
-    return lambda v: "—" if pd.isna(v) else pattern.format(v)
-
-
 sub = res.table("subgroups")
 for outcome in ("inpatient_stays", "ed_visits"):
     show_markdown(interpret.describe_subgroups(sub, outcome, LABELS[outcome]))
 labels = [subgroup_label(d, s) for d, s in zip(sub["subgroup_dimension"], sub["subgroup"],
                                                 strict=True)]
-shown_sub = sub.assign(outcome=sub["outcome"].map(LABELS),
+shown_sub = sub.assign(outcome=sub["outcome"].map(LABELS).map(interpret.sentence_case),
                        subgroup_dimension=[d for d, _ in labels], subgroup=[s for _, s in labels])
 show_table(shown_sub[["outcome", "subgroup_dimension", "subgroup", "n_program", "n_comparison",
                       "rate_ratio", "ci_low", "ci_high", "p_value", "p_holm", "p_interaction"]],
-           caption="Rate ratios by subgroup (program vs comparison; — = fewer than 11 people)",
-           formats={"n_program": _num("{:,.0f}"), "n_comparison": _num("{:,.0f}"),
-                    "rate_ratio": _num("{:.2f}"), "ci_low": _num("{:.2f}"),
-                    "ci_high": _num("{:.2f}"), "p_value": _num("{:.3f}"),
-                    "p_holm": _num("{:.3f}"), "p_interaction": _num("{:.3f}")})
+           caption="Rate ratios by subgroup (program vs comparison). " + fmt.SUPPRESSED_NOTE,
+           formats={"n_program": fmt.count, "n_comparison": fmt.count,
+                    "rate_ratio": fmt.ratio, "ci_low": fmt.ratio, "ci_high": fmt.ratio,
+                    "p_value": fmt.p_value, "p_holm": fmt.p_value,
+                    "p_interaction": fmt.p_value})
 
 # %% [markdown]
 # ## Could this study detect an effect?

@@ -14,7 +14,7 @@
 # From the partners' own records (`program_services`, `social_needs`, `experience_survey`):
 # how soon program members were reached and how often they were seen, by partner and service;
 # the social needs found and resolved, with time to resolution; what participants said; and
-# what the services cost by partner. Counts under 11 are suppressed (blank cells), and so are
+# what the services cost by partner. Counts under 11 are suppressed (shown as —), and so are
 # the shares and intervals computed from them.
 
 # %% tags=["parameters"]
@@ -25,14 +25,21 @@ horizon_days = 90
 
 # %%
 from valuecase.analysis.notebook import results_for
+from valuecase.present import formatting as fmt
 from valuecase.present import partner_figures
 from valuecase.present.display import show, show_markdown, show_table, show_text
 from valuecase.present.interpret import money
 
 res = results_for("partners", globals())
-PCT = "{:.0%}"
-COUNT = "{:,.0f}"
-SUPPRESSED = "Blank cells: fewer than 11 (or computed from such a count), not shown."
+PCT = fmt.percent
+COUNT = fmt.count
+SUPPRESSED = fmt.SUPPRESSED_NOTE
+
+
+def decimals(digits):
+    return lambda v: fmt.number(v, digits)
+
+
 show_text(f"Partner tables: {', '.join(res['tables'])}; data as of {res['as_of']}.")
 
 # %% [markdown]
@@ -54,7 +61,8 @@ if "reach" in res.tables:
                caption="Contacts per enrolled member-month, by partner and service type. "
                + SUPPRESSED,
                formats={"contacts": COUNT, "persons": COUNT, "enrolled": COUNT,
-                        "member_months": "{:,.1f}", "contacts_per_member_month": "{:.2f}"})
+                        "member_months": decimals(1),
+                        "contacts_per_member_month": decimals(2)})
     show(partner_figures.contacts_figure(rates))
     dose = res.table("dose")
     show_markdown("**Descriptive, not causal.** Members who get more contacts differ from "
@@ -62,16 +70,16 @@ if "reach" in res.tables:
                   "shows how contact intensity is spread, not what more contacts would do.")
     show_table(dose.drop(columns=["interpretation", "suppressed"]),
                caption="Members by contacts per enrolled month. " + SUPPRESSED,
-               formats={"persons": COUNT, "member_months": "{:,.1f}", "contacts": COUNT,
-                        "rate_min": "{:.2f}", "rate_max": "{:.2f}",
-                        "contacts_per_member_month": "{:.2f}"})
+               formats={"persons": COUNT, "member_months": decimals(1), "contacts": COUNT,
+                        "rate_min": decimals(2), "rate_max": decimals(2),
+                        "contacts_per_member_month": decimals(2)})
     if "dose_outcomes" in res.tables:
         dose_out = res.table("dose_outcomes")
         show_table(dose_out.drop(columns=["interpretation", "suppressed"]),
                    caption="Follow-up acute stays and ED visits per member-year by contact "
                            "intensity (exact Poisson 95% CI; the impact study's program "
                            "group). Descriptive, not causal. " + SUPPRESSED,
-                   formats={c: ("{:.2f}" if c != "persons" else COUNT)
+                   formats={c: (decimals(2) if c != "persons" else COUNT)
                             for c in dose_out.columns
                             if c not in ("group", "interpretation", "suppressed")})
 else:
@@ -96,8 +104,9 @@ if "needs" in res.tables:
                caption=f"Days to resolution and share resolved by {res['horizon_days']} days "
                        "(Kaplan–Meier, 95% CI). " + SUPPRESSED,
                formats={"needs": COUNT, "resolved": COUNT, "censored": COUNT,
-                        "not_placed": COUNT, "median_days": COUNT, "median_ci_low": COUNT,
-                        "median_ci_high": COUNT, "resolved_by_horizon": PCT,
+                        "not_placed": COUNT, "median_days": decimals(0),
+                        "median_ci_low": decimals(0), "median_ci_high": decimals(0),
+                        "resolved_by_horizon": PCT,
                         "horizon_ci_low": PCT, "horizon_ci_high": PCT})
 else:
     show_text("No social_needs table: social needs are not measured.")
@@ -111,7 +120,8 @@ if "experience" in res.tables:
                caption="Survey items: response rate, mean (t 95% CI) and top-box share (Wilson "
                        "95% CI). " + SUPPRESSED,
                formats={"respondents": COUNT, "denominator": COUNT, "response_rate": PCT,
-                        "mean": "{:.2f}", "mean_ci_low": "{:.2f}", "mean_ci_high": "{:.2f}",
+                        "mean": decimals(2), "mean_ci_low": decimals(2),
+                        "mean_ci_high": decimals(2),
                         "top_box": COUNT, "top_box_share": PCT, "top_box_ci_low": PCT,
                         "top_box_ci_high": PCT})
 else:
@@ -140,11 +150,11 @@ parts = []
 if "reach" in res.tables:
     row = res.table("reach").iloc[-1]
     if row["share"] == row["share"]:
-        parts.append(f"{row['share']:.0%} reached within {row['window_days']} days")
+        parts.append(f"{fmt.percent(row['share'])} reached within {row['window_days']} days")
 if "needs" in res.tables:
     row = res.table("needs").iloc[-1]
     if row["share"] == row["share"]:
-        parts.append(f"{row['share']:.0%} of social needs resolved")
+        parts.append(f"{fmt.percent(row['share'])} of social needs resolved")
 if "experience" in res.tables:
     parts.append(f"{len(res.table('experience'))} survey items")
 publish_summary("; ".join(parts) + "." if parts else "Partner data described.")

@@ -33,6 +33,7 @@ from valuecase.analysis.notebook import results_for
 from valuecase.population import RATE_EVENTS
 from valuecase.population.cohorts import funnel_for_funders
 from valuecase.present import figures
+from valuecase.present import formatting as fmt
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 
@@ -47,7 +48,8 @@ overview = summary[["period", "persons", "member_months", "paid_total", "pmpm_to
 show_table(
     suppress_small_counts(overview, ["persons"]),
     caption="Persons, member months and spending by period",
-    formats={"member_months": "{:,}", "paid_total": "${:,.0f}", "pmpm_total": "${:,.2f}"},
+    formats={"member_months": fmt.number, "paid_total": fmt.money,
+             "pmpm_total": lambda v: fmt.money(v, cents=True)},
 )
 first, last = pd.Timestamp(res["first_month"]), pd.Timestamp(res["last_month"])
 show_markdown(
@@ -68,7 +70,7 @@ show(figures.pmpm_figure(pmpm))
 show_table(
     pmpm.pivot(index="category", columns="period", values="pmpm").reset_index(),
     caption="PMPM ($) by service category and period",
-    formats={c: "${:,.2f}" for c in pmpm["period"].unique()},
+    formats={c: lambda v: fmt.money(v, cents=True) for c in pmpm["period"].unique()},
 )
 
 # %% [markdown]
@@ -97,18 +99,21 @@ show(figures.lorenz_figure(res.table("lorenz"), title=f"Lorenz curve, {latest}")
 show(figures.top_share_figure(shares, title=f"Share of {latest} spending held by the costliest"))
 boot = res.table("bootstrap")
 gini = boot["statistic"] == "Gini"
-boot["95% CI"] = [f"{lo:.3f} – {hi:.3f}" if g else f"{lo:.1%} – {hi:.1%}"
+def _concentration(g):
+    return (lambda v: fmt.number(v, 3)) if g else fmt.percent
+
+
+boot["95% CI"] = [f"{_concentration(g)(lo)} – {_concentration(g)(hi)}"
                   for g, lo, hi in zip(gini, boot["ci_low"], boot["ci_high"], strict=True)]
-boot["estimate"] = [f"{e:.3f}" if g else f"{e:.1%}"
-                    for g, e in zip(gini, boot["estimate"], strict=True)]
+boot["estimate"] = [_concentration(g)(e) for g, e in zip(gini, boot["estimate"], strict=True)]
 show_table(boot[["statistic", "estimate", "95% CI", "n", "method"]],
            caption=f"Cost concentration in {latest} with bootstrap 95% confidence intervals",
-           formats={"n": "{:,}"})
+           formats={"n": fmt.count})
 show_table(
     suppress_small_counts(res.table("concentration_by_year"), ["persons"]),
     caption="Share of annual spending by group of people, each year",
-    formats={"top 1%": "{:.1%}", "top 5%": "{:.1%}", "top 10%": "{:.1%}",
-             "bottom 50%": "{:.1%}", "Gini": "{:.3f}"},
+    formats={"top 1%": fmt.percent, "top 5%": fmt.percent, "top 10%": fmt.percent,
+             "bottom 50%": fmt.percent, "Gini": lambda v: fmt.number(v, 3)},
 )
 
 # %% [markdown]
@@ -125,7 +130,7 @@ pers = res.table("persistence").rename(columns={"top_still_top": top,
 if len(pers):
     show_table(suppress_small_counts(pers, ["persons in both years"]),
                caption="Persistence of high cost from one year to the next",
-               formats={top: "{:.1%}", "top 1% still top": "{:.1%}"})
+               formats={top: fmt.percent, "top 1% still top": fmt.percent})
     if "decile_transition" in res.tables:
         y0, y1 = res["transition_years"]
         show(figures.transition_heatmap(res.table("decile_transition"),
@@ -147,7 +152,7 @@ else:
 funnel = funnel_for_funders(res.table("funnel"))
 show(figures.funnel_figure(funnel))
 show_table(funnel, caption="From all members to program enrollees",
-           formats={"share_of_previous": "{:.1%}", "share_of_all": "{:.2%}"})
+           formats={"share_of_previous": fmt.percent, "share_of_all": fmt.percent})
 show_markdown(f"Trigger: {res['trigger']}.")
 
 # %% tags=["remove_cell"]
@@ -155,5 +160,6 @@ from valuecase.reporting.summary import publish_summary  # noqa: E402
 
 publish_summary(
     f"{res['persons']:,} persons, {res['member_months']:,} member months, "
-    f"PMPM ${res['pmpm_total']:,.2f}; top 5% hold {shares[0.05]:.0%} of {latest} spending."
+    f"PMPM {fmt.money(res['pmpm_total'], cents=True)}; top 5% hold "
+    f"{fmt.percent(shares[0.05])} of {latest} spending."
 )

@@ -37,7 +37,8 @@ seed = 2024
 import pandas as pd
 
 from valuecase.analysis.notebook import results_for
-from valuecase.present import roi_figures
+from valuecase.present import formatting as fmt
+from valuecase.present import interpret, roi_figures
 from valuecase.present.display import show, show_markdown, show_table, show_text
 from valuecase.present.interpret import money, ratio_text
 
@@ -51,7 +52,8 @@ if res.get("estimand"):
 # ## Every assumption and where it comes from
 
 # %%
-show_table(res.table("assumptions"), caption="Assumptions")
+show_table(res.table("assumptions"), caption="Assumptions, named as in the ROI file",
+           formats={"assumption": str, "value": str})
 
 # %% [markdown]
 # ## Results over the horizon (base case)
@@ -61,20 +63,22 @@ headline = {
     "Gross savings": money(s["gross_savings"]),
     "Program cost": money(s["program_cost"]),
     "Net savings (savings − cost)": money(s["net_savings"]),
-    "ROI (net savings / cost)": (f"{s['roi']:.1%}" if s["roi"] is not None
+    "ROI (net savings / cost)": (fmt.percent(s["roi"]) if s["roi"] is not None
                                  else "not defined (program cost $0)"),
-    "Benefit–cost ratio (savings / cost)": (f"{s['benefit_cost_ratio']:.2f}"
+    "Benefit–cost ratio (savings / cost)": (fmt.ratio(s["benefit_cost_ratio"])
                                             if s["benefit_cost_ratio"] is not None
                                             else "not defined (program cost $0)"),
     "All partners combined (after the hospital's lost margin)": money(res["all_partner_net"]),
-    f"NPV at {res['discount_rate']:.1%}": money(res["npv"]),
+    f"NPV at {fmt.percent(res['discount_rate'])}": money(res["npv"]),
     "Payback month": (f"month {res['payback_month']}" if res["payback_month"]
                       else "not within the horizon"),
 }
 show_table(pd.DataFrame(list(headline.items()), columns=["measure", "value"]),
            caption=f"Value case over {res['horizon_years']} years (undiscounted unless noted)")
 show_text(
-    res["labelled"] + ". Gross savings are the payer's avoided claims payments; program cost is "
+    ratio_text(s["roi"], s["benefit_cost_ratio"]) + " (ROI = net savings / cost; "
+    "benefit–cost ratio = savings / cost). Gross savings are the payer's avoided claims "
+    "payments; program cost is "
     "every partner's cost (the calculators' convention). The partner ledger below shows each "
     "partner's own position."
 )
@@ -82,7 +86,7 @@ annual = res.table("annual")
 show_table(annual, caption="Year by year",
            formats={c: money for c in annual.columns
                     if c not in ("year", "members", "discount_factor")}
-           | {"members": "{:,.0f}", "discount_factor": "{:.3f}"})
+           | {"members": fmt.number, "discount_factor": lambda v: fmt.number(v, 3)})
 show(roi_figures.cumulative_net_figure(res.table("monthly")))
 
 # %% [markdown]
@@ -98,13 +102,14 @@ ledger = res.table("ledger")
 table = ledger.reset_index()
 show_table(table, caption="Partner ledger over the horizon",
            formats={c: money for c in table.columns if c not in ("partner", "roi")}
-           | {"roi": lambda v: "n/a (no cost)" if v is None or v != v else f"{v:.0%}"})
+           | {"roi": lambda v: "n/a (no cost)" if fmt.is_missing(v) else fmt.percent(v)})
 show(roi_figures.ledger_figure(ledger))
 show_markdown(
     f"Sum of partner net positions: **{money(ledger['net_position'].sum())}** = "
     f"all-partner net savings {money(res['all_partner_net'])} (payer-view net savings "
     f"{money(res['payer_view_net'])} minus the hospital's lost margin "
-    f"{money(res['hospital_lost_margin'])}); imbalance ${res['ledger_imbalance']:,.2f}."
+    f"{money(res['hospital_lost_margin'])}); imbalance "
+    f"{fmt.money(res['ledger_imbalance'], cents=True)}."
 )
 
 # %% [markdown]
@@ -119,11 +124,16 @@ show_text(res["monte_carlo_summary"])
 pct = res.table("percentiles")
 show_table(pct, caption="Percentiles of the Monte Carlo draws",
            formats={c: money for c in ("gross_savings", "program_cost", "net_savings", "npv")}
-           | {"roi": "{:.0%}"})
+           | {"roi": fmt.percent})
 torn = res.table("tornado")
+torn["label"] = torn["label"].map(interpret.sentence_case)
 show(roi_figures.tornado_figure(torn))
-show_table(torn, caption="One-way sensitivity of net savings (each input at its low and high)",
-           formats={c: "{:,.4g}" for c in torn.columns if torn[c].dtype.kind == "f"})
+# each input's low, base and high read as what the input is (money, share, rate ratio)
+shown = torn.assign(**{c: [fmt.input_value(k, v) for k, v in zip(torn["input"], torn[c],
+                                                                   strict=True)]
+                       for c in ("low", "base", "high")}).drop(columns="input")
+show_table(shown, caption="One-way sensitivity of net savings (each input at its low and high)",
+           formats={c: money for c in ("at_low", "at_high", "base_value", "swing")})
 for text in res["breakeven"]:
     show_text(f"• {text}")
 
@@ -133,5 +143,5 @@ from valuecase.reporting.summary import publish_summary  # noqa: E402
 publish_summary(
     f"Net savings {money(s['net_savings'])} over {res['horizon_years']} years: "
     f"{ratio_text(s['roi'], s['benefit_cost_ratio'])}; "
-    f"P(net savings > 0) = {res['prob_positive']:.0%}."
+    f"P(net savings > 0) = {fmt.percent(res['prob_positive'])}."
 )

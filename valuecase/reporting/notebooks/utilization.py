@@ -29,12 +29,17 @@ period = "quarter"
 from valuecase.analysis.notebook import results_for
 from valuecase.population import RATE_EVENTS, rate_table
 from valuecase.present import figures
+from valuecase.present import formatting as fmt
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 
 res = results_for("utilization", globals())
 summary = res.table("summary")
 period = res["period"]
+
+
+def PMPM(v):
+    return fmt.money(v, cents=True)
 
 
 def rates_shown(s, keys):
@@ -51,7 +56,7 @@ for event, label in RATE_EVENTS.items():
 show(figures.pmpm_figure(res.table("pmpm"), title=f"PMPM by service category and {period}"))
 show_table(rates_shown(summary, ["period"]),
            caption=f"Per 1,000 member-years (95% CI) and PMPM by {period}",
-           formats={"member_months": "{:,}", "pmpm_total": "${:,.2f}"})
+           formats={"member_months": fmt.number, "pmpm_total": PMPM})
 
 # %% [markdown]
 # ## By age band, sex and segment
@@ -65,7 +70,7 @@ for group in ("age_band", "gender", "segment"):
     show(figures.group_rate_figure(s, group, "inpatient_stays", "Acute inpatient stays"))
     show_table(rates_shown(s, [group]),
                caption=f"Per 1,000 member-years (95% CI) and PMPM by {group.replace('_', ' ')}",
-               formats={"member_months": "{:,}", "pmpm_total": "${:,.2f}"})
+               formats={"member_months": fmt.number, "pmpm_total": PMPM})
 
 # %% [markdown]
 # ## PMPM by category and segment
@@ -74,16 +79,17 @@ for group in ("age_band", "gender", "segment"):
 seg = res.table("by__segment")
 cols = ["segment"] + [c for c in seg.columns if c.startswith("pmpm_")]
 show_table(seg[cols], caption="PMPM ($) by service category and segment",
-           formats={c: "${:,.2f}" for c in cols[1:]})
+           formats={c: PMPM for c in cols[1:]})
 show_markdown(f"Trigger: {res['trigger']}.")
 
 # %% tags=["remove_cell"]
 from valuecase.reporting.summary import publish_summary  # noqa: E402
 
 # the readmission rate is shown only where it rests on at least 11 index stays, as in the tables
-readmission = (f"{res['readmission_rate']:.1%}" if res.get("index_stays", 0) >= 11
+readmission = (fmt.percent(res["readmission_rate"]) if res.get("index_stays", 0) >= 11
                else "not shown (<11 index stays)")
 publish_summary(
-    f"ED {res['ed_per_1000']:,.0f} and acute stays {res['stays_per_1000']:,.0f} per 1,000 "
+    f"ED {fmt.number(res['ed_per_1000'], 0)} and acute stays "
+    f"{fmt.number(res['stays_per_1000'], 0)} per 1,000 "
     f"member-years; 30-day readmission {readmission}."
 )
