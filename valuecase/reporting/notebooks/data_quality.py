@@ -18,17 +18,20 @@
 results_dir = ""
 data_dir = ""
 mapping_file = ""
+currency = "USD"
 
 # %%
 import plotly.graph_objects as go
 
 from valuecase.analysis.notebook import results_for
+from valuecase.analysis.parameters import currency_symbol
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.present.figures import line_figure
 from valuecase.present.theme import PALETTE, themed
 from valuecase.privacy import suppress_small_counts
 
 res = results_for("data_quality", globals())
+money = currency_symbol(currency)
 
 # %% [markdown]
 # ## Reconciliation: rows and dollars in = accepted + rejected
@@ -62,7 +65,7 @@ if len(by_reason):
     show_table(
         suppress_small_counts(by_reason, ["rows"]),
         caption="Rejected rows (first reason that applies)",
-        formats={"paid_amount": "${:,.2f}"},
+        formats={"paid_amount": money + "{:,.2f}"},
     )
 else:
     show_markdown("No row was rejected.")
@@ -87,7 +90,7 @@ for table in res["tables"]:
 # %%
 vol = res.table("volume_by_month")
 show(line_figure(vol, x="month", y="paid_amount", color="table",
-                 title="Paid amount by service month", y_title="Paid ($)"))
+                 title="Paid amount by service month", y_title=f"Paid ({money})"))
 show(line_figure(vol, x="month", y="lines", color="table", title="Claim lines by service month",
                  y_title="Lines"))
 if "completeness_by_month" in res.tables and len(res.table("completeness_by_month")):
@@ -129,16 +132,30 @@ if len(outside):
         lines=("lines", "sum"), paid_amount=("paid_amount", "sum")
     ).reset_index()
     show_table(totals, caption="Accepted claims dated in months without enrollment",
-               formats={"lines": "{:,}", "paid_amount": "${:,.2f}"})
+               formats={"lines": "{:,}", "paid_amount": money + "{:,.2f}"})
     show(line_figure(outside, x="month", y="paid_amount", color="table",
-                     title="Paid outside enrollment by month", y_title="Paid ($)"))
+                     title="Paid outside enrollment by month", y_title=f"Paid ({money})"))
 else:
     show_markdown("No accepted claim falls outside enrollment.")
+
+# %% [markdown]
+# ## Acute stays without inpatient spend
+
+# %%
+if "stays_without_spend" in res.tables:
+    gaps = res.table("stays_without_spend")
+    flagged = gaps.loc[gaps["flagged"], "year"].tolist()
+    show_markdown(
+        f"**Flag:** acute inpatient stays but {money}0 inpatient spend in "
+        f"{', '.join(flagged)}: the data do not price stays in those years, so inpatient PMPM and the paid per stay there "
+        "are not real costs." if flagged else
+        "Every year with acute inpatient stays has inpatient spend.")
 
 # %% tags=["remove_cell"]
 from valuecase.reporting.summary import publish_summary  # noqa: E402
 
 publish_summary(
     f"{int(recon['rows_in'].sum()):,} rows read, {res['rejected_rows']:,} rejected; "
-    f"${outside['paid_amount'].sum() if len(outside) else 0:,.0f} paid outside enrollment."
+    f"{money}{outside['paid_amount'].sum() if len(outside) else 0:,.0f} paid outside "
+    "enrollment."
 )

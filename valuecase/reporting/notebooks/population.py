@@ -25,18 +25,22 @@ seed = 2024
 period = "year"
 persistence_top = 0.05
 bootstrap_draws = 500
+currency = "USD"
 
 # %%
 import pandas as pd
 
 from valuecase.analysis.notebook import results_for
+from valuecase.analysis.parameters import currency_symbol, shows_us_benchmarks
 from valuecase.population import RATE_EVENTS
 from valuecase.population.cohorts import funnel_for_funders
+from valuecase.population.concentration import concentration_ci_text
 from valuecase.present import figures
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 
 res = results_for("population", globals())
+money = currency_symbol(currency)
 summary = res.table("summary")
 
 # %% [markdown]
@@ -47,7 +51,8 @@ overview = summary[["period", "persons", "member_months", "paid_total", "pmpm_to
 show_table(
     suppress_small_counts(overview, ["persons"]),
     caption="Persons, member months and spending by period",
-    formats={"member_months": "{:,}", "paid_total": "${:,.0f}", "pmpm_total": "${:,.2f}"},
+    formats={"member_months": "{:,}", "paid_total": money + "{:,.0f}",
+             "pmpm_total": money + "{:,.2f}"},
 )
 first, last = pd.Timestamp(res["first_month"]), pd.Timestamp(res["last_month"])
 show_markdown(
@@ -64,11 +69,11 @@ show_markdown(
 
 # %%
 pmpm = res.table("pmpm")
-show(figures.pmpm_figure(pmpm))
+show(figures.pmpm_figure(pmpm, money=money))
 show_table(
-    pmpm.pivot(index="category", columns="period", values="pmpm").reset_index(),
-    caption="PMPM ($) by service category and period",
-    formats={c: "${:,.2f}" for c in pmpm["period"].unique()},
+    pmpm.pivot(index="period", columns="category", values="pmpm").reset_index(),
+    caption=f"PMPM ({money}) by period and service category",
+    formats={c: money + "{:,.2f}" for c in pmpm["category"].unique()},
 )
 
 # %% [markdown]
@@ -87,23 +92,27 @@ show_table(res.table("rates"), caption="Events per 1,000 member-years (95% CI)")
 # %% [markdown]
 # ## Cost concentration
 #
-# Annual paid (medical + pharmacy) per person enrolled at least one month in the year. In US data
-# (MEPS) the top 1% hold about 21–24% of spending, the top 5% about half, the bottom 50% about 3%.
+# Annual paid (medical + pharmacy) per person enrolled at least one month in the year.
 
 # %%
+show_markdown(
+    "In US data (MEPS) the top 1% hold about 21–24% of spending, the top 5% about half, the "
+    "bottom 50% about 3%." if shows_us_benchmarks(currency) else
+    f"No benchmark is shown: the published figures (MEPS) describe US spending, and these "
+    f"amounts are in {currency}.")
 latest = res["latest_year"]
 shares = pd.Series({float(k): v for k, v in res["top_shares"].items()})
 show(figures.lorenz_figure(res.table("lorenz"), title=f"Lorenz curve, {latest}"))
 show(figures.top_share_figure(shares, title=f"Share of {latest} spending held by the costliest"))
 boot = res.table("bootstrap")
 gini = boot["statistic"] == "Gini"
-boot["95% CI"] = [f"{lo:.3f} – {hi:.3f}" if g else f"{lo:.1%} – {hi:.1%}"
-                  for g, lo, hi in zip(gini, boot["ci_low"], boot["ci_high"], strict=True)]
+boot["95% CI"] = [concentration_ci_text(lo, hi, n, percent=not g) for g, lo, hi, n in
+                  zip(gini, boot["ci_low"], boot["ci_high"], boot["n"], strict=True)]
 boot["estimate"] = [f"{e:.3f}" if g else f"{e:.1%}"
                     for g, e in zip(gini, boot["estimate"], strict=True)]
-show_table(boot[["statistic", "estimate", "95% CI", "n", "method"]],
-           caption=f"Cost concentration in {latest} with bootstrap 95% confidence intervals",
-           formats={"n": "{:,}"})
+show_table(suppress_small_counts(boot[["statistic", "estimate", "95% CI", "n", "method"]],
+                                 ["n"]),
+           caption=f"Cost concentration in {latest} with bootstrap 95% confidence intervals")
 show_table(
     suppress_small_counts(res.table("concentration_by_year"), ["persons"]),
     caption="Share of annual spending by group of people, each year",
@@ -155,5 +164,6 @@ from valuecase.reporting.summary import publish_summary  # noqa: E402
 
 publish_summary(
     f"{res['persons']:,} persons, {res['member_months']:,} member months, "
-    f"PMPM ${res['pmpm_total']:,.2f}; top 5% hold {shares[0.05]:.0%} of {latest} spending."
+    f"PMPM {money}{res['pmpm_total']:,.2f}; top 5% hold {shares[0.05]:.0%} of {latest} "
+    "spending."
 )

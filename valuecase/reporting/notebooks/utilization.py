@@ -24,15 +24,18 @@ trigger_min_stays = 2
 trigger_window_days = 182
 trigger_after_months = 12
 period = "quarter"
+currency = "USD"
 
 # %%
 from valuecase.analysis.notebook import results_for
+from valuecase.analysis.parameters import currency_symbol
 from valuecase.population import RATE_EVENTS, rate_table
 from valuecase.present import figures
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 
 res = results_for("utilization", globals())
+money = currency_symbol(currency)
 summary = res.table("summary")
 period = res["period"]
 
@@ -48,10 +51,11 @@ def rates_shown(s, keys):
 # %%
 for event, label in RATE_EVENTS.items():
     show(figures.rate_figure(summary, event, label))
-show(figures.pmpm_figure(res.table("pmpm"), title=f"PMPM by service category and {period}"))
+show(figures.pmpm_figure(res.table("pmpm"), money=money,
+                         title=f"PMPM by service category and {period}"))
 show_table(rates_shown(summary, ["period"]),
            caption=f"Per 1,000 member-years (95% CI) and PMPM by {period}",
-           formats={"member_months": "{:,}", "pmpm_total": "${:,.2f}"})
+           formats={"member_months": "{:,}", "pmpm_total": money + "{:,.2f}"})
 
 # %% [markdown]
 # ## By age band, sex and segment
@@ -65,7 +69,7 @@ for group in ("age_band", "gender", "segment"):
     show(figures.group_rate_figure(s, group, "inpatient_stays", "Acute inpatient stays"))
     show_table(rates_shown(s, [group]),
                caption=f"Per 1,000 member-years (95% CI) and PMPM by {group.replace('_', ' ')}",
-               formats={"member_months": "{:,}", "pmpm_total": "${:,.2f}"})
+               formats={"member_months": "{:,}", "pmpm_total": money + "{:,.2f}"})
 
 # %% [markdown]
 # ## PMPM by category and segment
@@ -73,8 +77,8 @@ for group in ("age_band", "gender", "segment"):
 # %%
 seg = res.table("by__segment")
 cols = ["segment"] + [c for c in seg.columns if c.startswith("pmpm_")]
-show_table(seg[cols], caption="PMPM ($) by service category and segment",
-           formats={c: "${:,.2f}" for c in cols[1:]})
+show_table(seg[cols], caption=f"PMPM ({money}) by service category and segment",
+           formats={c: money + "{:,.2f}" for c in cols[1:]})
 show_markdown(f"Trigger: {res['trigger']}.")
 
 # %% tags=["remove_cell"]
