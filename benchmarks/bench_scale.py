@@ -367,7 +367,7 @@ def agreement(work: Path) -> str:
     same = work / "hand-panel.parquet"
     if same.exists():
         cols = ", ".join(f"CAST({c} AS BIGINT) AS {c}" if c in ("year", "age") else c
-                         for c in PANEL_COLUMNS)
+                         for c in PANEL_COLUMNS if c != "ed_visit_paid")  # not in hand SQL
         a, b = (f"SELECT {cols} FROM read_parquet('{f}')" for f in (same, ours))
         differ = sum(con.sql(f"SELECT count(*) FROM ({x} EXCEPT ALL {y})").fetchone()[0]
                      for x, y in ((a, b), (b, a)))

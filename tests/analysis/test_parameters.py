@@ -142,3 +142,29 @@ def test_layout_comes_from_the_parameters_file_and_its_files_are_checked(tmp_pat
         check_parameters(params, data_dir=desynpuf500)
     # --layout on the command line wins over the file
     assert check_parameters(params, data_dir=seed10, overrides={"layout": "tuva"}).layout == "tuva"
+
+
+def test_currency_is_an_iso_code_with_one_default(tmp_path):
+    assert SuiteParameters().currency == "USD"
+    params = tmp_path / "p.yml"
+    params.write_text("currency: AUD\n")
+    assert check_parameters(params).currency == "AUD"
+    for bad in ("AUS", "aud", "$", "12"):
+        params.write_text(f"currency: '{bad}'\n")
+        with pytest.raises(ParametersError) as err:
+            check_parameters(params)
+        assert f"currency: {bad!r} is not an ISO 4217 currency code" in str(err.value), bad
+    params.write_text("currency: 36\n")  # a number, not a code
+    with pytest.raises(ParametersError, match="currency: must be text"):
+        check_parameters(params)
+
+
+def test_a_bad_currency_exits_2_with_one_line(tmp_path):
+    params = tmp_path / "p.yml"
+    params.write_text("currency: dollars\n")
+    r = subprocess.run([VALUECASE, "report", "--params", str(params), "--out",
+                        str(tmp_path / "r")], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines() == [
+        f"error: {params}: currency: 'dollars' is not an ISO 4217 currency code "
+        "(e.g. USD, AUD, EUR, GBP) (got 'dollars')"]

@@ -21,6 +21,7 @@ from partner_files import write_partner_tables
 
 from valuecase.data import load, quality
 from valuecase.data.engines import SparkEngine
+from valuecase.panel import encounters as enc
 from valuecase.panel.conditions import condition_months
 from valuecase.panel.member_panel import panel_expr
 from valuecase.population.summary import summarize
@@ -159,6 +160,21 @@ def test_panel_is_identical(both):
     a, b = (_sorted(panel_expr(d.ibis()).to_pyarrow().to_pandas(), ["person_id", "month"])
             for d in (duck, spark))
     assert len(a) > 300
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_ed_visit_costs_are_identical(both):
+    """Each ED visit's price (every medical line of the person that day but acute inpatient
+    ones) and its admission flag, visit by visit."""
+    name, duck, spark = both
+
+    def visits(d):
+        lines = d.table("medical_claim")
+        return _sorted(enc.ed_visit_costs(lines, enc.inpatient_stays(lines)).to_pyarrow()
+                       .to_pandas(), ["person_id", "visit_date"])
+
+    a, b = visits(duck), visits(spark)
+    assert len(a) > (1000 if name == "sample_dir" else 0)
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 

@@ -75,3 +75,28 @@ def test_lag_quantiles_equal_pandas_on_claim_level_lags():
     dist = dist.reset_index()
     for q in (0.0, 0.1, 0.5, 0.9, 0.99, 1.0):
         assert quality.lag_quantile(dist, q) == pytest.approx(days.quantile(q), abs=1e-9)
+
+
+def test_years_with_stays_but_no_inpatient_spend_are_flagged():
+    """A stay priced in 2020 and an unpriced one in 2021 (the source left its paid at 0)."""
+    from valuecase.panel.member_panel import build_panel
+    from valuecase.population.aggregate import period_sums
+
+    elig = pd.DataFrame({"person_id": ["P1"], "enrollment_start_date": ["2020-01-01"],
+                         "enrollment_end_date": ["2022-12-31"]})
+    stay = {"claim_line_number": 1, "person_id": "P1", "claim_type": "institutional",
+            "bill_type_code": "111", "drg_code": "470", "revenue_center_code": "0120"}
+    med = pd.DataFrame([
+        {**stay, "claim_id": "A", "claim_start_date": "2020-03-01",
+         "claim_end_date": "2020-03-04", "paid_amount": "8000.00"},
+        {**stay, "claim_id": "B", "claim_start_date": "2021-05-01",
+         "claim_end_date": "2021-05-03", "paid_amount": "0.00"},
+        {"claim_id": "C", "claim_line_number": 1, "person_id": "P1",
+         "claim_type": "professional", "claim_start_date": "2022-02-01",
+         "paid_amount": "75.00"}])
+    panel = build_panel(load_frames({"eligibility": elig, "medical_claim": med}))
+    gaps = quality.stays_without_inpatient_spend(period_sums(panel, "year"))
+    assert gaps["year"].tolist() == ["2020", "2021", "2022"]
+    assert gaps["inpatient_stays"].tolist() == [1, 1, 0]
+    assert gaps["flagged"].tolist() == [False, True, False]
+    assert quality.stays_without_inpatient_spend(pd.DataFrame()).empty

@@ -120,6 +120,59 @@ def test_ed_visits_once_per_person_day_and_admission_flag():
     assert ed["led_to_admission"].tolist() == [False, False, True, True]
 
 
+def test_an_ed_visit_is_priced_by_every_claim_of_that_day_but_the_stay():
+    rows = [
+        # P1, 2020-05-01: facility ED claim (ED line + imaging line), the ED physician, a lab
+        # billed without any ED code, and an office visit the next day (not the visit's)
+        stay("F1", "P1", "2020-05-01", "2020-05-01", bill="131", drg=None, rev="0450",
+             paid="600.10"),
+        stay("F1", "P1", "2020-05-01", "2020-05-01", bill="131", drg=None, rev="0320",
+             paid="250.00", line=2),
+        prof("D1", "P1", "2020-05-01", pos="23", hcpcs="99284", paid="180.25"),
+        prof("L1", "P1", "2020-05-01", pos="81", hcpcs="80053", paid="14.65"),
+        prof("O1", "P1", "2020-05-02", pos="11", hcpcs="99213", paid="80"),
+        # P2: an ED visit that led to an admission the same day: the stay's claim is priced on
+        # the stay, the ED physician's claim on the visit
+        stay("I1", "P2", "2020-07-10", "2020-07-12", rev="0450", paid="9000"),
+        stay("I1", "P2", "2020-07-10", "2020-07-12", rev="0120", line=2, paid="1000"),
+        prof("D2", "P2", "2020-07-10", pos="23", hcpcs="99285", paid="230"),
+        # P2's ED-coded line only (old rule: the same) on another day, and P1's on no day
+        prof("D3", "P2", "2020-08-01", pos="23", hcpcs="99283", paid="120"),
+    ]
+    lines, _ = run(rows)
+    ed = enc.ed_visit_costs(lines, enc.inpatient_stays(lines)).to_pandas()
+    ed = ed.sort_values(["person_id", "visit_date"]).reset_index(drop=True)
+    assert ed["person_id"].tolist() == ["P1", "P2", "P2"]
+    assert [float(x) for x in ed["paid_amount"]] == [1045.0, 230.0, 120.0]
+    assert ed["led_to_admission"].tolist() == [False, True, False]
+    # the panel carries the same sum per person-month, beside the counts
+    data = load_frames({"eligibility": ELIG, "medical_claim": pd.DataFrame(rows, columns=COLS)})
+    from valuecase.panel.member_panel import build_panel
+
+    p = build_panel(data)
+    assert p["ed_visit_paid"].sum() == pytest.approx(1395.0)
+    assert p.loc[p["ed_visits"] == 0, "ed_visit_paid"].eq(0).all()
+    # not part of paid_total: the day's lines are already in their service categories
+    assert p["paid_total"].sum() == pytest.approx(11475.0)
+
+
+def test_ed_unit_cost_prices_the_whole_visit_day_on_desynpuf(desynpuf500):
+    """DE-SynPUF: ED-coded lines alone leave mostly the physician's E&M; the visit day's
+    claims (facility and professional) cost more, and the value case uses them."""
+    from valuecase.data.load import load
+    from valuecase.panel.member_panel import build_panel
+    from valuecase.value.case import claims_evidence, unit_cost
+
+    panel = build_panel(load(desynpuf500, layout="desynpuf"))
+    ed_coded, _ = unit_cost(panel, "ed_visits", "paid_ed")
+    evidence = claims_evidence(panel)
+    assert evidence.unit_costs["ed"] == pytest.approx(
+        panel["ed_visit_paid"].sum() / panel["ed_visits"].sum())
+    assert evidence.unit_costs["ed"] > ed_coded * 1.2
+    assert "all of the person's medical claim lines that day" in evidence.sources[
+        "service_lines.ed.unit_cost"]
+
+
 @pytest.mark.parametrize("rev", ["0450", "0451", "0452", "0459", "0981"])
 def test_ed_revenue_codes(rev):
     lines, _ = run([stay("E", "P1", "2020-05-01", "2020-05-01", bill="131", drg=None, rev=rev)])

@@ -95,3 +95,24 @@ def test_bootstrap_is_seeded_and_covers_closed_form():
     truth = 2 * stats.norm.cdf(sigma / np.sqrt(2)) - 1
     assert row.loc["Gini", "ci_low"] < truth < row.loc["Gini", "ci_high"]
     assert row.loc["top 5%", "se"] > 0
+
+
+def test_ci_of_ten_people_with_little_spending_is_n_too_small_not_nan():
+    # ten people, most without spending: many resamples have none, so the interval is undefined
+    costs = np.array([0, 0, 0, 0, 0, 0, 0, 0, 5.0, 900.0])
+    boot = conc.bootstrap_concentration(costs, n_boot=200, seed=3)
+    assert boot[["ci_low", "ci_high"]].isna().any().any() or (boot["n"] < 30).all()
+    texts = [conc.concentration_ci_text(lo, hi, n, percent=s != "Gini") for s, lo, hi, n in
+             zip(boot["statistic"], boot["ci_low"], boot["ci_high"], boot["n"], strict=True)]
+    assert texts == ["n too small"] * len(boot)
+
+
+def test_ci_of_enough_people_is_shown():
+    costs = np.random.default_rng(5).lognormal(0, 1.5, 400)
+    b = conc.bootstrap_concentration(costs, shares=(0.05,), n_boot=200, seed=1)
+    top5, gini_row = b.iloc[0], b.iloc[1]
+    text = conc.concentration_ci_text(top5["ci_low"], top5["ci_high"], int(top5["n"]))
+    assert text == f"{top5['ci_low']:.1%} – {top5['ci_high']:.1%}"
+    assert conc.concentration_ci_text(gini_row["ci_low"], gini_row["ci_high"], 400,
+                                      percent=False).startswith("0.")
+    assert conc.concentration_ci_text(0.1, float("inf"), 400) == "n too small"

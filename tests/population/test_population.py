@@ -117,3 +117,38 @@ def test_summarize_period_on_tuva_demo(demo100):
     claimants = set(data.frame("medical_claim")["person_id"])
     assert len(set(panel["person_id"]) - claimants) == 13
     assert (data.frame("medical_claim")["paid_amount"] < 0).sum() == 5
+
+
+def _panel_with_thin_edges() -> pd.DataFrame:
+    """Two full years of 50 people, plus one person's single month before them and 3 people's
+    two months after: the first and last periods of a real extract."""
+    rows = []
+    for p in range(50):
+        for m in pd.date_range("2020-01-01", "2021-12-01", freq="MS"):
+            rows.append((f"P{p:02d}", m, 1 if (p + m.month) % 9 == 0 else 0))
+    rows.append(("P00", pd.Timestamp("2019-12-01"), 1))
+    for p in range(3):
+        for m in pd.date_range("2022-01-01", "2022-02-01", freq="MS"):
+            rows.append((f"P{p:02d}", m, 0))
+    df = pd.DataFrame(rows, columns=["person_id", "month", "ed_visits"])
+    return df.assign(year=df["month"].dt.year, paid_total=100.0)
+
+
+def test_thin_first_and_last_periods_are_marked_partial_and_labelled():
+    summary = pop.utilization_summary(_panel_with_thin_edges(), by="year")
+    assert summary["period"].tolist() == ["2019", "2020", "2021", "2022"]
+    assert summary["partial"].tolist() == [True, False, False, True]
+    # the 2019 rate rests on 1 member month: its CI is the kind that flattened every chart
+    assert summary.loc[0, "ed_visits_per_1000_ci_high"] > 40_000
+    shown = pop.rate_table(summary, ["period"])
+    assert shown["period"].tolist() == ["2019 (partial)", "2020", "2021", "2022 (partial)"]
+    # a breakdown by group over all months has no periods to mark
+    by_gender = pop.utilization_summary(_panel_with_thin_edges().assign(gender="f"), by="all",
+                                        group="gender")
+    assert "partial" not in by_gender
+
+
+def test_no_period_is_partial_when_all_are_alike():
+    s = pd.DataFrame({"period": ["2020Q1", "2020Q2", "2020Q3"], "member_months": [300, 290, 151]})
+    assert pop.mark_partial_periods(s)["partial"].tolist() == [False, False, False]
+    assert pop.mark_partial_periods(s.iloc[:0])["partial"].tolist() == []

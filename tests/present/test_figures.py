@@ -55,3 +55,36 @@ def test_builder_contract(panel, name):
     e = build(empty)
     assert isinstance(e, go.Figure) and len(e.data) == 0
     assert "No " in e.layout.annotations[0].text
+
+
+def test_rate_charts_leave_partial_periods_out_and_say_so():
+    s = population.mark_partial_periods(pd.DataFrame({
+        "period": ["2012", "2013", "2014", "2025"], "member_months": [1, 130, 132, 6],
+        "ed_visits_per_1000": [0.0, 141.0, 92.0, 0.0],
+        "ed_visits_per_1000_ci_low": [0.0, 4.0, 2.0, 0.0],
+        "ed_visits_per_1000_ci_high": [44_267.0, 787.0, 514.0, 7_378.0]}))
+    fig = figures.rate_figure(s, "ed_visits", "ED visits")
+    assert list(fig.data[0].x) == ["2013", "2014"]
+    assert max(fig.data[0].y + fig.data[0].error_y.array) < 1000  # the axis fits real points
+    note = fig.layout.annotations[0].text
+    assert note.startswith("Left out (partial period") and note.endswith("2012, 2025")
+    # without partial periods nothing is left out and there is no note
+    full = figures.rate_figure(s[~s["partial"]].drop(columns="partial"), "ed_visits", "ED")
+    assert len(full.data[0].x) == 2 and not full.layout.annotations
+
+
+def test_count_and_rate_axes_start_at_zero(panel):
+    """A bar or a rate read from an axis starting at 450 exaggerates every difference."""
+    by_gender = population.utilization_summary(panel, by="all", group="gender")
+    summary = population.utilization_summary(panel)
+    built = [figures.group_rate_figure(by_gender, "gender", "ed_visits", "ED"),
+             figures.rate_figure(summary, "ed_visits", "ED"),
+             figures.pmpm_figure(population.pmpm_by_category(panel)),
+             figures.line_figure(summary, "period", "member_months")]
+    for fig in built:
+        assert fig.layout.yaxis.rangemode == "tozero", fig.layout.title.text
+
+
+def test_pmpm_axis_names_the_currency(panel):
+    fig = figures.pmpm_figure(population.pmpm_by_category(panel), money="A$")
+    assert fig.layout.yaxis.title.text == "Paid per member per month (A$)"

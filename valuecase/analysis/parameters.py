@@ -34,8 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from valuecase.errors import ParametersError
 from valuecase.yaml_file import read_yaml_mapping
 
-__all__ = ["REPORT_FIELDS", "SuiteParameters", "check_parameters",
-           "format_problems", "read_parameters"]
+__all__ = ["REPORT_FIELDS", "SuiteParameters", "check_parameters", "currency_symbol",
+           "format_problems", "read_parameters", "shows_us_benchmarks"]
 
 Period = Literal["year", "quarter", "month", "all"]
 
@@ -134,7 +134,20 @@ class SuiteParameters(BaseModel):
     trigger_after_months: int = Field(12, ge=0, le=240,
                                       description="trigger dates counted after these months")
     seed: int = Field(2024, ge=0, description="every random draw: bootstraps, Monte Carlo")
+    currency: str = Field(
+        "USD", description="ISO 4217 code of the data's amounts (USD, AUD, EUR, GBP...): the "
+                           "symbol money is shown with; US benchmarks (MEPS) only for USD")
     notebooks: NotebookSections = NotebookSections()
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, value: str) -> str:
+        from babel.numbers import list_currencies
+
+        if value not in list_currencies():
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code (e.g. USD, AUD, EUR, "
+                             "GBP)")
+        return value
 
     @field_validator("date_sentinels")
     @classmethod
@@ -168,12 +181,38 @@ class SuiteParameters(BaseModel):
         return values
 
 
+def currency_symbol(code: str) -> str:
+    """The prefix money is shown with in reports written in US English: ``$`` for USD, the
+    currency's distinct symbol otherwise (``A$``, ``€``, ``£``; the code where there is none).
+
+    Examples
+    --------
+    >>> [currency_symbol(c) for c in ("USD", "AUD", "EUR", "GBP", "CHF")]
+    ['$', 'A$', '€', '£', 'CHF\xa0']
+    """
+    from babel.numbers import get_currency_symbol
+
+    symbol = get_currency_symbol(code, locale="en_US")
+    return symbol if symbol != code else f"{code}\xa0"
+
+
+def shows_us_benchmarks(currency: str) -> bool:
+    """Whether a report compares the data with US benchmarks (MEPS): only for US dollars.
+
+    Examples
+    --------
+    >>> shows_us_benchmarks("USD"), shows_us_benchmarks("AUD")
+    (True, False)
+    """
+    return currency == "USD"
+
+
 _TRIGGER = ("trigger_min_stays", "trigger_window_days", "trigger_after_months")
 _STUDY = ("design", "baseline_months", "followup_months", *_TRIGGER)
 REPORT_FIELDS: dict[str, tuple[str, ...]] = {
-    "data_quality": ("data_dir", "mapping_file"),
-    "population": ("data_dir", "mapping_file", *_TRIGGER, "seed"),
-    "utilization": ("data_dir", "mapping_file", *_TRIGGER),
+    "data_quality": ("data_dir", "mapping_file", "currency"),
+    "population": ("data_dir", "mapping_file", *_TRIGGER, "seed", "currency"),
+    "utilization": ("data_dir", "mapping_file", *_TRIGGER, "currency"),
     "impact": ("data_dir", "mapping_file", *_STUDY, "seed"),
     "roi": ("data_dir", "mapping_file", "roi_params_file", *_STUDY, "seed"),
     "partners": ("data_dir", "mapping_file"),
@@ -202,6 +241,8 @@ def _message(err: dict[str, Any]) -> str:
         return "must be text"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return "must be a mapping (key: value lines)"
+    if kind == "value_error" and "error" in ctx:  # a validator's own sentence
+        return str(ctx["error"])
     return str(err.get("msg", kind))
 
 

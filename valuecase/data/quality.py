@@ -29,7 +29,8 @@ from valuecase.data.contract import TABLES
 from valuecase.data.load import LoadedData
 
 __all__ = ["claims_lag", "completeness", "completeness_by_month", "completion_factors",
-           "lag_quantile", "lag_summary", "spend_outside_enrollment", "volume_by_month"]
+           "lag_quantile", "lag_summary", "spend_outside_enrollment",
+           "stays_without_inpatient_spend", "volume_by_month"]
 
 
 def _frame(expr) -> pd.DataFrame:
@@ -222,3 +223,42 @@ def completion_factors(lag: pd.DataFrame, max_months: int = 12) -> pd.DataFrame:
             share = g.loc[months <= k, "paid_amount"].sum() / total if total else float("nan")
             rows.append({"table": table, "months_after_service": k, "share_paid": share})
     return pd.DataFrame(rows)
+
+
+def stays_without_inpatient_spend(year_sums: pd.DataFrame) -> pd.DataFrame:
+    """Years with acute inpatient stays but no inpatient spend (flagged), from the panel's
+    sums per year.
+
+    A year whose stays carry $0 in total (a source that does not price its inpatient
+    encounters, an extract without the facility claims) would make the inpatient PMPM, the
+    paid per stay and every saving priced on it zero: the data cannot price a stay there.
+
+    Parameters
+    ----------
+    year_sums : pandas.DataFrame
+        :func:`valuecase.population.aggregate.period_sums` of the member-month panel by
+        ``year`` (columns ``period``, ``inpatient_stays``, ``paid_inpatient``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, inpatient_stays, paid_inpatient, flagged`` (``flagged``: stays > 0 and
+        inpatient paid <= 0), one row per year.
+
+    Examples
+    --------
+    >>> sums = pd.DataFrame({"period": ["2020", "2021"], "inpatient_stays": [40, 35],
+    ...                      "paid_inpatient": [512_000.0, 0.0]})
+    >>> stays_without_inpatient_spend(sums)["flagged"].tolist()
+    [False, True]
+    """
+    cols = ["year", "inpatient_stays", "paid_inpatient", "flagged"]
+    if not len(year_sums) or "inpatient_stays" not in year_sums:
+        return pd.DataFrame(columns=cols)
+    out = pd.DataFrame({
+        "year": year_sums["period"].astype(str).to_numpy(),
+        "inpatient_stays": year_sums["inpatient_stays"].astype("int64").to_numpy(),
+        "paid_inpatient": (year_sums["paid_inpatient"].astype("float64").to_numpy()
+                           if "paid_inpatient" in year_sums else 0.0)})
+    out["flagged"] = (out["inpatient_stays"] > 0) & (out["paid_inpatient"] <= 0)
+    return out[cols]

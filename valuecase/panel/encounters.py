@@ -9,6 +9,11 @@ Rules (README, "Metric definitions"; Tuva conventions where Tuva has one):
   emergency encounter (``encounter_class = 'emergency'``, e.g. Synthea); one per person-day. A visit
   on the day of (or the day before) an acute admission is flagged ``led_to_admission`` and still
   counted once.
+- **Paid per ED visit** (:func:`ed_visit_costs`): the paid amount of *all* the person's medical
+  claim lines with a service date on the visit day, facility and professional, whatever their
+  codes (Tuva's encounter grouping: an outpatient encounter groups the claims of that day in that
+  setting), except lines of acute inpatient claims, which are priced on the stay (an ED visit that
+  led to an admission is not priced twice).
 - **Acute inpatient claim** (Tuva's acute inpatient data mart rule): an institutional claim with an
   inpatient bill type (11x or 12x), a valid DRG (three digits, not 000) **and** a basic
   room-and-board revenue code (:data:`ROOM_AND_BOARD_BASIC`: 0100-0219 without hospice, leave of
@@ -255,3 +260,40 @@ def ed_visits(lines: ir.Table, stays: ir.Table | None = None) -> ir.Table:
     out = ed.left_join(hit, ["person_id", "visit_date"]).drop("person_id_right",
                                                                 "visit_date_right")
     return out.mutate(led_to_admission=out._hit.fill_null(False)).drop("_hit")
+
+
+def ed_visit_costs(lines: ir.Table, stays: ir.Table | None = None) -> ir.Table:
+    """ED visits (:func:`ed_visits`) with ``paid_amount``: what the visit day cost.
+
+    A visit is priced by the paid amount of every medical claim line of that person with a
+    service date on the visit day (facility and professional lines, ED-coded or not: the
+    imaging, labs and physician's E&M of the visit), as Tuva's encounter grouping gathers all
+    claims of a day into one outpatient encounter. Lines of acute inpatient claims are left
+    out: they are priced on the stay, so a visit that led to an admission is not priced twice
+    (the visit keeps its ``led_to_admission`` flag). The sum is exact (decimal) on the engine.
+
+    Examples
+    --------
+    >>> import pandas as pd, ibis
+    >>> lines = ibis.memtable(pd.DataFrame({
+    ...     "claim_id": ["F", "P", "X"], "claim_line_number": [1, 1, 1],
+    ...     "person_id": ["P1"] * 3,
+    ...     "claim_type": ["institutional", "professional", "professional"],
+    ...     "revenue_center_code": ["0450", None, None],
+    ...     "place_of_service_code": [None, "11", "11"],
+    ...     "service_date": pd.to_datetime(["2020-01-01", "2020-01-01", "2020-01-02"]).date,
+    ...     "paid_amount": [600.0, 110.0, 80.0]}))
+    >>> ed_visit_costs(lines).to_pandas()[["visit_date", "paid_amount"]].astype(str).values.tolist()
+    [['2020-01-01', '710.0']]
+    """
+    visits = ed_visits(lines, stays)
+    acute = claim_flags(lines).filter(lambda t: t.is_acute_inpatient).select(
+        "person_id", "claim_id")
+    days = visits.select(_pid="person_id", _day="visit_date")
+    priced = lines.anti_join(acute, ["person_id", "claim_id"])
+    on_day = priced.join(days, [priced.person_id == days._pid, priced.service_date == days._day])
+    paid = on_day.group_by(_pid=on_day.person_id, _day=on_day.service_date).aggregate(
+        _paid=on_day.paid_amount.sum())
+    out = visits.left_join(paid, [visits.person_id == paid._pid,
+                                  visits.visit_date == paid._day])
+    return out.mutate(paid_amount=out._paid.fill_null(0)).drop("_pid", "_day", "_paid")

@@ -41,8 +41,12 @@ from valuecase.trace import stage
 PAID_COLUMNS = tuple(f"paid_{c}" for c in enc.SERVICE_CATEGORIES)
 COUNT_COLUMNS = ("ed_visits", "ed_visits_admitted", "inpatient_stays", "bed_days",
                  "index_stays", "readmissions_30d")
+ED_VISIT_PAID = "ed_visit_paid"
+"""Paid on the days of the month's ED visits, all medical lines of each visit day except acute
+inpatient ones (:func:`valuecase.panel.encounters.ed_visit_costs`): the ED unit cost's
+numerator. Not a service category (it overlaps them), so not part of ``paid_total``."""
 PANEL_COLUMNS = ("person_id", "month", "year", "gender", "age", *PAID_COLUMNS, "paid_total",
-                 *COUNT_COLUMNS)
+                 *COUNT_COLUMNS, ED_VISIT_PAID)
 """Columns of the member-month panel, in order."""
 
 
@@ -121,11 +125,12 @@ def panel_expr(backend, data_end: str | dt.date | None = None,
             index_stays=lambda t: t.is_index_stay.cast("int64").sum(),
             readmissions_30d=lambda t: t.readmission_30d.cast("int64").sum(),
         ))
-        ed = enc.ed_visits(lines, stays)
+        ed = enc.ed_visit_costs(lines, stays)
         ed = ed.mutate(month=first_of_month(ed.visit_date))
         pieces.append(ed.group_by(["person_id", "month"]).aggregate(
             ed_visits=lambda t: t.count(),
             ed_visits_admitted=lambda t: t.led_to_admission.cast("int64").sum(),
+            **{ED_VISIT_PAID: lambda t: t.paid_amount.sum()},
         ))
     if "pharmacy_claim" in backend.list_tables():
         rx = backend.table("pharmacy_claim")
@@ -135,7 +140,7 @@ def panel_expr(backend, data_end: str | dt.date | None = None,
         out = out.left_join(piece, ["person_id", "month"]).drop("person_id_right",
                                                                  "month_right")
     fills = {}
-    for c in PAID_COLUMNS:
+    for c in (*PAID_COLUMNS, ED_VISIT_PAID):
         fills[c] = (out[c].fill_null(0.0) if c in out.columns else ibis.literal(0.0)).cast(
             "float64")
     for c in COUNT_COLUMNS:

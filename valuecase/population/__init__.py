@@ -23,6 +23,7 @@ from valuecase.population.rates import (
     decile_transition_between,
     latest_full_year,
     latest_full_year_of,
+    mark_partial_periods,
     pmpm_by_category,
     pmpm_from_sums,
     proportion_ci,
@@ -34,6 +35,6 @@ from valuecase.population.rates import (
 
 __all__ = ["AGE_BANDS", "RATE_EVENTS", "age_band", "age_band_expr", "annual_cost_series",
            "annual_costs", "decile_transition", "decile_transition_between",
-           "latest_full_year", "latest_full_year_of", "pmpm_by_category", "pmpm_from_sums",
-           "proportion_ci", "rate_per_1000", "rate_table", "summary_from_sums",
-           "utilization_summary"]
+           "latest_full_year", "latest_full_year_of", "mark_partial_periods",
+           "pmpm_by_category", "pmpm_from_sums", "proportion_ci", "rate_per_1000", "rate_table",
+           "summary_from_sums", "utilization_summary"]

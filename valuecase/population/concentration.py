@@ -26,6 +26,9 @@ import numpy as np
 import pandas as pd
 
 DEFAULT_SHARES = (0.01, 0.05, 0.1, 0.5)
+MIN_PERSONS_FOR_CI = 30
+"""Fewest persons a concentration CI is shown for: below it a bootstrap of the top 1% resamples
+a fraction of one person (and all-zero resamples make it undefined)."""
 
 
 def _prepare(values, weights) -> tuple[np.ndarray, np.ndarray]:
@@ -179,6 +182,11 @@ def bootstrap_concentration(values: Sequence[float] | np.ndarray | pd.Series,
     n = v.size
 
     def stats_of(sample_sorted: np.ndarray) -> np.ndarray:
+        # a resample without spending has no concentration: NaN, not a warning in the report
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _stats(sample_sorted)
+
+    def _stats(sample_sorted: np.ndarray) -> np.ndarray:
         desc = sample_sorted[::-1]
         cum = np.concatenate([[0.0], np.cumsum(desc)]) / desc.sum()
         pop = np.arange(n + 1) / n
@@ -196,3 +204,21 @@ def bootstrap_concentration(values: Sequence[float] | np.ndarray | pd.Series,
     return pd.DataFrame({"statistic": names, "estimate": est, "se": draws.std(axis=0, ddof=1),
                          "ci_low": lo, "ci_high": hi, "n": n,
                          "method": f"percentile bootstrap ({n_boot} resamples, seed {seed})"})
+
+
+def concentration_ci_text(ci_low: float, ci_high: float, n: int, percent: bool = True) -> str:
+    """The 95% CI of a concentration statistic as text, or ``"n too small"``.
+
+    ``"n too small"`` when ``n`` is below :data:`MIN_PERSONS_FOR_CI` or a bound is not a
+    number (a bootstrap of few persons, many with no cost, has resamples with no spending).
+
+    Examples
+    --------
+    >>> concentration_ci_text(0.2, 0.25, 500), concentration_ci_text(0.31, 0.35, 500, False)
+    ('20.0% – 25.0%', '0.310 – 0.350')
+    >>> concentration_ci_text(float("nan"), float("nan"), 10)
+    'n too small'
+    """
+    if n < MIN_PERSONS_FOR_CI or not (np.isfinite(ci_low) and np.isfinite(ci_high)):
+        return "n too small"
+    return f"{ci_low:.1%} – {ci_high:.1%}" if percent else f"{ci_low:.3f} – {ci_high:.3f}"

@@ -32,9 +32,13 @@ from valuecase.population.aggregate import annual_costs, month_counts, period_su
 
 __all__ = ["AGE_BANDS", "RATE_EVENTS", "age_band", "age_band_expr", "annual_cost_series",
            "annual_costs", "decile_transition", "decile_transition_between",
-           "latest_full_year", "latest_full_year_of", "pmpm_by_category", "pmpm_from_sums",
-           "proportion_ci", "rate_per_1000", "rate_table", "summary_from_sums",
-           "utilization_summary"]
+           "latest_full_year", "latest_full_year_of", "mark_partial_periods",
+           "pmpm_by_category", "pmpm_from_sums", "proportion_ci", "rate_per_1000", "rate_table",
+           "summary_from_sums", "utilization_summary"]
+
+PARTIAL_SHARE = 0.5
+"""A period is *partial* when its member months are below this share of the median period's
+(a handful of member months gives rates whose CIs dwarf every other period's)."""
 
 RATE_EVENTS = {"ed_visits": "ED visits", "inpatient_stays": "Acute inpatient stays",
                "bed_days": "Bed days", "readmissions_30d": "30-day readmissions"}
@@ -122,8 +126,29 @@ def summary_from_sums(sums: pd.DataFrame, group: str | None = None) -> pd.DataFr
     """:func:`utilization_summary` from :func:`~valuecase.population.aggregate.period_sums`
     output (to share one pass over the panel with :func:`pmpm_from_sums`)."""
     keys = ["period"] + ([group] if group else [])
-    return pd.DataFrame([{**{k: g[k] for k in keys}, **_rates_row(g)}
-                         for _, g in sums.iterrows()])
+    out = pd.DataFrame([{**{k: g[k] for k in keys}, **_rates_row(g)}
+                        for _, g in sums.iterrows()])
+    return out if group else mark_partial_periods(out)
+
+
+def mark_partial_periods(summary: pd.DataFrame, share: float = PARTIAL_SHARE) -> pd.DataFrame:
+    """Add ``partial``: the period's member months are below ``share`` of the median period's.
+
+    Such periods (a first or last month of data with a few members, a year with one month of
+    enrollment) have rates that rest on very few member months; rate charts leave them out
+    and rate tables label them.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"period": ["2019", "2020", "2021"], "member_months": [6, 1200, 1150]})
+    >>> mark_partial_periods(s)["partial"].tolist()
+    [True, False, False]
+    """
+    out = summary.copy()
+    mm = pd.to_numeric(out["member_months"], errors="coerce") if len(out) else pd.Series(
+        dtype=float)
+    out["partial"] = (mm < share * mm.median()).to_numpy(dtype=bool) if len(out) else []
+    return out
 
 
 AGE_BANDS = ((0, 17, "0-17"), (18, 34, "18-34"), (35, 49, "35-49"), (50, 64, "50-64"),
@@ -229,7 +254,9 @@ def rate_table(summary: pd.DataFrame, keys: list[str],
     """Display table of :func:`utilization_summary`: each rate as ``"rate (low–high)"``.
 
     Rates per 1,000 are shown for every event in :data:`RATE_EVENTS`; the readmission rate is
-    shown only where it rests on at least 11 index stays (else ``"<11 index stays"``).
+    shown only where it rests on at least 11 index stays (else ``"<11 index stays"``). A
+    period marked ``partial`` (:func:`mark_partial_periods`) is labelled ``"<period>
+    (partial)"``.
 
     Parameters
     ----------
@@ -251,6 +278,9 @@ def rate_table(summary: pd.DataFrame, keys: list[str],
     ['2020', '600 (550–651)', '15.0% (10.0%–20.0%)']
     """
     out = summary[list(keys) + list(extra)].copy()
+    if "period" in out and "partial" in summary:
+        out["period"] = [f"{p} (partial)" if partial else p
+                         for p, partial in zip(out["period"], summary["partial"], strict=True)]
     for event, label in RATE_EVENTS.items():
         if f"{event}_per_1000" not in summary:
             continue

@@ -63,8 +63,11 @@ def top_share_figure(shares: pd.Series, title: str = "Share of spending held by 
     return themed(fig, title, "Group of people", "Share of total spending (%)")
 
 
-def pmpm_figure(pmpm_long: pd.DataFrame, title: str = "PMPM by service category") -> go.Figure:
-    """Stacked bars of :func:`valuecase.population.rates.pmpm_by_category` output."""
+def pmpm_figure(pmpm_long: pd.DataFrame, title: str = "PMPM by service category",
+                money: str = "$") -> go.Figure:
+    """Stacked bars of :func:`valuecase.population.rates.pmpm_by_category` output; ``money``
+    is the currency symbol of the axis title
+    (:func:`valuecase.analysis.parameters.currency_symbol`)."""
     if pmpm_long.empty:
         return no_data_figure(title)
     fig = go.Figure()
@@ -73,16 +76,33 @@ def pmpm_figure(pmpm_long: pd.DataFrame, title: str = "PMPM by service category"
                              name=CATEGORY_LABELS.get(cat, cat),
                              marker_color=PALETTE[i % len(PALETTE)]))
     fig.update_layout(barmode="stack")
-    return themed(fig, title, "Period", "Paid per member per month ($)")
+    fig.update_yaxes(rangemode="tozero")
+    return themed(fig, title, "Period", f"Paid per member per month ({money})")
 
 
 def rate_figure(summary: pd.DataFrame, event: str, label: str | None = None) -> go.Figure:
     """Events per 1,000 member-years by period with 95% CI error bars.
 
-    ``summary`` is :func:`valuecase.population.rates.utilization_summary` output.
+    ``summary`` is :func:`valuecase.population.rates.utilization_summary` output. Periods
+    marked ``partial`` (:func:`valuecase.population.rates.mark_partial_periods`) are left out,
+    and a note under the chart names them; the axis starts at zero.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"period": ["2019", "2020"], "partial": [True, False],
+    ...                   "ed_visits_per_1000": [44_000.0, 600.0],
+    ...                   "ed_visits_per_1000_ci_low": [0.0, 550.0],
+    ...                   "ed_visits_per_1000_ci_high": [44_267.0, 651.0]})
+    >>> fig = rate_figure(s, "ed_visits", "ED visits")
+    >>> list(fig.data[0].x), fig.layout.annotations[0].text.startswith("Left out")
+    (['2020'], True)
     """
     if summary.empty:
         return no_data_figure(f"{label or event} per 1,000 member-years")
+    partial = (summary["partial"].astype(bool) if "partial" in summary
+               else pd.Series(False, index=summary.index))
+    left_out = summary.loc[partial, "period"].astype(str).tolist()
+    summary = summary[~partial]
     rate = summary[f"{event}_per_1000"]
     err_hi = summary[f"{event}_per_1000_ci_high"] - rate
     err_lo = rate - summary[f"{event}_per_1000_ci_low"]
@@ -90,6 +110,13 @@ def rate_figure(summary: pd.DataFrame, event: str, label: str | None = None) -> 
         x=summary["period"].astype(str), y=rate, mode="lines+markers", name=label or event,
         error_y=dict(type="data", array=err_hi, arrayminus=err_lo, visible=True),
         line=dict(color=PALETTE[0])))
+    fig.update_yaxes(rangemode="tozero")
+    if left_out:
+        fig.add_annotation(
+            text=f"Left out (partial period, under half the typical member months): "
+                 f"{', '.join(left_out)}", xref="paper", yref="paper", x=0, y=-0.22,
+            xanchor="left", yanchor="top", showarrow=False, font=dict(size=11))
+        fig.update_layout(margin=dict(b=110))
     return themed(fig, f"{label or event} per 1,000 member-years (95% CI)", "Period",
                    "Per 1,000 member-years")
 
@@ -106,6 +133,7 @@ def line_figure(df: pd.DataFrame, x: str, y: str, color: str | None = None, titl
         g = g.sort_values(x)
         fig.add_trace(go.Scatter(x=g[x], y=g[y], mode="lines+markers", name=str(name),
                                  line=dict(color=PALETTE[i % len(PALETTE)])))
+    fig.update_yaxes(rangemode="tozero")  # counts and amounts: a level read from zero
     return themed(fig, title, x_title or x.replace("_", " ").capitalize(), y_title or y)
 
 
@@ -121,6 +149,7 @@ def group_rate_figure(summary: pd.DataFrame, group: str, event: str, label: str)
         x=summary[group].astype(str), y=rate, marker_color=PALETTE[0], name=label,
         error_y=dict(type="data", array=summary[f"{event}_per_1000_ci_high"] - rate,
                      arrayminus=rate - summary[f"{event}_per_1000_ci_low"], visible=True)))
+    fig.update_yaxes(rangemode="tozero")
     return themed(fig, f"{label} per 1,000 member-years by {group.replace('_', ' ')} (95% CI)",
                    group.replace("_", " ").capitalize(), "Per 1,000 member-years")
 

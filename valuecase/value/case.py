@@ -33,7 +33,14 @@ from valuecase.value.exposure import active_member_years, followup_exposure
 
 SERVICE_LINE_OUTCOMES = {"inpatient": "inpatient_stays", "ed": "ed_visits"}
 """ROI service line -> study outcome (count) measured in the claims."""
-_PAID_COLUMN = {"inpatient": "paid_inpatient", "ed": "paid_ed"}
+_PAID_COLUMN = {"inpatient": "paid_inpatient", "ed": "ed_visit_paid"}
+UNIT_COST_RULES = {
+    "inpatient": "paid per acute stay: all claims of the merged stay",
+    "ed": ("paid per ED visit: all of the person's medical claim lines that day, facility and "
+           "professional (Tuva's encounter grouping), except acute inpatient claims, which "
+           "are priced on the stay"),
+}
+"""How the claims price one event of each service line (shown with the unit cost's source)."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,8 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
     - baseline rate: the program group's counterfactual rate per member-year, i.e. its
       observed follow-up rate divided by the estimated rate ratio (what program members would
       have had without the program);
-    - unit cost: paid per event over all members (paid in the category / events);
+    - unit cost: paid per event over all members (:data:`UNIT_COST_RULES`: a stay by all
+      its claims, an ED visit by all medical claims of the visit day but acute inpatient ones);
     - members: follow-up member-years per year, i.e. program starts in the 12 months the
       program costs cover x follow-up member-years per enrollee (the exposure the
       intention-to-treat effect was estimated on; :func:`~valuecase.value.exposure.
@@ -114,8 +122,7 @@ def measure_evidence(study: Any, evaluation: Any, panel: pd.DataFrame | ir.Table
             f"{ratio:.3f}")
         costs[line], cost_se[line] = unit_cost(panel, outcome, _PAID_COLUMN[line])
         sources[f"service_lines.{line}.unit_cost"] = (
-            f"claims: {_PAID_COLUMN[line].replace('_', ' ')} / {outcome.replace('_', ' ')}, "
-            "all members, all months")
+            f"claims: {UNIT_COST_RULES[line]}; all members, all months")
     cost_lines: dict[str, dict[str, Any]] = {}
     data_end = pd.Timestamp(as_table(panel).month.max().to_pyarrow().as_py())
     window_end = data_end
@@ -354,8 +361,7 @@ def claims_evidence(panel: pd.DataFrame | ir.Table) -> Evidence:
     for line, outcome in SERVICE_LINE_OUTCOMES.items():
         costs[line], cost_se[line] = unit_cost(panel, outcome, _PAID_COLUMN[line])
         sources[f"service_lines.{line}.unit_cost"] = (
-            f"claims: {_PAID_COLUMN[line].replace('_', ' ')} / {outcome.replace('_', ' ')}, "
-            "all members, all months")
+            f"claims: {UNIT_COST_RULES[line]}; all members, all months")
     sources["enrollment.members"] = "no program data: give enrollment.members in the ROI file"
     return Evidence(effects={}, baseline_rates={}, unit_costs=costs, members=math.nan,
                     program_costs={}, sources=sources, baseline_rate_se={},

@@ -29,7 +29,8 @@ LORENZ_POINTS = 2001
 
 
 def data_quality(a: Any) -> Results:
-    """Reconciliation, rejects by reason, completeness, volume, claims lag, spend outside."""
+    """Reconciliation, rejects by reason, completeness, volume, claims lag, spend outside,
+    years with acute stays but no inpatient spend."""
     from valuecase.data import quality
 
     data = a.data
@@ -54,6 +55,11 @@ def data_quality(a: Any) -> Results:
         r.tables["lag_summary"] = quality.lag_summary(lag)
         r.tables["completion_factors"] = quality.completion_factors(lag)
     r.tables["outside_enrollment"] = quality.spend_outside_enrollment(data)
+    if "medical_claim" in data.tables and a.has_spending:
+        from valuecase.population import aggregate
+
+        r.tables["stays_without_spend"] = quality.stays_without_inpatient_spend(
+            aggregate.period_sums(a.panel, "year"))
     return r
 
 

@@ -25,19 +25,23 @@ seed = 2024
 period = "year"
 persistence_top = 0.05
 bootstrap_draws = 500
+currency = "USD"
 
 # %%
 import pandas as pd
 
 from valuecase.analysis.notebook import results_for
+from valuecase.analysis.parameters import currency_symbol, shows_us_benchmarks
 from valuecase.population import RATE_EVENTS
 from valuecase.population.cohorts import funnel_for_funders
+from valuecase.population.concentration import concentration_ci_text
 from valuecase.present import figures
 from valuecase.present import formatting as fmt
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 
 res = results_for("population", globals())
+money = currency_symbol(currency)
 summary = res.table("summary")
 
 # %% [markdown]
@@ -48,8 +52,8 @@ overview = summary[["period", "persons", "member_months", "paid_total", "pmpm_to
 show_table(
     suppress_small_counts(overview, ["persons"]),
     caption="Persons, member months and spending by period",
-    formats={"member_months": fmt.number, "paid_total": fmt.money,
-             "pmpm_total": lambda v: fmt.money(v, cents=True)},
+    formats={"member_months": fmt.number, "paid_total": lambda v: fmt.money(v, currency=money),
+             "pmpm_total": lambda v: fmt.money(v, cents=True, currency=money)},
 )
 first, last = pd.Timestamp(res["first_month"]), pd.Timestamp(res["last_month"])
 show_markdown(
@@ -66,11 +70,12 @@ show_markdown(
 
 # %%
 pmpm = res.table("pmpm")
-show(figures.pmpm_figure(pmpm))
+show(figures.pmpm_figure(pmpm, money=money))
 show_table(
-    pmpm.pivot(index="category", columns="period", values="pmpm").reset_index(),
-    caption="PMPM ($) by service category and period",
-    formats={c: lambda v: fmt.money(v, cents=True) for c in pmpm["period"].unique()},
+    pmpm.pivot(index="period", columns="category", values="pmpm").reset_index(),
+    caption=f"PMPM ({money}) by period and service category",
+    formats={c: lambda v: fmt.money(v, cents=True, currency=money)
+             for c in pmpm["category"].unique()},
 )
 
 # %% [markdown]
@@ -89,10 +94,14 @@ show_table(res.table("rates"), caption="Events per 1,000 member-years (95% CI)")
 # %% [markdown]
 # ## Cost concentration
 #
-# Annual paid (medical + pharmacy) per person enrolled at least one month in the year. In US data
-# (MEPS) the top 1% hold about 21–24% of spending, the top 5% about half, the bottom 50% about 3%.
+# Annual paid (medical + pharmacy) per person enrolled at least one month in the year.
 
 # %%
+show_markdown(
+    "In US data (MEPS) the top 1% hold about 21–24% of spending, the top 5% about half, the "
+    "bottom 50% about 3%." if shows_us_benchmarks(currency) else
+    f"No benchmark is shown: the published figures (MEPS) describe US spending, and these "
+    f"amounts are in {currency}.")
 latest = res["latest_year"]
 shares = pd.Series({float(k): v for k, v in res["top_shares"].items()})
 show(figures.lorenz_figure(res.table("lorenz"), title=f"Lorenz curve, {latest}"))
@@ -103,10 +112,11 @@ def _concentration(g):
     return (lambda v: fmt.number(v, 3)) if g else fmt.percent
 
 
-boot["95% CI"] = [f"{_concentration(g)(lo)} – {_concentration(g)(hi)}"
-                  for g, lo, hi in zip(gini, boot["ci_low"], boot["ci_high"], strict=True)]
+boot["95% CI"] = [concentration_ci_text(lo, hi, n, percent=not g) for g, lo, hi, n in
+                  zip(gini, boot["ci_low"], boot["ci_high"], boot["n"], strict=True)]
 boot["estimate"] = [_concentration(g)(e) for g, e in zip(gini, boot["estimate"], strict=True)]
-show_table(boot[["statistic", "estimate", "95% CI", "n", "method"]],
+show_table(suppress_small_counts(boot[["statistic", "estimate", "95% CI", "n", "method"]],
+                                 ["n"]),
            caption=f"Cost concentration in {latest} with bootstrap 95% confidence intervals",
            formats={"n": fmt.count})
 show_table(
@@ -160,6 +170,6 @@ from valuecase.reporting.summary import publish_summary  # noqa: E402
 
 publish_summary(
     f"{res['persons']:,} persons, {res['member_months']:,} member months, "
-    f"PMPM {fmt.money(res['pmpm_total'], cents=True)}; top 5% hold "
+    f"PMPM {fmt.money(res['pmpm_total'], cents=True, currency=money)}; top 5% hold "
     f"{fmt.percent(shares[0.05])} of {latest} spending."
 )

@@ -24,9 +24,11 @@ trigger_min_stays = 2
 trigger_window_days = 182
 trigger_after_months = 12
 period = "quarter"
+currency = "USD"
 
 # %%
 from valuecase.analysis.notebook import results_for
+from valuecase.analysis.parameters import currency_symbol
 from valuecase.population import RATE_EVENTS, rate_table
 from valuecase.present import figures
 from valuecase.present import formatting as fmt
@@ -34,12 +36,13 @@ from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 
 res = results_for("utilization", globals())
+money = currency_symbol(currency)
 summary = res.table("summary")
 period = res["period"]
 
 
 def PMPM(v):
-    return fmt.money(v, cents=True)
+    return fmt.money(v, cents=True, currency=money)
 
 
 def rates_shown(s, keys):
@@ -53,7 +56,8 @@ def rates_shown(s, keys):
 # %%
 for event, label in RATE_EVENTS.items():
     show(figures.rate_figure(summary, event, label))
-show(figures.pmpm_figure(res.table("pmpm"), title=f"PMPM by service category and {period}"))
+show(figures.pmpm_figure(res.table("pmpm"), money=money,
+                         title=f"PMPM by service category and {period}"))
 show_table(rates_shown(summary, ["period"]),
            caption=f"Per 1,000 member-years (95% CI) and PMPM by {period}",
            formats={"member_months": fmt.number, "pmpm_total": PMPM})
@@ -78,7 +82,7 @@ for group in ("age_band", "gender", "segment"):
 # %%
 seg = res.table("by__segment")
 cols = ["segment"] + [c for c in seg.columns if c.startswith("pmpm_")]
-show_table(seg[cols], caption="PMPM ($) by service category and segment",
+show_table(seg[cols], caption=f"PMPM ({money}) by service category and segment",
            formats={c: PMPM for c in cols[1:]})
 show_markdown(f"Trigger: {res['trigger']}.")
 
