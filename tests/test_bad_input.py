@@ -99,6 +99,113 @@ def test_large_amounts_sum_to_the_same_cents_in_every_command(tmp_path):
     assert f"{exact:.2f}" in r.stdout.replace(",", ""), r.stdout
 
 
+def reconciled(path: Path, *extra: str) -> dict:
+    """``validate --json``: the reconciliation per table."""
+    r = run("validate", str(path), "--json", *extra)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_float_residue_is_the_cent_it_is_within_1e_6_of_and_counted(tmp_path):
+    """Issue 27: pandas/Spark/Excel write 1018.0999999999999; it is 1018.10, never a reject."""
+    med = MED_HEADER + (
+        "C1,1,P1,professional,2020-03-01,1018.0999999999999\n"
+        "C2,1,P1,professional,2020-03-01,0.30000000000000004\n"
+        "C3,1,P1,professional,2020-03-01,-5.0999999\n"
+        "C4,1,P1,professional,2020-03-01,5.25\n")
+    rec = reconciled(folder(tmp_path, med))
+    med_rec = rec["tables"]["medical_claim"]
+    assert med_rec["paid_in"] == med_rec["paid_accepted"] == "1018.55"  # 1018.10+0.30-5.10+5.25
+    assert med_rec["rows_rejected"] == 0
+    assert med_rec["values_rounded"] == {"medical_claim.csv": {"paid_amount": 3}}
+    assert any(n.startswith("medical_claim.csv: 3 paid_amount value(s) written with a float")
+               for n in rec["notes"])
+
+
+def test_every_rejected_row_with_a_number_keeps_its_dollars(tmp_path):
+    """A row rejected for its date keeps its amount in "rejected"; a row whose amount has no
+    reading is counted by number; rows in = accepted + rejected, and the dollars to the cent."""
+    med = MED_HEADER + lines(3) + (
+        "D1,1,P1,professional,not a date,40.00\n"
+        "D2,1,P1,professional,2020-03-01,abc\n")
+    d = folder(tmp_path, med)
+    t = reconciled(d)["tables"]["medical_claim"]
+    assert (t["rows_in"], t["rows_accepted"], t["rows_rejected"]) == (5, 3, 2)
+    assert t["rows_in"] == t["rows_accepted"] + t["rows_rejected"]
+    assert (t["paid_in"], t["paid_accepted"], t["paid_rejected"]) == ("43.00", "3.00", "40.00")
+    assert Decimal(t["paid_in"]) == Decimal(t["paid_accepted"]) + Decimal(t["paid_rejected"])
+    assert t["rows_amount_unread"] == 1 and t["share_amount_unread"] == 0.2
+    assert t["rejected_by_reason"] == {
+        "unparseable:claim_start_date": {"rows": 1, "paid": "40.00", "rows_amount_unread": 0},
+        "unparseable:paid_amount": {"rows": 1, "paid": "0.00", "rows_amount_unread": 1}}
+    r = run("validate", str(d))
+    assert "40.00" in r.stdout
+    assert ("medical_claim: 1 rejected row(s) (20.0% of rows) have an amount with no reading"
+            in r.stdout)
+    s = summary(d)
+    assert s["medical_paid_rejected"] == 40.0
+
+
+def test_whole_amounts_in_point_groups_stop_until_the_separator_is_given(tmp_path):
+    """European whole amounts 1.500;2.000;12.000 are no decimals: nothing in the file decides,
+    so the run stops; told the comma is the decimal, they are thousands."""
+    med = MED_HEADER.replace(",", ";") + "".join(
+        f"C{i};1;P1;professional;2020-03-01;{v}\n"
+        for i, v in enumerate(["1.500", "2.000", "12.000", "22.150"]))
+    d = folder(tmp_path, med)
+    line = one_error(run("validate", str(d)))
+    assert "medical_claim.csv" in line and "thousands groups" in line and "line 2" in line
+    assert "--decimal-separator" in line
+    t = reconciled(d, "--decimal-separator", ",")["tables"]["medical_claim"]
+    assert t["paid_in"] == t["paid_accepted"] == "37650.00" and t["rows_rejected"] == 0
+
+
+def test_thousands_groups_of_the_decimal_separator_are_rejected_as_ambiguous(tmp_path):
+    """Where the point is the file's decimal (5.25), 1.500 is refused, never read as 1.50;
+    1,200 is twelve hundred."""
+    med = MED_HEADER + (
+        "C1,1,P1,professional,2020-03-01,5.25\n"
+        'C2,1,P1,professional,2020-03-01,"1,200"\n'
+        "C3,1,P1,professional,2020-03-01,7.75\n"
+        "C4,1,P1,professional,2020-03-01,1.500\n")
+    t = reconciled(folder(tmp_path, med))["tables"]["medical_claim"]
+    assert t["paid_accepted"] == "1213.00"
+    assert t["rejected_by_reason"] == {
+        "ambiguous_amount": {"rows": 1, "paid": "0.00", "rows_amount_unread": 1}}
+
+
+def test_a_us_file_of_thousands_with_one_stray_decimal_comma_stops(tmp_path):
+    """1,200-style values and one stray 12,5: the comma is not taken as the decimal of every
+    value; the run stops, naming the thousands and asking for the separator."""
+    med = MED_HEADER + "".join(
+        f'C{i},1,P1,professional,2020-03-01,"{v}"\n'
+        for i, v in enumerate(["1,200", "3,450", "5,600", "12,5"]))
+    line = one_error(run("validate", str(folder(tmp_path, med))))
+    assert "3 of 4 values are whole amounts in thousands groups" in line
+    assert "data row 1 of medical_claim.csv" in line and "--decimal-separator" in line
+
+
+def test_a_file_with_mixed_evidence_names_a_line_of_each_kind(tmp_path):
+    med = MED_HEADER + lines(2) + (
+        'C7,1,P1,professional,2020-02-01,"100,10"\nC8,1,P1,professional,2020-02-01,5.25\n')
+    line = one_error(run("validate", str(folder(tmp_path, med))))
+    assert "line 4, 1 values such as '100,10'" in line
+    assert "line 2, 3 values such as '100.10'" in line
+
+
+def test_huge_amounts_print_their_exact_total(tmp_path):
+    """Two lines of 9,999,999,999,999,999.99: the total is printed from decimals, not floats
+    (which were 58 cents off)."""
+    med = MED_HEADER + lines(1) + "".join(
+        f"H{i},1,P1,professional,2020-03-01,9999999999999999.99\n" for i in range(2))
+    d = folder(tmp_path, med)
+    exact = "20000000000000000.98"
+    assert reconciled(d)["tables"]["medical_claim"]["paid_in"] == exact
+    r = run("validate", str(d))
+    assert r.returncode == 0, r.stderr
+    assert exact in r.stdout.replace(",", ""), r.stdout
+
+
 # -- dates --------------------------------------------------------------------------------------
 
 def test_open_end_sentinel_is_not_expanded_into_member_months(tmp_path):
