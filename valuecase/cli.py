@@ -150,11 +150,16 @@ def validate(
     """Load and validate a data folder; print the reconciliation and rejects by reason."""
     import pandas as pd
 
+    from valuecase.panel.zero_yields import rule_evidence, zero_yield_notes
     from valuecase.privacy import safe_csv
 
     data = _load(data_dir, mapping, engine, decimal, layout)
+    evidence = rule_evidence(data)
+    yields = zero_yield_notes(data, evidence)
     if as_json:
-        typer.echo(json.dumps(_reconciliation_json(data), default=_exact_money))
+        typer.echo(json.dumps({**_reconciliation_json(data),
+                               "rule_yields": {"counts": evidence, "notes": yields}},
+                              default=_exact_money))
         if rejects_out:
             safe_csv(data.rejects, rejects_out)
         if strict and len(data.rejects):
@@ -190,6 +195,8 @@ def validate(
             typer.echo("\nNo rejected rows.")
         for note in data.notes:
             typer.echo(f"note: {note}")
+        for line in yields:  # already "warning: ..." or "note: ..."
+            typer.echo(line)
     if rejects_out:
         safe_csv(data.rejects, rejects_out)
         typer.echo(f"rejects written to {rejects_out}")

@@ -46,7 +46,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 __all__ = ["AMOUNT_TYPE", "CODE_WIDTH", "amount_in_groups", "amount_residue", "amount_text_flags",
-           "blank_to_null", "parse_amount", "parse_code", "parse_date", "parse_integer",
+           "blank_to_null", "normalized_code", "parse_amount", "parse_code", "parse_date", "parse_integer",
            "typed_column"]
 
 AMOUNT_TYPE = dt.Decimal(18, 2)
@@ -210,8 +210,50 @@ def parse_code(s: ir.StringValue, width: int | None = None) -> ir.StringValue:
 
 
 CODE_WIDTH = {"revenue_center_code": 4, "place_of_service_code": 2,
-              "discharge_disposition_code": 2}
+              "discharge_disposition_code": 2, "drg_code": 3}
 """Numeric codes shorter than this are left-padded with zeros."""
+
+CODE_LEADING_ZERO = {"drg_code": 3, "bill_type_code": 3}
+"""Codes of this many digits also written with one leading zero too many: a DRG as 4 digits (CCLF writes ``0291``
+for 291), a bill type as ``0111``: one digit longer and starting with 0, the zero is
+dropped."""
+
+
+def normalized_code(s: ir.StringValue, target: str) -> ir.StringValue:
+    """A code column's text in the one form the pipeline reads: :func:`parse_code` with the
+    column's :data:`CODE_WIDTH`, a leading zero too many dropped (:data:`CODE_LEADING_ZERO`),
+    and an NDC written with hyphens (``0002-1433-80``, 4-4-2, 5-3-2 or 5-4-1) as its 11
+    digits 5-4-2 (``00002143380``). Revenue codes of 3 digits are padded to 4; ICD-10 codes
+    with or without the dot are read alike where they are used
+    (:func:`valuecase.panel.conditions.normalize_code`).
+
+    Examples
+    --------
+    >>> import ibis
+    >>> t = ibis.memtable({"drg": ["0291", "291", "91", "A291"], "bill": ["0111", "111", "11",
+    ...                   "01111"], "ndc": ["0002-1433-80", "12345-678-90", "12345-6789-1",
+    ...                   "00002143380"]})
+    >>> t.select(d=normalized_code(t.drg, "drg_code"), b=normalized_code(t.bill,
+    ...          "bill_type_code"), n=normalized_code(t.ndc, "ndc_code")).to_pandas(
+    ...          ).values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['291', '111', '00002143380'], ['291', '111', '12345067890'], ['091', '11', '12345678901'],
+     ['A291', '01111', '00002143380']]
+    """
+    code = parse_code(s, CODE_WIDTH.get(target))
+    if target in CODE_LEADING_ZERO:
+        width = CODE_LEADING_ZERO[target]
+        # the length first, in a CASE: the rest runs only on codes one digit too long
+        long = (code.length() == width + 1).fill_null(False)
+        extra_zero = ibis.ifelse(long, code.startswith("0") & _matches(code, r"^[0-9]+$"),
+                                 False)
+        return ibis.ifelse(extra_zero, code.substr(1), code)
+    if target == "ndc_code":
+        parts = code.split("-")
+        eleven = (parts[0].lpad(5, "0") + parts[1].lpad(4, "0") + parts[2].lpad(2, "0"))
+        hyphens = ibis.ifelse(code.contains("-").fill_null(False),
+                              _matches(code, r"^[0-9]{4,5}-[0-9]{3,4}-[0-9]{1,2}$"), False)
+        return ibis.ifelse(hyphens, eleven, code)
+    return code
 
 
 def typed_column(col: ir.Column, kind: str, target: str,
@@ -253,7 +295,7 @@ def typed_column(col: ir.Column, kind: str, target: str,
         else:
             value = parse_integer(text)
     else:
-        return (parse_code(text, CODE_WIDTH.get(target)) if kind == "code"
+        return (normalized_code(text, target) if kind == "code"
                 else blank_to_null(text)), None
     return value, blank_to_null(text).notnull() & value.isnull()
 
