@@ -304,3 +304,74 @@ def test_report_out_that_is_a_file_and_params_that_is_a_folder(tmp_path):
     assert "analysis" not in r.stderr  # nothing ran first
     line = one_error(run("report", "--params", str(tmp_path), "--out", str(tmp_path / "o")))
     assert "is a folder" in line and "--params" in line
+
+
+# -- issue 27: codes as they come, and no silent zero -----------------------------------------
+
+CODES_HEADER = ("claim_id,claim_line_number,person_id,claim_type,claim_start_date,claim_end_date,"
+                "bill_type_code,drg_code,revenue_center_code,place_of_service_code,"
+                "diagnosis_code_1,paid_amount\n")
+
+
+def test_cclf_style_codes_give_the_acute_stay(tmp_path):
+    """A 4-digit DRG (0291), a bill type with its leading 0 (0111) and a 3-digit revenue code
+    (120) are the codes Tuva's rule reads: 1 acute stay, not 0."""
+    med = CODES_HEADER + (
+        "I1,1,P1,institutional,2020-03-01,2020-03-04,0111,0291,120,,I50.22,900.00\n"
+        "E1,1,P1,institutional,2020-04-01,2020-04-01,0131,,450,,R07.9,300.00\n")
+    d = folder(tmp_path, med)
+    s = summary(d)
+    assert (s["inpatient_stays"], s["ed_visits"]) == (1, 1)
+    rec = reconciled(d)
+    assert rec["rule_yields"]["counts"]["acute_claims"] == 1
+    assert not any(n.startswith("warning:") for n in rec["rule_yields"]["notes"])
+
+
+def test_rules_that_yield_zero_say_so(tmp_path):
+    """11x claims with a DRG but no room and board, a place-of-service-23 line on a claim that is
+    not professional, empty diagnosis columns, pharmacy rows all outside enrollment: each a
+    warning in validate (text and --json), the run still exit 0."""
+    med = CODES_HEADER + (
+        "I1,1,P1,institutional,2020-03-01,2020-03-04,111,470,0250,,,900.00\n"
+        "X1,1,P1,other,2020-04-01,2020-04-01,,,,23,,50.00\n")
+    d = folder(tmp_path, med)
+    (d / "pharmacy_claim.csv").write_text(
+        "claim_id,claim_line_number,person_id,dispensing_date,paid_amount\n"
+        "R1,1,P1,2019-05-01,12.00\n")
+    r = run("validate", str(d))
+    assert r.returncode == 0, r.stderr
+    warnings = [line for line in r.stdout.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 4, r.stdout
+    assert ("warning: medical_claim: 1 claim(s) have an inpatient bill type (11x) and a DRG but "
+            "0 acute stays were counted") in r.stdout
+    assert "room-and-board revenue code (0100-0219), which none of them carries" in r.stdout
+    assert "1 line(s) have an ED revenue code (045x, 0981) or place of service 23 but 0 ED " \
+           "visits" in r.stdout
+    assert "pharmacy_claim: 1 row(s) but 0 pharmacy lines in an enrolled month" in r.stdout
+    assert "all 1 diagnosis column(s) are empty" in r.stdout
+    rec = reconciled(d)
+    assert rec["rule_yields"]["notes"] == warnings
+    assert rec["rule_yields"]["counts"]["claims_11x_drg"] == 1
+
+
+def test_seed10_keeps_tuvas_acute_rule_and_says_so_with_both_counts(seed10):
+    r = run("validate", str(seed10))
+    assert r.returncode == 0, r.stderr
+    assert ("note: medical_claim: 6 claim(s) have an inpatient bill type (11x) and a DRG; 1 of "
+            "them carry a room-and-board revenue code, and 1 count as acute inpatient claims "
+            "under Tuva's rule") in r.stdout
+
+
+def test_tuva_demo_pharmacy_reconciles_to_the_cent(demo100, tmp_path):
+    """Issue 27: the 31 pharmacy amounts such as 1018.0999999999999 were rejected, and their
+    $9,524.04 appeared nowhere; now every dollar of the 188,000.97 is accepted, and a note
+    counts the values read from a float's residue."""
+    mapping = tmp_path / "mapping.yml"
+    mapping.write_text("column_mapping:\n  patient_id: person_id\n"
+                       "  medical_claim:\n    ms_drg_code: drg_code\n")
+    rec = reconciled(demo100, "--mapping", str(mapping))
+    rx = rec["tables"]["pharmacy_claim"]
+    assert rx["paid_in"] == rx["paid_accepted"] == "188000.97"
+    assert rx["rows_in"] == rx["rows_accepted"] == 612 and rx["rows_rejected"] == 0
+    assert rx["values_rounded"] == {"pharmacy_claim.csv": {"paid_amount": 31}}
+    assert rec["tables"]["medical_claim"]["paid_in"] == "3970274.95"
