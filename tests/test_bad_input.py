@@ -204,6 +204,9 @@ def test_huge_amounts_print_their_exact_total(tmp_path):
     r = run("validate", str(d))
     assert r.returncode == 0, r.stderr
     assert exact in r.stdout.replace(",", ""), r.stdout
+    r = run("summarize", str(d))
+    assert r.returncode == 0, r.stderr
+    assert f"medical_paid {exact}" in " ".join(r.stdout.replace(",", "").split()), r.stdout
 
 
 # -- dates --------------------------------------------------------------------------------------

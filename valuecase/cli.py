@@ -242,7 +242,8 @@ def summarize(
     """Headline numbers: persons, member months, paid, PMPM, ED visits, stays, readmissions."""
     from valuecase.population.summary import summarize as summarize_data
 
-    s = summarize_data(_load(data_dir, mapping, engine, decimal, layout), start=start, end=end)
+    s = summarize_data(_load(data_dir, mapping, engine, decimal, layout), start=start, end=end,
+                       exact=not as_json)  # printed totals from decimals, never floats
     if as_json:
         typer.echo(json.dumps(s))
         return
@@ -251,7 +252,7 @@ def summarize(
             typer.echo(f"{key}:")
             for k, v in value.items():
                 typer.echo(f"  {k:<40} {v:>12,}")
-        elif isinstance(value, float):
+        elif isinstance(value, float | Decimal):
             typer.echo(f"{key:<34} {value:>16,.2f}")
         elif isinstance(value, int):
             typer.echo(f"{key:<34} {value:>16,}")
