@@ -99,6 +99,116 @@ def test_large_amounts_sum_to_the_same_cents_in_every_command(tmp_path):
     assert f"{exact:.2f}" in r.stdout.replace(",", ""), r.stdout
 
 
+def reconciled(path: Path, *extra: str) -> dict:
+    """``validate --json``: the reconciliation per table."""
+    r = run("validate", str(path), "--json", *extra)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_float_residue_is_the_cent_it_is_within_1e_6_of_and_counted(tmp_path):
+    """Issue 27: pandas/Spark/Excel write 1018.0999999999999; it is 1018.10, never a reject."""
+    med = MED_HEADER + (
+        "C1,1,P1,professional,2020-03-01,1018.0999999999999\n"
+        "C2,1,P1,professional,2020-03-01,0.30000000000000004\n"
+        "C3,1,P1,professional,2020-03-01,-5.0999999\n"
+        "C4,1,P1,professional,2020-03-01,5.25\n")
+    rec = reconciled(folder(tmp_path, med))
+    med_rec = rec["tables"]["medical_claim"]
+    assert med_rec["paid_in"] == med_rec["paid_accepted"] == "1018.55"  # 1018.10+0.30-5.10+5.25
+    assert med_rec["rows_rejected"] == 0
+    assert med_rec["values_rounded"] == {"medical_claim.csv": {"paid_amount": 3}}
+    assert any(n.startswith("medical_claim.csv: 3 paid_amount value(s) written with a float")
+               for n in rec["notes"])
+
+
+def test_every_rejected_row_with_a_number_keeps_its_dollars(tmp_path):
+    """A row rejected for its date keeps its amount in "rejected"; a row whose amount has no
+    reading is counted by number; rows in = accepted + rejected, and the dollars to the cent."""
+    med = MED_HEADER + lines(3) + (
+        "D1,1,P1,professional,not a date,40.00\n"
+        "D2,1,P1,professional,2020-03-01,abc\n")
+    d = folder(tmp_path, med)
+    t = reconciled(d)["tables"]["medical_claim"]
+    assert (t["rows_in"], t["rows_accepted"], t["rows_rejected"]) == (5, 3, 2)
+    assert t["rows_in"] == t["rows_accepted"] + t["rows_rejected"]
+    assert (t["paid_in"], t["paid_accepted"], t["paid_rejected"]) == ("43.00", "3.00", "40.00")
+    assert Decimal(t["paid_in"]) == Decimal(t["paid_accepted"]) + Decimal(t["paid_rejected"])
+    assert t["rows_amount_unread"] == 1 and t["share_amount_unread"] == 0.2
+    assert t["rejected_by_reason"] == {
+        "unparseable:claim_start_date": {"rows": 1, "paid": "40.00", "rows_amount_unread": 0},
+        "unparseable:paid_amount": {"rows": 1, "paid": "0.00", "rows_amount_unread": 1}}
+    r = run("validate", str(d))
+    assert "40.00" in r.stdout
+    assert ("medical_claim: 1 rejected row(s) (20.0% of rows) have an amount with no reading"
+            in r.stdout)
+    s = summary(d)
+    assert s["medical_paid_rejected"] == 40.0
+
+
+def test_whole_amounts_in_point_groups_stop_until_the_separator_is_given(tmp_path):
+    """European whole amounts 1.500;2.000;12.000 are no decimals: nothing in the file decides,
+    so the run stops; told the comma is the decimal, they are thousands."""
+    med = MED_HEADER.replace(",", ";") + "".join(
+        f"C{i};1;P1;professional;2020-03-01;{v}\n"
+        for i, v in enumerate(["1.500", "2.000", "12.000", "22.150"]))
+    d = folder(tmp_path, med)
+    line = one_error(run("validate", str(d)))
+    assert "medical_claim.csv" in line and "thousands groups" in line and "line 2" in line
+    assert "--decimal-separator" in line
+    t = reconciled(d, "--decimal-separator", ",")["tables"]["medical_claim"]
+    assert t["paid_in"] == t["paid_accepted"] == "37650.00" and t["rows_rejected"] == 0
+
+
+def test_thousands_groups_of_the_decimal_separator_are_rejected_as_ambiguous(tmp_path):
+    """Where the point is the file's decimal (5.25), 1.500 is refused, never read as 1.50;
+    1,200 is twelve hundred."""
+    med = MED_HEADER + (
+        "C1,1,P1,professional,2020-03-01,5.25\n"
+        'C2,1,P1,professional,2020-03-01,"1,200"\n'
+        "C3,1,P1,professional,2020-03-01,7.75\n"
+        "C4,1,P1,professional,2020-03-01,1.500\n")
+    t = reconciled(folder(tmp_path, med))["tables"]["medical_claim"]
+    assert t["paid_accepted"] == "1213.00"
+    assert t["rejected_by_reason"] == {
+        "ambiguous_amount": {"rows": 1, "paid": "0.00", "rows_amount_unread": 1}}
+
+
+def test_a_us_file_of_thousands_with_one_stray_decimal_comma_stops(tmp_path):
+    """1,200-style values and one stray 12,5: the comma is not taken as the decimal of every
+    value; the run stops, naming the thousands and asking for the separator."""
+    med = MED_HEADER + "".join(
+        f'C{i},1,P1,professional,2020-03-01,"{v}"\n'
+        for i, v in enumerate(["1,200", "3,450", "5,600", "12,5"]))
+    line = one_error(run("validate", str(folder(tmp_path, med))))
+    assert "3 of 4 values are whole amounts in thousands groups" in line
+    assert "data row 1 of medical_claim.csv" in line and "--decimal-separator" in line
+
+
+def test_a_file_with_mixed_evidence_names_a_line_of_each_kind(tmp_path):
+    med = MED_HEADER + lines(2) + (
+        'C7,1,P1,professional,2020-02-01,"100,10"\nC8,1,P1,professional,2020-02-01,5.25\n')
+    line = one_error(run("validate", str(folder(tmp_path, med))))
+    assert "line 4, 1 values such as '100,10'" in line
+    assert "line 2, 3 values such as '100.10'" in line
+
+
+def test_huge_amounts_print_their_exact_total(tmp_path):
+    """Two lines of 9,999,999,999,999,999.99: the total is printed from decimals, not floats
+    (which were 58 cents off)."""
+    med = MED_HEADER + lines(1) + "".join(
+        f"H{i},1,P1,professional,2020-03-01,9999999999999999.99\n" for i in range(2))
+    d = folder(tmp_path, med)
+    exact = "20000000000000000.98"
+    assert reconciled(d)["tables"]["medical_claim"]["paid_in"] == exact
+    r = run("validate", str(d))
+    assert r.returncode == 0, r.stderr
+    assert exact in r.stdout.replace(",", ""), r.stdout
+    r = run("summarize", str(d))
+    assert r.returncode == 0, r.stderr
+    assert f"medical_paid {exact}" in " ".join(r.stdout.replace(",", "").split()), r.stdout
+
+
 # -- dates --------------------------------------------------------------------------------------
 
 def test_open_end_sentinel_is_not_expanded_into_member_months(tmp_path):
@@ -197,3 +307,74 @@ def test_report_out_that_is_a_file_and_params_that_is_a_folder(tmp_path):
     assert "analysis" not in r.stderr  # nothing ran first
     line = one_error(run("report", "--params", str(tmp_path), "--out", str(tmp_path / "o")))
     assert "is a folder" in line and "--params" in line
+
+
+# -- issue 27: codes as they come, and no silent zero -----------------------------------------
+
+CODES_HEADER = ("claim_id,claim_line_number,person_id,claim_type,claim_start_date,claim_end_date,"
+                "bill_type_code,drg_code,revenue_center_code,place_of_service_code,"
+                "diagnosis_code_1,paid_amount\n")
+
+
+def test_cclf_style_codes_give_the_acute_stay(tmp_path):
+    """A 4-digit DRG (0291), a bill type with its leading 0 (0111) and a 3-digit revenue code
+    (120) are the codes Tuva's rule reads: 1 acute stay, not 0."""
+    med = CODES_HEADER + (
+        "I1,1,P1,institutional,2020-03-01,2020-03-04,0111,0291,120,,I50.22,900.00\n"
+        "E1,1,P1,institutional,2020-04-01,2020-04-01,0131,,450,,R07.9,300.00\n")
+    d = folder(tmp_path, med)
+    s = summary(d)
+    assert (s["inpatient_stays"], s["ed_visits"]) == (1, 1)
+    rec = reconciled(d)
+    assert rec["rule_yields"]["counts"]["acute_claims"] == 1
+    assert not any(n.startswith("warning:") for n in rec["rule_yields"]["notes"])
+
+
+def test_rules_that_yield_zero_say_so(tmp_path):
+    """11x claims with a DRG but no room and board, a place-of-service-23 line on a claim that is
+    not professional, empty diagnosis columns, pharmacy rows all outside enrollment: each a
+    warning in validate (text and --json), the run still exit 0."""
+    med = CODES_HEADER + (
+        "I1,1,P1,institutional,2020-03-01,2020-03-04,111,470,0250,,,900.00\n"
+        "X1,1,P1,other,2020-04-01,2020-04-01,,,,23,,50.00\n")
+    d = folder(tmp_path, med)
+    (d / "pharmacy_claim.csv").write_text(
+        "claim_id,claim_line_number,person_id,dispensing_date,paid_amount\n"
+        "R1,1,P1,2019-05-01,12.00\n")
+    r = run("validate", str(d))
+    assert r.returncode == 0, r.stderr
+    warnings = [line for line in r.stdout.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 4, r.stdout
+    assert ("warning: medical_claim: 1 claim(s) have an inpatient bill type (11x) and a DRG but "
+            "0 acute stays were counted") in r.stdout
+    assert "room-and-board revenue code (0100-0219), which none of them carries" in r.stdout
+    assert "1 line(s) have an ED revenue code (045x, 0981) or place of service 23 but 0 ED " \
+           "visits" in r.stdout
+    assert "pharmacy_claim: 1 row(s) but 0 pharmacy lines in an enrolled month" in r.stdout
+    assert "all 1 diagnosis column(s) are empty" in r.stdout
+    rec = reconciled(d)
+    assert rec["rule_yields"]["notes"] == warnings
+    assert rec["rule_yields"]["counts"]["claims_11x_drg"] == 1
+
+
+def test_seed10_keeps_tuvas_acute_rule_and_says_so_with_both_counts(seed10):
+    r = run("validate", str(seed10))
+    assert r.returncode == 0, r.stderr
+    assert ("note: medical_claim: 6 claim(s) have an inpatient bill type (11x) and a DRG; 1 of "
+            "them carry a room-and-board revenue code, and 1 count as acute inpatient claims "
+            "under Tuva's rule") in r.stdout
+
+
+def test_tuva_demo_pharmacy_reconciles_to_the_cent(demo100, tmp_path):
+    """Issue 27: the 31 pharmacy amounts such as 1018.0999999999999 were rejected, and their
+    $9,524.04 appeared nowhere; now every dollar of the 188,000.97 is accepted, and a note
+    counts the values read from a float's residue."""
+    mapping = tmp_path / "mapping.yml"
+    mapping.write_text("column_mapping:\n  patient_id: person_id\n"
+                       "  medical_claim:\n    ms_drg_code: drg_code\n")
+    rec = reconciled(demo100, "--mapping", str(mapping))
+    rx = rec["tables"]["pharmacy_claim"]
+    assert rx["paid_in"] == rx["paid_accepted"] == "188000.97"
+    assert rx["rows_in"] == rx["rows_accepted"] == 612 and rx["rows_rejected"] == 0
+    assert rx["values_rounded"] == {"pharmacy_claim.csv": {"paid_amount": 31}}
+    assert rec["tables"]["medical_claim"]["paid_in"] == "3970274.95"

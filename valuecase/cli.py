@@ -18,6 +18,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
@@ -144,13 +145,28 @@ def validate(
     engine: EngineOpt = "duckdb",
     decimal: DecimalOpt = "auto",
     layout: LayoutOpt = "tuva",
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the reconciliation as one JSON object (money as exact text).")
+    ] = False,
 ) -> None:
     """Load and validate a data folder; print the reconciliation and rejects by reason."""
     import pandas as pd
 
+    from valuecase.panel.zero_yields import rule_evidence, zero_yield_notes
     from valuecase.privacy import safe_csv
 
     data = _load(data_dir, mapping, engine, decimal, layout)
+    evidence = rule_evidence(data)
+    yields = zero_yield_notes(data, evidence)
+    if as_json:
+        typer.echo(json.dumps({**_reconciliation_json(data),
+                               "rule_yields": {"counts": evidence, "notes": yields}},
+                              default=_exact_money))
+        if rejects_out:
+            safe_csv(data.rejects, rejects_out)
+        if strict and len(data.rejects):
+            raise typer.Exit(code=1)
+        return
     typer.echo("Files read")
     for table, paths in data.sources.items():
         names = ", ".join(_shown_path(p, data_dir) for p in paths)
@@ -159,12 +175,20 @@ def validate(
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         typer.echo("Reconciliation (rows and paid: in = accepted + rejected; for "
                    "program_services the paid columns are its cost)")
-        rec = data.reconciliation.drop(columns="source").astype(object)
-        for col in [c for c in rec.columns if c.startswith("paid_")]:  # money to the cent
-            rec[col] = [f"{v:,.2f}" if pd.notna(v) else "" for v in rec[col]]
+        rec = pd.DataFrame([{k: v for k, v in r.items()
+                             if k not in ("source", "files", "rejected_by_reason",
+                                          "values_rounded")}
+                            for r in data.exact_reconciliation]).astype(object)
+        for col in [c for c in rec.columns if c.startswith("paid_")]:  # exact, to the cent
+            rec[col] = [f"{v:,.2f}" if isinstance(v, Decimal) else "" for v in rec[col]]
         for col in [c for c in rec.columns if c.startswith("rows_")]:
             rec[col] = [f"{int(v):,}" if pd.notna(v) else "" for v in rec[col]]
         typer.echo(rec.to_string(index=False))
+        for r in data.exact_reconciliation:
+            if r.get("rows_amount_unread"):
+                typer.echo(f"{r['table']}: {r['rows_amount_unread']:,} rejected row(s) "
+                           f"({r['rows_amount_unread'] / r['rows_in']:.1%} of rows) have an "
+                           "amount with no reading as a number: counted in rows, not in paid")
         if len(data.rejects):
             typer.echo("\nRejected rows by reason")
             typer.echo(data.rejects.groupby(["table", "reason"]).size()
@@ -173,11 +197,34 @@ def validate(
             typer.echo("\nNo rejected rows.")
         for note in data.notes:
             typer.echo(f"note: {note}")
+        for line in yields:  # already "warning: ..." or "note: ..."
+            typer.echo(line)
     if rejects_out:
         safe_csv(data.rejects, rejects_out)
         typer.echo(f"rejects written to {rejects_out}")
     if strict and len(data.rejects):
         raise typer.Exit(code=1)
+
+
+def _exact_money(value: Any) -> str:
+    """JSON for a Decimal: its exact text (a JSON number would be read back as a float)."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _reconciliation_json(data: Any) -> dict[str, Any]:
+    """``validate --json``: per table its files, rows and paid in, accepted, rejected (by
+    reason), outside enrollment, values rounded from a float's residue; and the notes."""
+    tables = {}
+    for rec in data.exact_reconciliation:
+        out = {k: v for k, v in rec.items() if k not in ("table", "source")}
+        if "rows_amount_unread" in out:
+            out["share_amount_unread"] = (round(out["rows_amount_unread"] / out["rows_in"], 4)
+                                          if out["rows_in"] else 0.0)
+        tables[rec["table"]] = out
+    return {"tables": tables, "rows_rejected": int(len(data.rejects)),
+            "notes": list(data.notes)}
 
 
 @app.command()
@@ -197,7 +244,8 @@ def summarize(
     """Headline numbers: persons, member months, paid, PMPM, ED visits, stays, readmissions."""
     from valuecase.population.summary import summarize as summarize_data
 
-    s = summarize_data(_load(data_dir, mapping, engine, decimal, layout), start=start, end=end)
+    s = summarize_data(_load(data_dir, mapping, engine, decimal, layout), start=start, end=end,
+                       exact=not as_json)  # printed totals from decimals, never floats
     if as_json:
         typer.echo(json.dumps(s))
         return
@@ -206,7 +254,7 @@ def summarize(
             typer.echo(f"{key}:")
             for k, v in value.items():
                 typer.echo(f"  {k:<40} {v:>12,}")
-        elif isinstance(value, float):
+        elif isinstance(value, float | Decimal):
             typer.echo(f"{key:<34} {value:>16,.2f}")
         elif isinstance(value, int):
             typer.echo(f"{key:<34} {value:>16,}")

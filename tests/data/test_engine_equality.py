@@ -249,3 +249,85 @@ def test_messy_rows_get_their_reasons_on_both_engines(messy, spark_engine):
         assert sorted(euro["paid_amount"]) == [0.5, 7.0, 100.10, 1234.50]
         assert r[("part_c.csv", 4)] == "unparseable:claim_start_date"  # its -3,25 row
         assert any("placeholder dates" in note for note in data.notes)
+
+
+# -- issue 27: no dollar disappears, codes as they come (one broad Spark fixture) -----------
+
+ISSUE27_MED = (
+    "claim_id,claim_line_number,person_id,claim_type,claim_start_date,claim_end_date,"
+    "bill_type_code,drg_code,revenue_center_code,place_of_service_code,diagnosis_code_1,"
+    "paid_amount\n"
+    # CCLF-style codes: 4-digit DRG, bill type with its leading 0, a 3-digit revenue code
+    "I1,1,10133,institutional,2018-02-01,2018-02-04,0111,0291,120,,I50.22,1018.0999999999999\n"
+    "I1,2,10133,institutional,2018-02-01,2018-02-04,0111,0291,0250,,,0.30000000000000004\n"
+    # 11x and a DRG but no room and board: Tuva's rule leaves it out (a note with both counts)
+    "I2,1,10133,institutional,2018-02-10,2018-02-12,111,470,0250,,,200.00\n"
+    "E1,1,10133,institutional,2018-02-15,2018-02-15,131,,450,,,\"1,200\"\n"
+    "P1,1,10133,professional,2018-02-16,2018-02-16,,,,23,,75.25\n"
+    # rejected for its date, with its dollars; rejected with no reading of its amount
+    "X1,1,10133,professional,not a date,,,,,11,,40.00\n"
+    "X2,1,10133,professional,2018-02-16,,,,,11,,abc\n"
+    "X3,1,10133,professional,2018-02-16,,,,,11,,1.500\n"
+    "H1,1,10133,professional,2018-02-17,,,,,11,,9999999999999999.99\n"
+    "H2,1,10133,professional,2018-02-17,,,,,11,,9999999999999999.99\n")
+
+
+@pytest.fixture(scope="module")
+def issue27(tmp_path_factory, demo100, spark_engine):
+    import shutil
+
+    from valuecase.data.mapping import ColumnMapping
+
+    folder = tmp_path_factory.mktemp("issue27")
+    for name in ("eligibility.csv", "pharmacy_claim.csv"):  # 31 float residues in pharmacy
+        shutil.copy(demo100 / name, folder / name)
+    (folder / "medical_claim.csv").write_text(ISSUE27_MED)
+    mapping = ColumnMapping.from_dict({"patient_id": "person_id"})
+    return (load(folder, mapping=mapping),
+            load(folder, mapping=mapping, engine=spark_engine))
+
+
+def test_issue27_money_and_codes_are_identical_on_both_engines(issue27):
+    from decimal import Decimal
+
+    from valuecase.panel import encounters as enc
+    from valuecase.panel.zero_yields import rule_evidence, zero_yield_notes
+
+    duck, spark = issue27
+    assert duck.exact_reconciliation == spark.exact_reconciliation
+    pd.testing.assert_frame_equal(duck.rejects, spark.rejects, check_exact=True)
+    assert duck.notes == spark.notes
+    assert summarize(duck) == summarize(spark)
+    assert rule_evidence(duck) == rule_evidence(spark)
+    assert zero_yield_notes(duck) == zero_yield_notes(spark)
+    for data in (duck, spark):
+        rec = {r["table"]: r for r in data.exact_reconciliation}
+        rx, med = rec["pharmacy_claim"], rec["medical_claim"]
+        # tuva-demo-100 pharmacy reconciles to the cent: nothing lost to float residue
+        assert rx["paid_in"] == rx["paid_accepted"] == Decimal("188000.97")
+        assert rx["values_rounded"] == {"pharmacy_claim.csv": {"paid_amount": 31}}
+        assert med["values_rounded"] == {"medical_claim.csv": {"paid_amount": 2}}
+        assert med["rows_in"] == med["rows_accepted"] + med["rows_rejected"] == 10
+        assert med["paid_in"] == med["paid_accepted"] + med["paid_rejected"]
+        assert med["paid_in"] == Decimal("19999999999999999.98") + Decimal("1018.10") + \
+            Decimal("0.30") + Decimal("200.00") + Decimal("1200.00") + Decimal("75.25") + \
+            Decimal("40.00")
+        assert med["rows_amount_unread"] == 2
+        assert med["rejected_by_reason"] == {
+            "ambiguous_amount": {"rows": 1, "paid": Decimal("0.00"), "rows_amount_unread": 1},
+            "unparseable:claim_start_date": {"rows": 1, "paid": Decimal("40.00"),
+                                             "rows_amount_unread": 0},
+            "unparseable:paid_amount": {"rows": 1, "paid": Decimal("0.00"),
+                                        "rows_amount_unread": 1}}
+        lines = data.table("medical_claim").to_pyarrow().to_pandas().set_index(
+            ["claim_id", "claim_line_number"])
+        assert lines.loc[("I1", 1), ["bill_type_code", "drg_code", "revenue_center_code"]
+                         ].tolist() == ["111", "291", "0120"]
+        flags = enc.claim_flags(data.table("medical_claim")).to_pyarrow().to_pandas()
+        assert flags.set_index("claim_id")["is_acute_inpatient"].to_dict() == {
+            "I1": True, "I2": False, "E1": False, "P1": False, "H1": False, "H2": False}
+        assert rule_evidence(data)["ed_visits"] == 2  # revenue 450 padded, and POS 23
+        (note,) = zero_yield_notes(data)
+        assert note.startswith("note: medical_claim: 2 claim(s) have an inpatient bill type "
+                               "(11x) and a DRG; 1 of them carry a room-and-board revenue code, "
+                               "and 1 count as acute")

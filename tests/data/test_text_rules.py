@@ -42,6 +42,17 @@ CASES = [
     ("1,23", None, None, None),  # not a thousands group: ambiguous, so refused
     ("10.5000", None, None, Decimal("10.50")),
     ("10.505", None, None, None),  # fractions of a cent are not money
+    ("1018.0999999999999", None, None, Decimal("1018.10")),  # a float's residue: the cent
+    ("0.30000000000000004", None, None, Decimal("0.30")),
+    ("-5.0999999", None, None, Decimal("-5.10")),
+    ("99999.9999999", None, None, Decimal("100000.00")),
+    ("10.5000001", None, None, Decimal("10.50")),
+    ("10.500001", None, None, None),  # 1e-6 from the cent: not a residue
+    ("1.500", None, None, None),  # thousands, or a decimal with three places: never a decimal
+    ("12.000", None, None, None),
+    ("2.000.000", None, None, None),
+    ("1,500", None, None, Decimal("1500.00")),
+    ("1,234.500", None, None, Decimal("1234.50")),
     (".5", None, None, None),
     ("12345678901234567", None, 12345678901234567, None),  # beyond DECIMAL(18, 2)
     ("1234567890123456789", None, None, None),  # beyond 18 digits

@@ -39,10 +39,16 @@ __all__ = ["DELIMITERS", "CsvInfo", "detect_decimal", "inspect_csv", "parse_head
 DELIMITERS = (",", ";", "\t", "|")
 """Delimiters recognized in a header line."""
 
-# a decimal comma: one or two digits after a comma at the end (thousands groups have three)
-_COMMA_DECIMAL = re.compile(r"^[+-]?\$?[0-9.]*[0-9],[0-9]{1,2}$")
-# a decimal point: one or two digits after a point at the end
-_POINT_DECIMAL = re.compile(r"^[+-]?\$?[0-9,]*[0-9]?\.[0-9]{1,2}$")
+# a decimal comma: one or two (or a float's four and more) digits after a comma at the end
+# (thousands groups have three), or a comma after thousands points
+_COMMA_DECIMAL = re.compile(
+    r"^[+-]?\$?([0-9.]*[0-9],([0-9]{1,2}|[0-9]{4,})|[0-9]{1,3}(\.[0-9]{3})+,[0-9]+)$")
+# a decimal point: the same with the roles swapped
+_POINT_DECIMAL = re.compile(
+    r"^[+-]?\$?([0-9,]*[0-9]?\.([0-9]{1,2}|[0-9]{4,})|[0-9]{1,3}(,[0-9]{3})+\.[0-9]+)$")
+# whole amounts in thousands groups (1.500, 12,000, 2.000.000): thousands in either reading
+# of the file, or (money has two decimals) no decimal at all, so they decide nothing
+_GROUPS = re.compile(r"^[+-]?\$?[0-9]{1,3}([.,][0-9]{3})+$")
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,8 @@ def inspect_csv(path: str | Path, amount_columns: Iterable[str] = (),
     except OSError as exc:
         raise ContractError(f"{label}: cannot read file ({exc.strerror or exc})") from None
     amounts = set(amount_columns)
-    votes = {",": 0, ".": 0}
+    votes = {",": 0, ".": 0, "groups": 0}
+    first_line: dict[str, int] = {}
     rows = 0
     with fh:
         try:
@@ -137,16 +144,22 @@ def inspect_csv(path: str | Path, amount_columns: Iterable[str] = (),
                 for i in watch:
                     value = record[i].strip()
                     if _COMMA_DECIMAL.match(value):
-                        votes[","] += 1
+                        kind = ","
                     elif _POINT_DECIMAL.match(value):
-                        votes["."] += 1
+                        kind = "."
+                    elif _GROUPS.match(value):
+                        kind = "groups"
+                    else:
+                        continue
+                    votes[kind] += 1
+                    first_line.setdefault(kind, line_no[0])
         except UnicodeDecodeError:
             raise ContractError(
                 f"{label}: line {_first_bad_line(path)}: bytes that are not UTF-8 (save the "
                 "file as UTF-8)") from None
         except csv.Error as exc:
             raise ContractError(f"{label}: line {line_no[0]}: {exc}") from None
-    found = decimal or detect_decimal(votes, label)
+    found = decimal or detect_decimal(votes, label, first_line)
     return CsvInfo(path, delimiter, tuple(header), rows, found)
 
 
@@ -162,16 +175,39 @@ def _first_bad_line(path: Path) -> int:
     return 1
 
 
-def detect_decimal(votes: dict[str, int], label: str = "") -> str:
+def detect_decimal(votes: dict[str, int], label: str = "",
+                   lines: dict[str, int] | None = None) -> str:
     """The decimal separator from counts of values that can only be read one way.
 
     ``100,10`` can only be a decimal comma (thousands groups have three digits) and ``100.10``
-    only a decimal point; ``1,234`` or ``1.234`` decide nothing. A file with both kinds is
-    ambiguous and stops the run; a file with neither uses the point.
+    only a decimal point; ``1,234`` or ``1.234`` (``votes["groups"]``) decide nothing. A file
+    with both kinds stops the run, naming the first line of each (``lines``: kind -> line); so
+    does a file with thousands groups and nothing that decides. A file with neither uses the
+    point.
+
+    Examples
+    --------
+    >>> detect_decimal({",": 0, ".": 3, "groups": 2})
+    '.'
+    >>> try:
+    ...     detect_decimal({",": 0, ".": 0, "groups": 3}, "f.csv", {"groups": 2})
+    ... except ContractError as exc:
+    ...     print(str(exc)[:60])
+    f.csv: amounts such as '1.500' or '1,500' (line 2, 3 values)
     """
+    lines = lines or {}
+
+    def at(kind: str) -> str:
+        return f"line {lines[kind]}, " if kind in lines else ""
+
     if votes[","] and votes["."]:
         raise ContractError(
-            f"{label}: amounts use both a decimal comma ({votes[','] :,} values such as "
-            f"'100,10') and a decimal point ({votes['.']:,} values such as '100.10'); set "
-            "decimal_separator to say which one the file uses")
+            f"{label}: amounts use both a decimal comma ({at(',')}{votes[','] :,} values such as "
+            f"'100,10') and a decimal point ({at('.')}{votes['.']:,} values such as '100.10'); "
+            "set --decimal-separator (or decimal_separator:) to say which one the file uses")
+    if votes.get("groups") and not votes[","] and not votes["."]:
+        raise ContractError(
+            f"{label}: amounts such as '1.500' or '1,500' ({at('groups')}{votes['groups']:,} "
+            "values) are thousands groups, and no amount shows which separator is the "
+            "decimal one; set --decimal-separator (or decimal_separator:) to say it")
     return "," if votes[","] else "."

@@ -108,6 +108,12 @@ class LoadedData:
         Table -> files read (empty for DataFrames).
     notes : tuple of str
         Things the loader did that a reader should know (e.g. open enrollment spans closed).
+    exact_reconciliation : tuple of dict
+        The reconciliation per table with exact ``Decimal`` money, as ``validate`` prints it
+        (``--json``): the columns of :attr:`reconciliation` plus ``files``,
+        ``rejected_by_reason`` (reason -> rows, paid of the rows with a number, rows whose
+        amount has no reading) and ``values_rounded`` (file -> column -> values read from a
+        float's residue).
     """
 
     engine: Engine
@@ -116,6 +122,7 @@ class LoadedData:
     reconciliation: pd.DataFrame
     sources: Mapping[str, tuple[Path, ...]]
     notes: tuple[str, ...] = ()
+    exact_reconciliation: tuple[dict[str, Any], ...] = ()
 
     def table(self, table: str) -> ir.Table:
         """Accepted rows of ``table`` as an Ibis table on the engine."""
@@ -218,7 +225,7 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
                   notes: list[str] | None = None,
                   rules: DateRules = NO_RULES) -> LoadedData:
     order = [t for t in TABLES if t in raw]
-    rejects, recon, notes = [], [], list(notes or [])
+    rejects, recon, exact, notes = [], [], [], list(notes or [])
     enrolled = ranges = None
     claim_months: list[dt.date] = []
     for table in order:
@@ -262,9 +269,19 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
         if comma_files:
             notes.append(f"{', '.join(comma_files)}: amounts read with a decimal comma "
                          "(100,10 is 100.10; a point separates thousands)")
+        rounded = _rounded_by_file(checked, stats)
+        notes.extend(_rounded_notes(table, rounded))
+        by_reason: dict[str, dict[str, Any]] = {}
         if stats["rows_accepted"] < stats["rows_in"]:  # no query for a table without any
-            rejects.append(_rejects(bad, table))
-        recon.append(_reconciliation(table, label, stats))
+            listed, by_reason = _rejects(bad, table)
+            rejects.append(listed)
+        exact_rec = _reconciliation(table, label, stats)
+        exact_rec.update(files=[Path(f).name for f in files[table]] or [table],
+                         rejected_by_reason=by_reason, values_rounded=rounded)
+        exact.append(exact_rec)
+        recon.append({k: (float(v) if isinstance(v, Decimal) else v)
+                      for k, v in exact_rec.items()
+                      if k not in ("files", "rejected_by_reason", "values_rounded")})
         if stats.get("first_month") is not None:  # a date, or a timestamp on some engines
             claim_months.extend(pd.Timestamp(stats[k]).date()
                                 for k in ("first_month", "last_month"))
@@ -275,12 +292,13 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
                                      for c in REJECT_COLUMNS}))
     return LoadedData(engine=eng, tables=tuple(order), rejects=rejects_df,
                       reconciliation=pd.DataFrame(recon),
-                      sources={t: tuple(files[t]) for t in order}, notes=tuple(notes))
+                      sources={t: tuple(files[t]) for t in order}, notes=tuple(notes),
+                      exact_reconciliation=tuple(exact))
 
 
 def _helpers(t: ir.Table) -> list[str]:
     return [c for c in t.columns
-            if c in _HELPERS or c.startswith("_bad_") or c.startswith("_sent_")]
+            if c in _HELPERS or c.startswith(("_bad_", "_sent_", "_round_", "_amb_"))]
 
 
 def _latest_service_date(raw: Mapping[str, ir.Table], mapping: ColumnMapping,
@@ -345,6 +363,11 @@ def _table_stats(checked: ir.Table, spec: TableSpec, probes, keys: Sequence[str]
         agg[f"bad_{col}"] = checked[f"_bad_{col}"].cast("int64").sum()
     for col in [c for c in checked.columns if c.startswith("_sent_")]:
         agg[f"sentinel{col[5:]}"] = checked._row.count(where=checked[col])
+    for col in [c for c in checked.columns if c.startswith("_round_")]:
+        agg[f"rounded{col[6:]}"] = checked._row.count(where=checked[col])
+        agg[f"ambiguous_{col[7:]}"] = checked._row.count(where=checked[f"_amb_{col[7:]}"])
+    if spec.money in probes:  # rows whose amount has no reading at all
+        agg["rows_amount_unread"] = checked._row.count(where=checked[f"_bad_{spec.money}"])
     if spec.name == "eligibility":
         end, start = checked.enrollment_end_date, checked.enrollment_start_date
         agg["open_spans"] = checked._row.count(where=ok & end.isnull())
@@ -373,12 +396,20 @@ def _check_parseable(raw: ir.Table, spec: TableSpec, renames: dict[str, str], pr
                      .select("_file", "_row").limit(1).to_pyarrow().to_pylist())
             where = (f"; the first is data row {first[0]['_row']} of {first[0]['_file']}"
                      if first else "")
+            if (stats.get(f"ambiguous_{col}") or 0) > 0.5 * bad:
+                raise ContractError(
+                    f"{label}: column '{col}': {stats[f'ambiguous_{col}']:,} of {n:,} values are "
+                    f"whole amounts in thousands groups of the decimal separator (such as "
+                    f"'1.500' where the point is the decimal{where}); set "
+                    "--decimal-separator (or decimal_separator:) to say which one the file uses")
             raise ContractError(
                 f"{label}: column '{col}' cannot be read as {spec.kind(col)} "
                 f"({bad:,} of {n:,} values{where}; accepted formats: README, 'Data contract')")
 
 
-def _rejects(checked: ir.Table, table: str) -> pd.DataFrame:
+def _rejects(checked: ir.Table, table: str) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+    """The rejected rows as a listing, and per reason their rows and exact paid (the rows
+    whose amount is a number) and the rows whose amount has no reading."""
     bad = checked.filter(checked._reason.notnull())
     money = TABLES[table].money
     paid = bad[money] if money in checked.columns else ibis.null(tr.AMOUNT_TYPE)
@@ -388,14 +419,46 @@ def _rejects(checked: ir.Table, table: str) -> pd.DataFrame:
           .order_by(["file", "row_number"]).to_pyarrow().to_pandas())
     df.insert(0, "table", table)
     df["row_number"] = df["row_number"].astype("int64")
+    by_reason: dict[str, dict[str, Any]] = {}
+    for why, group in df.groupby("reason", sort=True):
+        amounts = [Decimal(v) for v in group["paid_amount"] if v is not None and pd.notna(v)]
+        entry: dict[str, Any] = {"rows": len(group)}
+        if money in checked.columns:
+            entry.update(paid=sum(amounts, Decimal("0.00")),
+                         rows_amount_unread=len(group) - len(amounts))
+        by_reason[str(why)] = entry
     df["paid_amount"] = df["paid_amount"].astype("float64")  # a listing: cents as numbers
-    return df[list(REJECT_COLUMNS)]
+    return df[list(REJECT_COLUMNS)], by_reason
+
+
+def _rounded_by_file(checked: ir.Table, stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """File -> column -> values read from a float's residue; a query only when there are
+    some (the statistics counted them per table)."""
+    out: dict[str, dict[str, int]] = {}
+    for key in [k for k in stats if k.startswith("rounded_") and stats[k]]:
+        col = key[len("rounded_"):]
+        flag = checked[f"_round_{col}"]
+        counts = (checked.filter(flag).group_by("_file").aggregate(n=flag.count())
+                  .to_pyarrow().to_pylist())
+        for row in counts:
+            out.setdefault(row["_file"], {})[col] = int(row["n"])
+    return {f: out[f] for f in sorted(out)}
+
+
+def _rounded_notes(table: str, rounded: Mapping[str, Mapping[str, int]]) -> list[str]:
+    return [f"{file}: {n:,} {col} value(s) written with a float's residue (such as "
+            "1018.0999999999999) read as the whole cent within 1e-6 of them"
+            for file, cols in rounded.items() for col, n in cols.items()]
 
 
 def _reconciliation(table: str, label: str, stats) -> dict[str, Any]:
+    """Rows and exact paid (``Decimal``) in, accepted, rejected; ``rows_amount_unread``:
+    rejected rows whose amount has no reading (not in any paid sum)."""
     rec: dict[str, Any] = {"table": table, "source": label, "rows_in": stats["rows_in"],
                            "rows_accepted": stats["rows_accepted"],
                            "rows_rejected": stats["rows_in"] - stats["rows_accepted"]}
+    if "rows_amount_unread" in stats:
+        rec["rows_amount_unread"] = stats["rows_amount_unread"]
     if "paid_in" in stats:
         rec.update(paid_in=stats["paid_in"], paid_accepted=stats["paid_accepted"],
                    paid_rejected=stats["paid_in"] - stats["paid_accepted"])
@@ -403,7 +466,6 @@ def _reconciliation(table: str, label: str, stats) -> dict[str, Any]:
         rec["rows_outside_enrollment"] = stats["rows_outside_enrollment"]
         if "paid_outside_enrollment" in stats:
             rec["paid_outside_enrollment"] = stats["paid_outside_enrollment"]
-    # exact decimal sums; shown as numbers (a Decimal of cents converts without drift)
-    return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in rec.items()}
+    return rec
 
 

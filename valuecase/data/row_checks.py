@@ -48,7 +48,7 @@ from valuecase.data.contract import TableSpec
 from valuecase.data.date_rules import NO_RULES, DateRules
 from valuecase.data.duplicates import duplicate_rows, with_duplicates
 from valuecase.data.enrollment import first_of_month, flag_in_enrollment
-from valuecase.data.text_rules import typed_column
+from valuecase.data.text_rules import amount_text_flags, typed_column
 from valuecase.data.value_rules import value_rules
 from valuecase.errors import ContractError
 
@@ -100,8 +100,10 @@ def without_sentinels(value: ir.DateValue, rules: DateRules) -> ir.DateValue:
 def typed_columns(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label: str,
                   comma: ir.BooleanValue | None = None, rules: DateRules = NO_RULES
                   ) -> tuple[dict[str, str], dict[str, ir.Value], Probes, Probes]:
-    """Source names, typed columns, parse probes (``_bad_`` flags by column) and placeholder
-    flags (``_sent_<column>``) of a source table; a missing required column stops here."""
+    """Source names, typed columns, parse probes (``_bad_`` flags by column) and flags
+    (placeholder dates ``_sent_<column>``; amounts read from a float's residue
+    ``_round_<column>``, refused as thousands groups of the decimal separator
+    ``_amb_<column>``) of a source table; a missing required column stops here."""
     names = source_names(raw, renames)
     missing = [c for c in spec.required if c not in names]
     if missing:
@@ -117,6 +119,10 @@ def typed_columns(raw: ir.Table, spec: TableSpec, renames: dict[str, str], label
         typed[target], bad = typed_column(raw[col], spec.kind(target), target, comma)
         if bad is not None:
             probes[target] = bad
+        flags = amount_text_flags(raw[col], comma) if spec.kind(target) == "amount" else None
+        if flags is not None:  # one predicate per value: the residue (rare) decides the rest
+            sentinel[f"_round_{target}"] = flags[0]
+            sentinel[f"_amb_{target}"] = ibis.ifelse(bad, flags[1], False)
         if spec.kind(target) == "date" and rules.sentinels:
             sentinel[f"_sent_{target}"] = typed[target].isin(rules.sentinels).fill_null(False)
             typed[target] = without_sentinels(typed[target], rules)
@@ -219,9 +225,15 @@ def reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes: Probes,
     ``duplicate_key``, the last reason, is given after it by :func:`with_duplicate_keys` to
     the rows that have no other."""
     cases = []
+
+    def unparseable(col: str) -> None:
+        if f"_amb_{col}" in t.columns:  # 1.500 where the point is the decimal separator
+            cases.append((t[f"_amb_{col}"], "ambiguous_amount"))
+        cases.append((t[f"_bad_{col}"], f"unparseable:{col}"))
+
     for col in spec.required:
         if col in probes:
-            cases.append((t[f"_bad_{col}"], f"unparseable:{col}"))
+            unparseable(col)
         if spec.kind(col) == "amount":
             continue  # a blank amount is legitimate (header-style payment on one line)
         if col == "enrollment_end_date":
@@ -233,7 +245,7 @@ def reason(t: ir.Table, spec: TableSpec, names: dict[str, str], probes: Probes,
             cases.append((t[col].isnull(), f"missing:{col}"))
     for col in probes:
         if col not in spec.required:
-            cases.append((t[f"_bad_{col}"], f"unparseable:{col}"))
+            unparseable(col)
     if spec.name == "eligibility":
         cases.append((t.enrollment_end_date < t.enrollment_start_date, "end_before_start"))
         cases.append((t.enrollment_start_date > rules.today, "future_date"))

@@ -32,7 +32,7 @@ _CENT = Decimal("0.01")
 
 
 def summarize(data: LoadedData, start: str | None = None,
-              end: str | None = None) -> dict[str, Any]:
+              end: str | None = None, exact: bool = False) -> dict[str, Any]:
     """Headline numbers of a loaded data set, aggregated on the engine.
 
     Amounts in enrolled months are in ``medical_paid`` / ``pharmacy_paid`` (and PMPM), summed
@@ -40,7 +40,8 @@ def summarize(data: LoadedData, start: str | None = None,
     rows are reported separately so the totals reconcile. Counts come from the member-month
     panel, which never leaves the engine. ``start`` / ``end`` restrict the panel numbers to a
     range of months (the reconciliation amounts always cover the whole files). The result is
-    the same on every engine, to the cent.
+    the same on every engine, to the cent. ``exact=True`` gives the amounts as ``Decimal``
+    (for printing: a float of a total beyond 2**53 cents is off by cents).
 
     Returns
     -------
@@ -62,7 +63,12 @@ def summarize(data: LoadedData, start: str | None = None,
     mm = counts["member_months"]
     recon = data.reconciliation.set_index("table")
 
-    def recon_value(table: str, column: str) -> float:
+    exact_rec = {r["table"]: r for r in data.exact_reconciliation}
+    money = Decimal if exact else float
+
+    def recon_value(table: str, column: str) -> Any:
+        if exact:
+            return exact_rec.get(table, {}).get(column) or Decimal("0.00")
         if table in recon.index and column in recon and pd.notna(recon.at[table, column]):
             return round(float(recon.at[table, column]), 2)
         return 0.0
@@ -73,8 +79,8 @@ def summarize(data: LoadedData, start: str | None = None,
     return {
         "persons": int(counts["persons"]),
         "member_months": int(mm),
-        "medical_paid": float(paid["medical_claim"]),
-        "pharmacy_paid": float(paid["pharmacy_claim"]),
+        "medical_paid": money(paid["medical_claim"]),
+        "pharmacy_paid": money(paid["pharmacy_claim"]),
         "pmpm": float((total / mm).quantize(_CENT, ROUND_HALF_EVEN)) if mm else None,
         **{c: int(counts[c] or 0) for c in ("ed_visits", "inpatient_stays", "bed_days",
                                             "readmissions_30d")},

@@ -42,7 +42,7 @@ def data_quality(a: Any) -> Results:
         .agg(rows=("reason", "size"), paid_amount=("paid_amount", "sum")).reset_index()
         if len(rejects) else pd.DataFrame(columns=["table", "reason", "rows", "paid_amount"]))
     r.values["tables"] = list(data.tables)
-    r.values["notes"] = list(data.notes)
+    r.values["notes"] = list(data.notes) + _zero_yields(data)
     r.values["rejected_rows"] = len(rejects)
     for table in data.tables:
         r.tables[f"completeness__{table}"] = quality.completeness(data, table)
@@ -154,3 +154,11 @@ def utilization(a: Any) -> Results:
         index_stays=int(overall["index_stays"]),
         trigger=a.trigger.describe(), period=s.period)
     return r
+
+
+def _zero_yields(data: Any) -> list[str]:
+    """Rules that yield 0 where the data suggest otherwise (issue 27), small counts hidden."""
+    from valuecase.panel.zero_yields import zero_yield_notes
+    from valuecase.privacy import MIN_CELL_SIZE
+
+    return zero_yield_notes(data, small=MIN_CELL_SIZE)
