@@ -8,12 +8,14 @@
 ``valuecase simulate``   rerun the simulation study: does the pipeline recover a known effect?
 ``valuecase link``       keyed tokens of identifiers; token files of two partners to a crosswalk
 
-User errors (bad files, bad parameters) print one ``error:`` line and exit with code 2; an
-internal error prints one line too (exit 1; ``VALUECASE_DEBUG=1`` shows the traceback).
+User errors (bad files, bad parameters) print one ``error:`` line and exit with code 2, and so
+does a file that cannot be written (a full disk, no permission); an internal error prints one
+line too (exit 1; ``VALUECASE_DEBUG=1`` shows the traceback).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -57,6 +59,10 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if os.environ.get("VALUECASE_DEBUG"):
                 raise
+            problem = _storage_problem(exc)
+            if problem:
+                typer.echo(f"error: {problem}", err=True)
+                raise typer.Exit(code=2) from None
             from valuecase.data.files import engine_message
 
             typer.echo(f"error: internal error ({type(exc).__name__}: {engine_message(exc)}); "
@@ -80,6 +86,46 @@ LayoutOpt = Annotated[str, typer.Option(
 DecimalOpt = Annotated[str, typer.Option(
     "--decimal-separator", help="Decimal separator of amounts in CSV files: auto (detected "
                                 "per file), '.' or ','.")]
+
+
+_STORAGE_ERRORS = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
+                   errno.EROFS: "read-only file system", errno.EFBIG: "file too large",
+                   errno.EACCES: "permission denied", errno.EPERM: "permission denied"}
+
+
+def _storage_problem(exc: BaseException) -> str | None:
+    """One line for a file that could not be written (full disk, quota, permissions), from
+    Python's ``OSError`` or an engine's message; None for anything else."""
+    if isinstance(exc, OSError) and exc.errno in _STORAGE_ERRORS:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}cannot write ({_STORAGE_ERRORS[exc.errno]})"
+    if "No space left on device" in str(exc):  # DuckDB, Spark and pyarrow say it in words
+        return "cannot write (no space left on device)"
+    return None
+
+
+def _output_file(path: Path | None, option: str, data_dir: Path | None = None,
+                 *inputs: Path | None) -> None:
+    """Stop before anything runs when ``path`` cannot or must not be written."""
+    if path is None:
+        return
+    from valuecase.analysis.parameters import check_output_file
+
+    problems = check_output_file(path, option, data_dir, tuple(inputs))
+    if problems:
+        raise ValueError(problems[0])
+
+
+def _period(start: str | None, end: str | None) -> None:
+    """``--start`` / ``--end`` read as months, in order (before anything is loaded)."""
+    from valuecase.panel.member_panel import months_between
+
+    try:
+        first, last = months_between(start, end)
+    except ValueError as exc:
+        raise ValueError(f"--start/--end: {exc}") from None
+    if first is not None and last is not None and first > last:
+        raise ValueError(f"--start {start} is after --end {end}: the period is reversed")
 
 
 def _load(data_dir: Path, mapping: Path | None, engine: str = "duckdb",
@@ -148,8 +194,10 @@ def validate(
 
     from valuecase.privacy import safe_csv
 
+    _output_file(rejects_out, "--rejects-out", data_dir, mapping)
     data = _load(data_dir, mapping, engine, decimal, layout)
-    typer.echo("Files read")
+    typer.echo("Files read (the parts of a table folder in natural order: part2 before "
+               "part10)")
     for table, paths in data.sources.items():
         names = ", ".join(_shown_path(p, data_dir) for p in paths)
         typer.echo(f"  {table:<20} {names}")
@@ -195,6 +243,7 @@ def summarize(
     """Headline numbers: persons, member months, paid, PMPM, ED visits, stays, readmissions."""
     from valuecase.population.summary import summarize as summarize_data
 
+    _period(start, end)
     s = summarize_data(_load(data_dir, mapping, engine, decimal, layout), start=start, end=end)
     if as_json:
         typer.echo(json.dumps(s))
@@ -284,6 +333,10 @@ def convert(
     line it came from; reading OUT (``valuecase validate OUT``) validates, rejects and
     reconciles it like any input, and the conversion's notes travel in ``OUT/conversion.json``.
     """
+    inside = source.resolve() in (out.resolve(), *out.resolve().parents)
+    if source.is_dir() and inside:
+        raise ValueError(f"OUT {out}: is in the source folder (its files are the input); "
+                         "write it elsewhere")
     from valuecase.data.convert import convert_folder
 
     result = convert_folder(source, out, layout=layout, engine=engine)
@@ -325,8 +378,7 @@ def simulate(
     unknown = [s for s in chosen if s not in SCENARIOS]
     if unknown:
         raise ValueError(f"--scenario {unknown[0]!r}: choose from {', '.join(SCENARIOS)}")
-    if replicates_csv is not None and replicates_csv.is_dir():
-        raise ValueError(f"--replicates-csv {replicates_csv}: is a folder")
+    _output_file(replicates_csv, "--replicates-csv")
     study = simulation_study(chosen, replicates=replicates, members=members,
                              effect_inpatient=effect_inpatient, effect_ed=effect_ed,
                              selection=selection, seed=seed, jobs=jobs,
@@ -383,6 +435,8 @@ def link_tokenize(
     private = private_out or out.with_name(out.stem + ".private.csv")
     if len({out.resolve(), private.resolve(), identifiers.resolve()}) < 3:
         raise ValueError("IDENTIFIERS, --out and --private-out must be three different files")
+    _output_file(out, "--out", None, identifiers, secret_file)
+    _output_file(private, "--private-out", None, identifiers, secret_file)
     result = tokenize_file(identifiers, read_secret(secret_file), out, private, seed=seed)
     typer.echo(f"send: {out}  ({result['records']:,} records: record_id and token columns)")
     typer.echo(f"keep: {private}  (record_id -> person_id: never send this file)")
@@ -407,6 +461,7 @@ def link_match(
     """Link two token files into a crosswalk of record ids with match probabilities."""
     from valuecase.partners.linkage import link_files
 
+    _output_file(out, "--out", None, a_tokens, b_tokens)
     result = link_files(a_tokens, b_tokens, out, mode=mode, threshold=threshold, seed=seed,
                         rule=[r.strip() for r in rule.split(",") if r.strip()])
     if as_json:

@@ -27,7 +27,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from valuecase.reporting.execute import notebook_parameters
 from valuecase.reporting.guard import person_identifiers, scan_funder_reports
 from valuecase.reporting.html import data_fingerprint
 from valuecase.reporting.index import ReportEntry, write_index
-from valuecase.reporting.publish import publish
+from valuecase.reporting.publish import new_staging, publish, published_data
 from valuecase.reporting.summary import read_summary
 
 __all__ = ["NOTEBOOK_DIR", "SUITE", "SuiteNotebook", "SuiteResult", "notebook_values",
@@ -203,10 +202,9 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
     funder = [nb for nb in chosen if nb.funder_facing]
     data_path = params.resolved_data_dir()
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # absolute: the notebooks run with the staging folder as working directory
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-staging-",
-                                    dir=out_dir.parent)).resolve()
+    # absolute: the notebooks run with the staging folder as working directory; staging
+    # folders of interrupted runs go first
+    staging = new_staging(out_dir)
     results_dir = staging / "results"
     from valuecase.analysis.run import run_analysis
 
@@ -241,7 +239,11 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
 
     entries = [ReportEntry(nb.name, nb.title, staging / f"{nb.name}.html",
                            outcomes[nb.name].summary) for nb in chosen]
-    if only:  # reports of the previous run that were not re-run stay listed
+    same_data = published_data(out_dir) == metadata["data_fingerprint"]
+    if only and not same_data and (out_dir / "index.html").exists():
+        log(f"{out_dir}: the published reports come from other data; only the reports of "
+            "this run are kept")
+    if only and same_data:  # reports of the previous run on this data stay listed
         for nb in suite:
             if nb not in chosen and (out_dir / f"{nb.name}.html").exists():
                 kept = out_dir / f"{nb.name}.ipynb"
@@ -252,7 +254,8 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
     index_params = {"data": data_path.name, "seed": params.seed, "design": params.design}
     write_index(staging, entries, {**metadata, "title": "valuecase reports",
                                    "parameters": index_params})
-    published = publish(staging, out_dir, [e.name for e in entries])
+    published = publish(staging, out_dir, [e.name for e in entries],
+                        data=metadata["data_fingerprint"])
     final = tuple(ReportEntry(e.name, e.title, out_dir / e.html_path.name, e.summary)
                   for e in entries)
     metadata.update({
