@@ -82,9 +82,18 @@ def _lines(fh: Iterable[str], counter: list[int]) -> Iterator[str]:
 
 def sniff_delimiter(header: str) -> str:
     """The delimiter that splits ``header`` into the most fields (``,`` when none does)."""
-    counts = {d: len(next(csv.reader([header], delimiter=d))) for d in DELIMITERS}
+    counts = {d: _field_count(header, d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
     return best if counts[best] > 1 else ","
+
+
+def _field_count(line: str, delimiter: str) -> int:
+    """Fields of ``line`` split by ``delimiter`` (0 when a field would pass the csv module's
+    field size limit: a long header split by the wrong delimiter is one huge field)."""
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter)))
+    except csv.Error:
+        return 0
 
 
 def parse_header(line: str) -> tuple[str, list[str]]:
@@ -147,7 +156,7 @@ def inspect_csv(path: str | Path, amount_columns: Iterable[str] = (),
                     elif _POINT_DECIMAL.match(value):
                         votes["."] += 1
         except (OSError, EOFError) as exc:  # a broken or truncated .csv.gz
-            raise ContractError(f"{label}: line {line_no[0]}: cannot read file "
+            raise ContractError(f"{label}: line {max(line_no[0], 1)}: cannot read file "
                                 f"({getattr(exc, 'strerror', None) or exc})") from None
         except UnicodeDecodeError:
             raise ContractError(

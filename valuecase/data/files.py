@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -126,9 +127,9 @@ def csv_header(path: Path) -> list[str]:
     try:
         with open_text(path) as fh:
             first = fh.readline()
-    except (OSError, UnicodeDecodeError, EOFError):
+        return parse_header(first)[1]
+    except (OSError, UnicodeDecodeError, EOFError, csv.Error):
         return []  # inspect_csv says what is wrong
-    return parse_header(first)[1]
 
 
 _NATURAL_RUNS = 3
