@@ -15,7 +15,6 @@ line too (exit 1; ``VALUECASE_DEBUG=1`` shows the traceback).
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import sys
@@ -26,7 +25,7 @@ from typing import Annotated, Any
 
 import typer
 
-from valuecase.errors import ValuecaseError
+from valuecase.errors import ValuecaseError, storage_problem
 from valuecase.reporting.execute import NotebookExecutionError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -59,7 +58,7 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if os.environ.get("VALUECASE_DEBUG"):
                 raise
-            problem = _storage_problem(exc)
+            problem = storage_problem(exc)
             if problem:
                 typer.echo(f"error: {problem}", err=True)
                 raise typer.Exit(code=2) from None
@@ -88,44 +87,14 @@ DecimalOpt = Annotated[str, typer.Option(
                                 "per file), '.' or ','.")]
 
 
-_STORAGE_ERRORS = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
-                   errno.EROFS: "read-only file system", errno.EFBIG: "file too large",
-                   errno.EACCES: "permission denied", errno.EPERM: "permission denied"}
-
-
-def _storage_problem(exc: BaseException) -> str | None:
-    """One line for a file that could not be written (full disk, quota, permissions), from
-    Python's ``OSError`` or an engine's message; None for anything else."""
-    if isinstance(exc, OSError) and exc.errno in _STORAGE_ERRORS:
-        where = f"{exc.filename}: " if exc.filename else ""
-        return f"{where}cannot write ({_STORAGE_ERRORS[exc.errno]})"
-    if "No space left on device" in str(exc):  # DuckDB, Spark and pyarrow say it in words
-        return "cannot write (no space left on device)"
-    return None
-
-
 def _output_file(path: Path | None, option: str, data_dir: Path | None = None,
                  *inputs: Path | None) -> None:
     """Stop before anything runs when ``path`` cannot or must not be written."""
-    if path is None:
-        return
     from valuecase.analysis.parameters import check_output_file
 
-    problems = check_output_file(path, option, data_dir, tuple(inputs))
+    problems = check_output_file(path, option, data_dir, inputs) if path else []
     if problems:
         raise ValueError(problems[0])
-
-
-def _period(start: str | None, end: str | None) -> None:
-    """``--start`` / ``--end`` read as months, in order (before anything is loaded)."""
-    from valuecase.panel.member_panel import months_between
-
-    try:
-        first, last = months_between(start, end)
-    except ValueError as exc:
-        raise ValueError(f"--start/--end: {exc}") from None
-    if first is not None and last is not None and first > last:
-        raise ValueError(f"--start {start} is after --end {end}: the period is reversed")
 
 
 def _load(data_dir: Path, mapping: Path | None, engine: str = "duckdb",
@@ -241,9 +210,10 @@ def summarize(
     layout: LayoutOpt = "tuva",
 ) -> None:
     """Headline numbers: persons, member months, paid, PMPM, ED visits, stays, readmissions."""
+    from valuecase.analysis.parameters import check_period
     from valuecase.population.summary import summarize as summarize_data
 
-    _period(start, end)
+    check_period(start, end)
     s = summarize_data(_load(data_dir, mapping, engine, decimal, layout), start=start, end=end)
     if as_json:
         typer.echo(json.dumps(s))

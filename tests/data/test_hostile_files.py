@@ -20,6 +20,7 @@ from valuecase.population.summary import summarize
 
 MED = "medical_claim_seed.csv"
 ELIG = "eligibility_seed.csv"
+RX = "pharmacy_claim_seed.csv"
 
 
 def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -58,7 +59,8 @@ def write_parts(seed10: Path, folder: Path) -> Path:
     original in part1, the reversal in part2, the replacement in part10 (name order would read
     part10 before part2)."""
     header, rows, (original, reversal, replacement) = versions_of_one_claim(seed10)
-    shutil.copy(seed10 / ELIG, folder / ELIG)
+    for name in (ELIG, RX):  # every table, so no view of an earlier load is read
+        shutil.copy(seed10 / name, folder / name)
     third = len(rows) // 3
     parts = {"part1.csv": rows[:third] + [original], "part2.csv": rows[third:2 * third] + [reversal],
              "part3.csv": rows[2 * third:], "part10.csv": [replacement]}
@@ -69,7 +71,7 @@ def write_parts(seed10: Path, folder: Path) -> Path:
 
 def write_gzip(seed10: Path, folder: Path) -> Path:
     """The seed with every CSV file gzip-compressed (``.csv.gz``)."""
-    for name in (ELIG, MED, "pharmacy_claim_seed.csv"):
+    for name in (ELIG, MED, RX):
         with gzip.open(folder / f"{name}.gz", "wb") as out:
             out.write((seed10 / name).read_bytes())
     return folder

@@ -35,7 +35,7 @@ from valuecase.errors import ParametersError
 from valuecase.yaml_file import read_yaml_mapping
 
 __all__ = ["REPORT_FIELDS", "SuiteParameters", "check_output_file", "check_parameters",
-           "format_problems", "read_parameters"]
+           "check_period", "format_problems", "read_parameters"]
 
 Period = Literal["year", "quarter", "month", "all"]
 
@@ -391,6 +391,24 @@ def check_output_file(path: str | Path, option: str, data_dir: str | Path | None
     if not path.exists() and not os.access(parent, os.W_OK | os.X_OK):
         return [f"{where}: cannot create files in {parent}"]
     return []
+
+
+def check_period(start: str | None, end: str | None) -> None:
+    """``--start`` / ``--end`` read as months and in order, before anything is loaded.
+
+    Examples
+    --------
+    >>> check_period("2023-01", "2024")
+    >>> check_period("2024-01", "2023-01")
+    Traceback (most recent call last):
+    ...
+    valuecase.errors.ParametersError: --start 2024-01 is after --end 2023-01: the period is reversed
+    """
+    from valuecase.panel.member_panel import months_between
+
+    first, last = months_between(start, end)
+    if first is not None and last is not None and first > last:
+        raise ParametersError(f"--start {start} is after --end {end}: the period is reversed")
 
 
 def _within(path: Path, folder: Path) -> bool:
