@@ -116,6 +116,7 @@ def hostile(tmp_path_factory, seed10) -> dict[str, Path]:
 def _outcome(folder: Path, engine, mapping: ColumnMapping | None = None) -> dict:
     data = load(folder, engine=engine, mapping=mapping)
     rec = data.reconciliation.drop(columns="source").sort_values("table").reset_index(drop=True)
+    rec = rec.astype(object).where(rec.notna(), None)  # NaN is never equal to itself
     rejects = data.rejects.assign(file=data.rejects.file.str.removesuffix(".gz"))
     return {"reconciliation": rec.to_dict("records"),
             "rejects": rejects.sort_values(["table", "file", "row_number"])
