@@ -1,10 +1,10 @@
 """Duplicate keys and reversals: which repeated claim lines are kept.
 
 Rows sharing a key (claim id and line number) are read in file (natural order: ``part2``
-before ``part10``) and line order. The first is
-the original. A later row is kept as a **reversal** when its paid amount is negative and
-exactly offsets the row just before it, and the row right after such a reversal is kept as the
-**replacement** it makes way for; any other repeat is a duplicate (reject ``duplicate_key``).
+before ``part10``) and line order. The first is the original. A later row is kept as a
+**reversal** when its paid amount is negative and exactly offsets the row just before it, and
+the row right after such a reversal is kept as the **replacement** it makes way for; any other
+repeat is a duplicate (reject ``duplicate_key``).
 
 Examples
 --------

@@ -12,8 +12,8 @@ A run has five steps, and nothing is published unless all of them succeed:
 4. **Guard** - funder-facing reports are scanned for the person identifiers of the input.
 5. **Publish** - staged files replace the published ones atomically (``index.html`` last).
 
-On failure the staging folder is kept for debugging (the error says where) and the published
-reports are untouched.
+On failure the staging folder is kept for debugging (the error says where; the next run into
+the same output folder removes it) and the published reports are untouched.
 
 Examples
 --------
