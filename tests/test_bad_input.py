@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from valuecase.errors import ParametersError
+from valuecase.yaml_file import read_yaml_mapping
+
 VALUECASE = [sys.executable, "-m", "valuecase.cli"]
 
 ELIG = "person_id,enrollment_start_date,enrollment_end_date\nP1,2020-01-01,2020-12-31\n"
@@ -378,3 +381,163 @@ def test_tuva_demo_pharmacy_reconciles_to_the_cent(demo100, tmp_path):
     assert rx["rows_in"] == rx["rows_accepted"] == 612 and rx["rows_rejected"] == 0
     assert rx["values_rounded"] == {"pharmacy_claim.csv": {"paid_amount": 31}}
     assert rec["tables"]["medical_claim"]["paid_in"] == "3970274.95"
+
+
+# -- inputs that cannot be trusted stop before anything runs (issue 27) -------------------------
+
+SEED10 = Path(__file__).resolve().parent / "data" / "external" / "tuva-synthetic-seed-10"
+DEMO100 = Path(__file__).resolve().parent / "data" / "external" / "tuva-demo-100"
+
+
+def test_rejects_out_never_overwrites_an_input_nor_writes_into_the_data_folder(tmp_path):
+    d = tmp_path / "data"
+    d.mkdir()
+    folder(d, MED_HEADER + lines(2) + "X,1,P1,professional,not a date,4.00\n")
+    claims = (d / "medical_claim.csv").read_bytes()
+    mapping = tmp_path / "mapping.yml"
+    mapping.write_text("decimal_separator: auto\n")
+    cases = {d / "medical_claim.csv": "is in the data folder (its files are the input)",
+             d / "new.csv": "is in the data folder (its files are the input)",
+             mapping: "is an input file",
+             tmp_path: "is a folder; name a file",
+             tmp_path / "missing" / "rejects.csv": f"folder {tmp_path / 'missing'} does not exist"}
+    for target, problem in cases.items():
+        r = run("validate", str(d), "--mapping", str(mapping), "--rejects-out", str(target))
+        assert one_error(r) == f"error: --rejects-out {target}: {problem}" + (
+            "; write it elsewhere" if "input" in problem else "")
+        assert r.stdout == ""  # checked before the load: nothing was read
+    assert (d / "medical_claim.csv").read_bytes() == claims and not (d / "new.csv").exists()
+    assert mapping.read_text() == "decimal_separator: auto\n"
+    r = run("validate", str(d), "--rejects-out", str(tmp_path / "rejects.csv"))
+    assert r.returncode == 0, r.stderr
+    assert "unparseable:claim_start_date" in (tmp_path / "rejects.csv").read_text()
+
+
+def test_a_full_disk_is_one_clean_error(tmp_path):
+    d = folder(tmp_path, MED_HEADER + lines(2))
+    line = one_error(run("validate", str(d), "--rejects-out", "/dev/full"))  # always ENOSPC
+    assert line.endswith("cannot write (no space left on device)") and "internal" not in line
+
+
+def test_other_outputs_are_checked_before_anything_runs(tmp_path):
+    d = folder(tmp_path, MED_HEADER + lines(2))
+    r = run("report", "--data", str(d), "--out", str(d / "reports"), "--only", "data_quality")
+    assert one_error(r) == (f"error: --out {d / 'reports'}: is the data folder or inside it; "
+                            "write reports elsewhere")
+    assert "analysis" not in r.stderr and not (d / "reports").exists()
+    (tmp_path / "a.csv").write_text("record_id\n")
+    (tmp_path / "b.csv").write_text("record_id\n")
+    line = one_error(run("link", "match", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"),
+                         "--out", str(tmp_path / "b.csv")))
+    assert line == f"error: --out {tmp_path / 'b.csv'}: is an input file; write it elsewhere"
+    assert (tmp_path / "b.csv").read_text() == "record_id\n"
+    line = one_error(run("simulate", "--replicates-csv", str(tmp_path / "no" / "r.csv")))
+    assert "does not exist" in line
+    line = one_error(run("convert", str(d), str(d / "out"), "--layout", "synthea"))
+    assert "is in the source folder" in line
+
+
+def _demo_with(tmp_path: Path, column: str, value: str) -> Path:
+    """tuva-demo-100 with one more claims column named ``column``, ``value`` in every row."""
+    d = tmp_path / "demo"
+    d.mkdir(parents=True)
+    for name in ("eligibility.csv", "pharmacy_claim.csv"):
+        (d / name).write_bytes((DEMO100 / name).read_bytes())
+    text = (DEMO100 / "medical_claim.csv").read_text().splitlines()
+    (d / "medical_claim.csv").write_text(
+        "\n".join([f"{text[0]},{column}"] + [f"{t},{value}" for t in text[1:]]) + "\n")
+    return d
+
+
+def test_columns_with_one_name_stop_naming_both(tmp_path):
+    mapping = tmp_path / "mapping.yml"
+    mapping.write_text("patient_id: person_id\n")
+    base = summary(DEMO100, "--mapping", str(mapping))
+    assert round(base["medical_paid"]) > 12  # the data has real spend to lose
+    header = (DEMO100 / "medical_claim.csv").read_text().splitlines()[0].split(",")
+    paid, n = header.index("paid_amount") + 1, len(header) + 1
+    for column in ("paid_amount", " Paid_Amount "):  # the first column no longer wins silently
+        d = _demo_with(tmp_path / column.strip(), column, "12.00")
+        line = one_error(run("summarize", str(d), "--mapping", str(mapping)))
+        assert line == (f"error: {d / 'medical_claim.csv'}: columns {paid} 'paid_amount' and "
+                        f"{n} '{column.strip()}' have the same name (ignoring case and spaces); "
+                        "rename or drop one")
+    # a mapping onto a column the file already has
+    d = _demo_with(tmp_path / "mapped", "person_id", "P1")
+    line = one_error(run("summarize", str(d), "--mapping", str(mapping)))
+    assert line == (f"error: {d / 'medical_claim.csv'}: the column mapping renames "
+                    f"'patient_id' to 'person_id', which the file already has (column {n} "
+                    "'person_id'); drop the rename or one of the columns")
+
+
+def test_reversed_period_and_a_million_columns(tmp_path):
+    line = one_error(run("summarize", str(SEED10), "--start", "2024-01", "--end", "2023-01"))
+    assert line == "error: --start 2024-01 is after --end 2023-01: the period is reversed"
+    d = folder(tmp_path, ",".join(f"c{i}" for i in range(1_000_000)) + "\n")
+    line = one_error(run("validate", str(d)))
+    assert line == (f"error: {d / 'medical_claim.csv'}: line 1: 1,000,000 columns, more than "
+                    "the 10,000 a table may have (is this a table's file?)")
+
+
+def test_yaml_alias_bomb_is_refused_at_once(tmp_path):
+    import time
+
+    bomb = tmp_path / "bomb.yml"
+    rows = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    rows += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    bomb.write_text("\n".join(rows) + "\n")  # 9**10 = 3.5 billion strings once expanded
+    (tmp_path / "d").mkdir()
+    d = folder(tmp_path / "d", MED_HEADER + lines(2))
+    expected = (f"error: {bomb}: YAML aliases expand to more than 100,000 values (an alias "
+                "bomb?); write the values out instead of repeating aliases")
+    assert one_error(run("validate", str(d), "--mapping", str(bomb))) == expected
+    r = run("report", "--params", str(bomb), "--out", str(tmp_path / "out"))
+    assert one_error(r) == expected and "analysis" not in r.stderr
+    started = time.perf_counter()  # the refusal itself, without the CLI's start-up
+    with pytest.raises(ParametersError, match="alias bomb"):
+        read_yaml_mapping(bomb)
+    assert time.perf_counter() - started < 2
+
+
+def test_gzip_csv_is_read_like_plain_csv(tmp_path):
+    import gzip
+
+    for f in SEED10.glob("*.csv"):
+        with gzip.open(tmp_path / f"{f.name}.gz", "wb") as out:
+            out.write(f.read_bytes())
+    assert summary(tmp_path) == summary(SEED10)
+    r = run("validate", str(tmp_path))
+    assert r.returncode == 0 and "medical_claim_seed.csv.gz" in r.stdout
+    (tmp_path / "medical_claim_seed.csv.gz").write_bytes(b"\x1f\x8b\x08\x00broken")
+    line = one_error(run("validate", str(tmp_path)))
+    assert "medical_claim_seed.csv.gz: line 1: cannot read file" in line
+
+
+def test_part_files_are_read_in_natural_order(tmp_path):
+    import csv
+
+    with (SEED10 / "medical_claim_seed.csv").open(newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    versions = []
+    for paid in ("100.00", "-100.00", "130.00"):  # original, reversal, replacement
+        row = list(rows[0])
+        row[header.index("claim_id")], row[header.index("claim_line_number")] = "HOSTILE-1", "1"
+        row[header.index("paid_amount")] = paid
+        versions.append(row)
+    (tmp_path / "medical_claim").mkdir()
+    (tmp_path / "eligibility_seed.csv").write_bytes((SEED10 / "eligibility_seed.csv").read_bytes())
+    half = len(rows) // 2
+    parts = {"part1": rows[:half] + versions[:1], "part2": versions[1:2],
+             "part3": rows[half:], "part10": versions[2:]}
+    for name, part in parts.items():
+        with (tmp_path / "medical_claim" / f"{name}.csv").open("w", newline="") as fh:
+            csv.writer(fh).writerows([header, *part])
+    r = run("validate", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert "natural order: part2 before part10" in r.stdout
+    assert ("medical_claim/part1.csv, medical_claim/part2.csv, medical_claim/part3.csv, "
+            "medical_claim/part10.csv") in r.stdout
+    s, base = summary(tmp_path), summary(SEED10)
+    accepted = ("medical_paid", "medical_paid_outside_enrollment")
+    assert round(sum(s[k] for k in accepted) - sum(base[k] for k in accepted), 2) == 130.00
+    assert s["rejects_by_reason"] == base["rejects_by_reason"]  # no version is a duplicate

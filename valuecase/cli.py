@@ -8,8 +8,9 @@
 ``valuecase simulate``   rerun the simulation study: does the pipeline recover a known effect?
 ``valuecase link``       keyed tokens of identifiers; token files of two partners to a crosswalk
 
-User errors (bad files, bad parameters) print one ``error:`` line and exit with code 2; an
-internal error prints one line too (exit 1; ``VALUECASE_DEBUG=1`` shows the traceback).
+User errors (bad files, bad parameters) print one ``error:`` line and exit with code 2, and so
+does a file that cannot be written (a full disk, no permission); an internal error prints one
+line too (exit 1; ``VALUECASE_DEBUG=1`` shows the traceback).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from valuecase.errors import ValuecaseError
+from valuecase.errors import ValuecaseError, storage_problem
 from valuecase.reporting.catalog import report_names
 from valuecase.reporting.execute import NotebookExecutionError
 
@@ -60,6 +61,10 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if os.environ.get("VALUECASE_DEBUG"):
                 raise
+            problem = storage_problem(exc)
+            if problem:
+                typer.echo(f"error: {problem}", err=True)
+                raise typer.Exit(code=2) from None
             from valuecase.data.files import engine_message
 
             typer.echo(f"error: internal error ({type(exc).__name__}: {engine_message(exc)}); "
@@ -83,6 +88,16 @@ LayoutOpt = Annotated[str, typer.Option(
 DecimalOpt = Annotated[str, typer.Option(
     "--decimal-separator", help="Decimal separator of amounts in CSV files: auto (detected "
                                 "per file), '.' or ','.")]
+
+
+def _output_file(path: Path | None, option: str, data_dir: Path | None = None,
+                 *inputs: Path | None) -> None:
+    """Stop before anything runs when ``path`` cannot or must not be written."""
+    from valuecase.analysis.parameters import check_output_file
+
+    problems = check_output_file(path, option, data_dir, inputs) if path else []
+    if problems:
+        raise ValueError(problems[0])
 
 
 def _load(data_dir: Path, mapping: Path | None, engine: str = "duckdb",
@@ -155,6 +170,7 @@ def validate(
     from valuecase.panel.zero_yields import rule_evidence, zero_yield_notes
     from valuecase.privacy import safe_csv
 
+    _output_file(rejects_out, "--rejects-out", data_dir, mapping)
     data = _load(data_dir, mapping, engine, decimal, layout)
     evidence = rule_evidence(data)
     yields = zero_yield_notes(data, evidence)
@@ -167,7 +183,8 @@ def validate(
         if strict and len(data.rejects):
             raise typer.Exit(code=1)
         return
-    typer.echo("Files read")
+    typer.echo("Files read (the parts of a table folder in natural order: part2 before "
+               "part10)")
     for table, paths in data.sources.items():
         names = ", ".join(_shown_path(p, data_dir) for p in paths)
         typer.echo(f"  {table:<20} {names}")
@@ -242,8 +259,10 @@ def summarize(
     layout: LayoutOpt = "tuva",
 ) -> None:
     """Headline numbers: persons, member months, paid, PMPM, ED visits, stays, readmissions."""
+    from valuecase.analysis.parameters import check_period
     from valuecase.population.summary import summarize as summarize_data
 
+    check_period(start, end)
     s = summarize_data(_load(data_dir, mapping, engine, decimal, layout), start=start, end=end,
                        exact=not as_json)  # printed totals from decimals, never floats
     if as_json:
@@ -353,6 +372,10 @@ def convert(
     line it came from; reading OUT (``valuecase validate OUT``) validates, rejects and
     reconciles it like any input, and the conversion's notes travel in ``OUT/conversion.json``.
     """
+    inside = source.resolve() in (out.resolve(), *out.resolve().parents)
+    if source.is_dir() and inside:
+        raise ValueError(f"OUT {out}: is in the source folder (its files are the input); "
+                         "write it elsewhere")
     from valuecase.data.convert import convert_folder
 
     result = convert_folder(source, out, layout=layout, engine=engine)
@@ -394,8 +417,7 @@ def simulate(
     unknown = [s for s in chosen if s not in SCENARIOS]
     if unknown:
         raise ValueError(f"--scenario {unknown[0]!r}: choose from {', '.join(SCENARIOS)}")
-    if replicates_csv is not None and replicates_csv.is_dir():
-        raise ValueError(f"--replicates-csv {replicates_csv}: is a folder")
+    _output_file(replicates_csv, "--replicates-csv")
     study = simulation_study(chosen, replicates=replicates, members=members,
                              effect_inpatient=effect_inpatient, effect_ed=effect_ed,
                              selection=selection, seed=seed, jobs=jobs,
@@ -452,6 +474,8 @@ def link_tokenize(
     private = private_out or out.with_name(out.stem + ".private.csv")
     if len({out.resolve(), private.resolve(), identifiers.resolve()}) < 3:
         raise ValueError("IDENTIFIERS, --out and --private-out must be three different files")
+    _output_file(out, "--out", None, identifiers, secret_file)
+    _output_file(private, "--private-out", None, identifiers, secret_file)
     result = tokenize_file(identifiers, read_secret(secret_file), out, private, seed=seed)
     typer.echo(f"send: {out}  ({result['records']:,} records: record_id and token columns)")
     typer.echo(f"keep: {private}  (record_id -> person_id: never send this file)")
@@ -476,6 +500,7 @@ def link_match(
     """Link two token files into a crosswalk of record ids with match probabilities."""
     from valuecase.partners.linkage import link_files
 
+    _output_file(out, "--out", None, a_tokens, b_tokens)
     result = link_files(a_tokens, b_tokens, out, mode=mode, threshold=threshold, seed=seed,
                         rule=[r.strip() for r in rule.split(",") if r.strip()])
     if as_json:

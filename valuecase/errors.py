@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+
+__all__ = ["ContractError", "ParametersError", "ReportUnavailable", "ValuecaseError",
+           "storage_problem"]
+
 
 class ValuecaseError(Exception):
     """Base class of the errors a user can fix: the message says what and where."""
@@ -36,3 +41,30 @@ class ReportUnavailable(ValuecaseError):
     def _render_traceback_(self) -> list[str]:
         """What IPython shows in place of a traceback."""
         return str(self).splitlines()
+
+
+_STORAGE_ERRORS = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
+                   errno.EROFS: "read-only file system", errno.EFBIG: "file too large",
+                   errno.EACCES: "permission denied", errno.EPERM: "permission denied"}
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """One line for a file that could not be written (a full disk, a quota, permissions),
+    from Python's ``OSError`` or an engine's message; None for any other error.
+
+    Examples
+    --------
+    >>> import errno
+    >>> storage_problem(OSError(errno.ENOSPC, "No space left on device", "rejects.csv"))
+    'rejects.csv: cannot write (no space left on device)'
+    >>> storage_problem(RuntimeError("IO Error: No space left on device")) is None
+    False
+    >>> storage_problem(KeyError("x")) is None
+    True
+    """
+    if isinstance(exc, OSError) and exc.errno in _STORAGE_ERRORS:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}cannot write ({_STORAGE_ERRORS[exc.errno]})"
+    if "No space left on device" in str(exc):  # DuckDB, Spark and pyarrow say it in words
+        return "cannot write (no space left on device)"
+    return None

@@ -34,8 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from valuecase.errors import ParametersError
 from valuecase.yaml_file import read_yaml_mapping
 
-__all__ = ["REPORT_FIELDS", "SuiteParameters", "check_parameters", "currency_symbol",
-           "format_problems", "read_parameters", "shows_us_benchmarks"]
+__all__ = ["REPORT_FIELDS", "SuiteParameters", "check_output_file", "check_parameters",
+           "check_period", "currency_symbol", "format_problems", "read_parameters",
+           "shows_us_benchmarks"]
 
 Period = Literal["year", "quarter", "month", "all"]
 
@@ -345,7 +346,7 @@ def check_parameters(params_file: str | Path | None = None, data_dir: str | Path
     elif not roi_file:
         problems.extend(_check_roi_file(params.resolved_roi_file()))
     if out_dir is not None:
-        problems.extend(_check_out_dir(Path(out_dir)))
+        problems.extend(_check_out_dir(Path(out_dir), params.resolved_data_dir()))
     if problems:
         raise ParametersError("\n".join(problems))
     return params
@@ -379,9 +380,11 @@ def _check_roi_file(path: Path) -> list[str]:
     return []
 
 
-def _check_out_dir(path: Path) -> list[str]:
+def _check_out_dir(path: Path, data_dir: Path | None = None) -> list[str]:
     if path.exists() and not path.is_dir():
         return [f"--out {path}: exists and is not a folder"]
+    if data_dir is not None and _within(path, data_dir):
+        return [f"--out {path}: is the data folder or inside it; write reports elsewhere"]
     parent = path
     while not parent.exists():
         parent = parent.parent
@@ -390,3 +393,74 @@ def _check_out_dir(path: Path) -> list[str]:
     if not os.access(parent, os.W_OK | os.X_OK):
         return [f"--out {path}: cannot create files in {parent}"]
     return []
+
+
+def check_output_file(path: str | Path, option: str, data_dir: str | Path | None = None,
+                      inputs: tuple[str | Path | None, ...] = ()) -> list[str]:
+    """Problems of a file a command is about to write, found before anything is read.
+
+    The file must not be one of ``inputs`` (say the mapping file) or lie in the data folder
+    (whose files are the input: writing there could overwrite the claims), must not be a
+    folder, and its folder must exist and be writable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> data = Path(tempfile.mkdtemp())
+    >>> check_output_file(data / "medical_claim.csv", "--rejects-out", data)[0]  # doctest: +ELLIPSIS
+    '--rejects-out .../medical_claim.csv: is in the data folder (its files are the input); write it elsewhere'
+    >>> check_output_file(data / "missing" / "r.csv", "--rejects-out")[0]  # doctest: +ELLIPSIS
+    '--rejects-out .../missing/r.csv: folder ... does not exist'
+    >>> check_output_file(data.parent / "rejects.csv", "--rejects-out", data)
+    []
+    """
+    path = Path(path)
+    where = f"{option} {path}"
+    for item in inputs:
+        if item is not None and Path(item).exists() and _same_file(path, Path(item)):
+            return [f"{where}: is an input file; write it elsewhere"]
+    if data_dir is not None and Path(data_dir).exists() and _within(path, Path(data_dir)):
+        return [f"{where}: is in the data folder (its files are the input); write it elsewhere"]
+    if path.is_dir():
+        return [f"{where}: is a folder; name a file"]
+    parent = path.absolute().parent
+    if not parent.exists():
+        return [f"{where}: folder {parent} does not exist"]
+    if not parent.is_dir():
+        return [f"{where}: {parent} is not a folder"]
+    if path.exists() and not os.access(path, os.W_OK):
+        return [f"{where}: cannot write the file"]
+    if not path.exists() and not os.access(parent, os.W_OK | os.X_OK):
+        return [f"{where}: cannot create files in {parent}"]
+    return []
+
+
+def check_period(start: str | None, end: str | None) -> None:
+    """``--start`` / ``--end`` read as months and in order, before anything is loaded.
+
+    Examples
+    --------
+    >>> check_period("2023-01", "2024")
+    >>> check_period("2024-01", "2023-01")
+    Traceback (most recent call last):
+    ...
+    valuecase.errors.ParametersError: --start 2024-01 is after --end 2023-01: the period is reversed
+    """
+    from valuecase.panel.member_panel import months_between
+
+    first, last = months_between(start, end)
+    if first is not None and last is not None and first > last:
+        raise ParametersError(f"--start {start} is after --end {end}: the period is reversed")
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """Is ``path`` (resolved, links followed) ``folder`` or inside it?"""
+    target, root = path.resolve(), folder.resolve()
+    return target == root or root in target.parents
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False

@@ -26,6 +26,8 @@ line 3: expected 2 fields, found 1 (a short or long row, or a stray delimiter or
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,11 +35,14 @@ from pathlib import Path
 
 from valuecase.errors import ContractError
 
-__all__ = ["DELIMITERS", "CsvInfo", "detect_decimal", "inspect_csv", "parse_header",
-           "sniff_delimiter"]
+__all__ = ["DELIMITERS", "MAX_COLUMNS", "CsvInfo", "check_header", "detect_decimal",
+           "inspect_csv", "open_text", "parse_header", "sniff_delimiter"]
 
 DELIMITERS = (",", ";", "\t", "|")
 """Delimiters recognized in a header line."""
+
+MAX_COLUMNS = 10_000
+"""Most columns a table's file may have (Tuva's widest table has about 100)."""
 
 # a decimal comma: one or two (or a float's four and more) digits after a comma at the end
 # (thousands groups have three), or a comma after thousands points
@@ -83,9 +88,18 @@ def _lines(fh: Iterable[str], counter: list[int]) -> Iterator[str]:
 
 def sniff_delimiter(header: str) -> str:
     """The delimiter that splits ``header`` into the most fields (``,`` when none does)."""
-    counts = {d: len(next(csv.reader([header], delimiter=d))) for d in DELIMITERS}
+    counts = {d: _field_count(header, d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
     return best if counts[best] > 1 else ","
+
+
+def _field_count(line: str, delimiter: str) -> int:
+    """Fields of ``line`` split by ``delimiter`` (0 when a field would pass the csv module's
+    field size limit: a long header split by the wrong delimiter is one huge field)."""
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter)))
+    except csv.Error:
+        return 0
 
 
 def parse_header(line: str) -> tuple[str, list[str]]:
@@ -116,7 +130,7 @@ def inspect_csv(path: str | Path, amount_columns: Iterable[str] = (),
     label = str(path)
     line_no = [0]
     try:
-        fh = path.open(encoding="utf-8-sig", newline="")
+        fh = open_text(path)
     except OSError as exc:
         raise ContractError(f"{label}: cannot read file ({exc.strerror or exc})") from None
     amounts = set(amount_columns)
@@ -130,6 +144,7 @@ def inspect_csv(path: str | Path, amount_columns: Iterable[str] = (),
             if not first.strip():
                 raise ContractError(f"{label}: line 1: the file is empty (no header line)")
             delimiter, header = parse_header(first)
+            check_header(header, label)
             width = len(header)
             watch = [i for i, h in enumerate(header) if h in amounts]
             reader = csv.reader(_lines(fh, line_no), delimiter=delimiter)
@@ -153,6 +168,9 @@ def inspect_csv(path: str | Path, amount_columns: Iterable[str] = (),
                         continue
                     votes[kind] += 1
                     first_line.setdefault(kind, line_no[0])
+        except (OSError, EOFError) as exc:  # a broken or truncated .csv.gz
+            raise ContractError(f"{label}: line {max(line_no[0], 1)}: cannot read file "
+                                f"({getattr(exc, 'strerror', None) or exc})") from None
         except UnicodeDecodeError:
             raise ContractError(
                 f"{label}: line {_first_bad_line(path)}: bytes that are not UTF-8 (save the "
@@ -163,10 +181,46 @@ def inspect_csv(path: str | Path, amount_columns: Iterable[str] = (),
     return CsvInfo(path, delimiter, tuple(header), rows, found)
 
 
+def open_text(path: str | Path) -> io.TextIOBase:
+    """A CSV file opened as UTF-8 text (a byte-order mark is dropped); ``.gz`` files are
+    decompressed on the way, as both engines read them."""
+    path = Path(path)
+    if path.name.endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def check_header(names: list[str], label: str) -> None:
+    """Stop on a header no engine can read as one table: more than :data:`MAX_COLUMNS`
+    columns, or two columns whose names are the same once trimmed and case-folded (the
+    engines would keep one and silently drop or rename the other).
+
+    Examples
+    --------
+    >>> check_header(["claim_id", "paid_amount", " Paid_Amount"], "medical_claim.csv")
+    Traceback (most recent call last):
+    ...
+    valuecase.errors.ContractError: medical_claim.csv: columns 2 'paid_amount' and 3 'Paid_Amount' have the same name (ignoring case and spaces); rename or drop one
+    """
+    if len(names) > MAX_COLUMNS:
+        raise ContractError(f"{label}: line 1: {len(names):,} columns, more than the "
+                            f"{MAX_COLUMNS:,} a table may have (is this a table's file?)")
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        folded = name.strip().casefold()
+        if folded in seen:
+            j = seen[folded]
+            raise ContractError(
+                f"{label}: columns {j + 1} '{names[j].strip()}' and {i + 1} '{name.strip()}' "
+                "have the same name (ignoring case and spaces); rename or drop one")
+        seen[folded] = i
+
+
 def _first_bad_line(path: Path) -> int:
     """Line of the first bytes that are not UTF-8 (text is decoded in blocks, so the error
     itself does not say)."""
-    with path.open("rb") as fh:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as fh:
         for number, raw in enumerate(fh, start=1):
             try:
                 raw.decode("utf-8")

@@ -1,9 +1,10 @@
 """Duplicate keys and reversals: which repeated claim lines are kept.
 
-Rows sharing a key (claim id and line number) are read in file and line order. The first is
-the original. A later row is kept as a **reversal** when its paid amount is negative and
-exactly offsets the row just before it, and the row right after such a reversal is kept as the
-**replacement** it makes way for; any other repeat is a duplicate (reject ``duplicate_key``).
+Rows sharing a key (claim id and line number) are read in file (natural order: ``part2``
+before ``part10``) and line order. The first is the original. A later row is kept as a
+**reversal** when its paid amount is negative and exactly offsets the row just before it, and
+the row right after such a reversal is kept as the **replacement** it makes way for; any other
+repeat is a duplicate (reject ``duplicate_key``).
 
 Examples
 --------
@@ -20,6 +21,7 @@ import ibis
 import ibis.expr.types as ir
 
 from valuecase.data import text_rules as tr
+from valuecase.data.files import file_order
 
 __all__ = ["duplicate_rows", "repeated_keys", "with_duplicates"]
 
@@ -34,7 +36,8 @@ def duplicate_rows(t: ir.Table, key: tuple[str, ...]) -> ir.Table:
     paid = t.paid_amount if "paid_amount" in t.columns else ibis.null(tr.AMOUNT_TYPE)
     narrow = t.select(*key, "_file", "_row", _paid=paid)
     cand = narrow.semi_join(repeated_keys(t, key), list(key))
-    w = ibis.window(group_by=list(key), order_by=["_file", "_row"])
+    # files in natural order (part2 before part10), as they are listed
+    w = ibis.window(group_by=list(key), order_by=[file_order(cand._file), "_file", "_row"])
     cand = cand.mutate(_rank=ibis.row_number().over(w), _prev=cand._paid.lag().over(w),
                        _prev2=cand._paid.lag(2).over(w))
     reversal = (cand._paid < 0) & (cand._prev == -cand._paid)

@@ -17,6 +17,10 @@ Examples
 {'patient_id': 'person_id'}
 >>> ColumnMapping.from_dict({"decimal_separator": ","}).decimal_separator
 ','
+>>> m.check_columns("medical_claim", ["patient_id", "person_id"], "medical_claim.csv")
+Traceback (most recent call last):
+...
+valuecase.errors.ContractError: medical_claim.csv: the column mapping renames 'patient_id' to 'person_id', which the file already has (column 2 'person_id'); drop the rename or one of the columns
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from valuecase.data.contract import TABLES
-from valuecase.errors import ParametersError
+from valuecase.errors import ContractError, ParametersError
 from valuecase.yaml_file import read_yaml_mapping
 
 
@@ -77,6 +81,38 @@ class ColumnMapping:
     def for_table(self, table: str) -> dict[str, str]:
         """All renames that apply to ``table`` (per-table renames win over global ones)."""
         return {**self.global_renames, **self.table_renames.get(table, {})}
+
+    def check_columns(self, table: str, columns: list[str] | tuple[str, ...],
+                      label: str) -> None:
+        """Stop when two of a file's columns end up with one name once renamed (names
+        compared trimmed and case-folded, as the engines do): a rename onto a column the
+        file already has, or two columns renamed to one name. Nothing is chosen silently.
+
+        Raises
+        ------
+        ContractError
+            Naming both columns.
+        """
+        renames = self.for_table(table)
+        seen: dict[str, tuple[int, str]] = {}
+        for i, col in enumerate(columns):
+            target = renames.get(col, col)
+            folded = target.strip().casefold()
+            if folded not in seen:
+                seen[folded] = (i, col)
+                continue
+            j, other = seen[folded]
+            renamed = [c for c in (other, col) if c in renames]
+            if len(renamed) == 2:
+                problem = (f"the column mapping renames both '{other}' and '{col}' to "
+                           f"'{target}'; keep one of the renames")
+            else:
+                source = renamed[0] if renamed else col
+                kept, k = (col, i + 1) if source == other else (other, j + 1)
+                problem = (f"the column mapping renames '{source}' to '{renames[source]}', "
+                           f"which the file already has (column {k} '{kept}'); drop the "
+                           "rename or one of the columns")
+            raise ContractError(f"{label}: {problem}")
 
 
 def _target(source: str, where: str, value: Any) -> str:

@@ -14,8 +14,8 @@ A run has five steps, and nothing is published unless all of them succeed:
    offline (:mod:`valuecase.reporting.pdf`).
 5. **Publish** - staged files replace the published ones atomically (``index.html`` last).
 
-On failure the staging folder is kept for debugging (the error says where) and the published
-reports are untouched.
+On failure the staging folder is kept for debugging (the error says where; the next run into
+the same output folder removes it) and the published reports are untouched.
 
 Examples
 --------
@@ -29,7 +29,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,7 +47,7 @@ from valuecase.reporting.guide import describe_data, synthetic_story, synthetic_
 from valuecase.reporting.html import data_fingerprint
 from valuecase.reporting.index import ReportEntry, write_index
 from valuecase.reporting.pdf import find_chromium, print_reports
-from valuecase.reporting.publish import publish
+from valuecase.reporting.publish import new_staging, publish, published_data
 from valuecase.reporting.summary import read_summary
 
 __all__ = ["NOTEBOOK_DIR", "SUITE", "SuiteNotebook", "SuiteResult", "notebook_values",
@@ -195,10 +194,9 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
     funder = [nb for nb in chosen if nb.funder_facing]
     data_path = params.resolved_data_dir()
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # absolute: the notebooks run with the staging folder as working directory
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-staging-",
-                                    dir=out_dir.parent)).resolve()
+    # absolute: the notebooks run with the staging folder as working directory; staging
+    # folders of interrupted runs go first
+    staging = new_staging(out_dir)
     results_dir = staging / "results"
     from valuecase.analysis.run import run_analysis
 
@@ -237,7 +235,11 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
                            outcomes[nb.name].summary, nb.question, nb.audience,
                            pdf=nb.name in pdf_seconds)
                for nb in chosen]
-    if only:  # reports of the previous run that were not re-run stay listed
+    same_data = published_data(out_dir) == metadata["data_fingerprint"]
+    if only and not same_data and (out_dir / "index.html").exists():
+        log(f"{out_dir}: the published reports come from other data; only the reports of "
+            "this run are kept")
+    if only and same_data:  # reports of the previous run on this data stay listed
         for nb in suite:
             if nb not in chosen and (out_dir / f"{nb.name}.html").exists():
                 kept = out_dir / f"{nb.name}.ipynb"
@@ -253,7 +255,8 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
                 data=describe_data(data_path, params.layout, results_dir,
                                    bundled_sample=data_path.resolve() == sample_dir().resolve()),
                 story=synthetic_story(truth, results_dir) if truth else [])
-    published = publish(staging, out_dir, [e.name for e in entries])
+    published = publish(staging, out_dir, [e.name for e in entries],
+                        data=metadata["data_fingerprint"])
     final = tuple(ReportEntry(e.name, e.title, out_dir / e.html_path.name, e.summary,
                               e.question, e.audience, e.pdf) for e in entries)
     metadata.update({
