@@ -23,7 +23,7 @@ def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
     environment = {k: v for k, v in os.environ.items() if k != SECRET_ENV}
     environment.update(env or {}, COLUMNS="160")
     return subprocess.run([*VALUECASE, *args], capture_output=True, text=True, cwd=cwd,
-                          env=environment, timeout=120)
+                          env=environment, timeout=600)
 
 
 def one_error(r: subprocess.CompletedProcess, pattern: str) -> None:
