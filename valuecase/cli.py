@@ -344,10 +344,8 @@ def simulate(
 
 
 link_app = typer.Typer(no_args_is_help=True, help=(
-    "Link a partner's records to the payer's without exchanging identities: each side turns "
-    "identifiers into keyed composite tokens (tokenize), the token files are linked (match) "
-    "by a matcher who never needs the secret; with --out-a/--out-b each side receives only "
-    "its own record ids and link ids (resolve)."))
+    "Link a partner's records to the payer's without exchanging identities: tokenize, match "
+    "(a matcher without the secret), resolve (each side its own ids and link ids)."))
 app.add_typer(link_app, name="link")
 
 
@@ -368,25 +366,19 @@ def link_synth(
 @user_errors
 def link_tokenize(
     identifiers: Annotated[Path, typer.Argument(help=(
-        "CSV: person_id, first_name, last_name, birth_date[, sex, zip, medicaid_id, "
-        "address]."))],
+        "CSV: person_id, first_name, last_name, birth_date[, zip, medicaid_id, address]."))],
     out: Annotated[Path, typer.Option("--out", help="Token file to send (.parquet or .csv).")],
-    secret_file: Annotated[Path | None, typer.Option(
-        "--secret-file", help="File holding the secret shared by the partners (>= 16 bytes, "
-                              "varied; default: the VALUECASE_LINK_SECRET environment "
-                              "variable).")] = None,
-    private_out: Annotated[Path | None, typer.Option(
-        "--private-out", help="Private crosswalk record_id -> person_id, kept by you, mode "
-                              "0600 (default: OUT's name + .private.csv).")] = None,
-    date_format: Annotated[str | None, typer.Option(
-        "--date-format", help="Format of birth dates other than ISO, e.g. %d/%m/%Y "
-                              "(default: day/month order detected; stops when unclear).")] = None,
+    secret_file: Annotated[Path | None, typer.Option("--secret-file", help=(
+        "The partners' shared secret (default: $VALUECASE_LINK_SECRET)."))] = None,
+    private_out: Annotated[Path | None, typer.Option("--private-out", help=(
+        "record_id -> person_id, kept by you (default: OUT + .private.csv)."))] = None,
+    date_format: Annotated[str | None, typer.Option("--date-format", help=(
+        "e.g. %d/%m/%Y (default: the day/month order is detected, or refused)."))] = None,
     seed: Annotated[int | None, typer.Option(
         help="Seed of the random record ids (reproducible tests only).")] = None,
 ) -> None:
-    """Turn identifiers into keyed composite tokens; no name, date or id leaves in the token
-    file. Prints, per field, how many values went into tokens and how many were dropped, and
-    why."""
+    """Turn identifiers into keyed composite tokens; prints per field the values used and
+    dropped (and why)."""
     from valuecase.partners.tokens import read_secret, tokenize_file
 
     private = private_out or out.with_name(out.stem + ".private.csv")
@@ -405,12 +397,9 @@ def link_tokenize(
 def link_match(
     a_tokens: Annotated[Path, typer.Argument(help="Token file of partner A (e.g. the payer).")],
     b_tokens: Annotated[Path, typer.Argument(help="Token file of partner B.")],
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Two-party mode: the crosswalk CSV (both sides' record ids).")] = None,
-    out_a: Annotated[Path | None, typer.Option(
-        "--out-a", help="Three-party mode: A's link file (A's record ids, link ids).")] = None,
-    out_b: Annotated[Path | None, typer.Option(
-        "--out-b", help="Three-party mode: B's link file (B's record ids, link ids).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Two-party crosswalk CSV.")] = None,
+    out_a: Annotated[Path | None, typer.Option("--out-a", help="A's link file.")] = None,
+    out_b: Annotated[Path | None, typer.Option("--out-b", help="B's link file.")] = None,
     threshold: Annotated[float, typer.Option(
         help="Least match probability of a link (probabilistic mode).")] = 0.9,
     mode: Annotated[str, typer.Option(help="probabilistic (splink) or deterministic.")] = (
@@ -421,48 +410,37 @@ def link_match(
     seed: Annotated[int, typer.Option(help="Seed of the u-probability sample.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Link two token files: a crosswalk of record ids (--out), or one link file per party
-    (--out-a, --out-b: three-party mode, the matcher never needs the secret)."""
+    """Link two token files: a crosswalk (--out) or one link file per party (--out-a/-b)."""
     from valuecase.partners.linkage import link_files
     from valuecase.partners.three_party import match_three_party
 
-    options = {"mode": mode, "threshold": threshold, "seed": seed,
-               "rule": [r.strip() for r in rule.split(",") if r.strip()]}
+    options = {"mode": mode, "threshold": threshold, "seed": seed, "rule": rule.split(",")}
     if (out is None) == (out_a is None and out_b is None) or (out_a is None) != (out_b is None):
-        raise ValueError("give --out (two-party crosswalk) or both --out-a and --out-b "
-                         "(three-party link files)")
-    if out is not None:
-        result = link_files(a_tokens, b_tokens, out, **options)
-        written = {"out": str(out)}
-    else:
-        result = match_three_party(a_tokens, b_tokens, out_a, out_b, **options)
-        written = {"out_a": str(out_a), "out_b": str(out_b)}
+        raise ValueError("give --out (two-party) or both --out-a and --out-b (three-party)")
+    result = (link_files(a_tokens, b_tokens, out, **options) if out is not None
+              else match_three_party(a_tokens, b_tokens, out_a, out_b, **options))
+    written = ({"out": str(out)} if out is not None
+               else {"out_a": str(out_a), "out_b": str(out_b)})
     if as_json:
         typer.echo(json.dumps({**result.summary, **written}))
         return
     for key, value in result.summary.items():
         typer.echo(f"{key:<16} {value}")
-    if out is not None:
-        typer.echo(f"crosswalk: {out}")
-    else:
-        typer.echo(f"send to A: {out_a}  (A's record ids and link ids only)")
-        typer.echo(f"send to B: {out_b}  (B's record ids and link ids only)")
+    typer.echo(f"crosswalk: {out}" if out is not None else
+               f"send to A: {out_a}, to B: {out_b}  (each its own record ids and link ids)")
 
 
 @link_app.command("resolve")
 @user_errors
 def link_resolve(
-    links: Annotated[Path, typer.Argument(help="Your link file from the matcher (--out-a/-b).")],
-    private: Annotated[Path, typer.Option(
-        "--private", help="Your private record_id -> person_id file from tokenize.")],
+    links: Annotated[Path, typer.Argument(help="Your link file from the matcher.")],
+    private: Annotated[Path, typer.Option("--private", help="Your private file.")],
     out: Annotated[Path, typer.Option("--out", help="CSV: person_id, link_id, probability.")],
 ) -> None:
     """Your link file with your own person ids (three-party mode), kept by you (mode 0600)."""
     from valuecase.partners.three_party import resolve_links
-    from valuecase.partners.tokens import write_table
 
-    resolved = resolve_links(links, private)
-    write_table(resolved, out, private=True)
+    resolved = resolve_links(links, private, out)
     typer.echo(f"keep: {out}  ({len(resolved):,} of your people linked, by link_id)")
 
 

@@ -70,9 +70,10 @@ def match_three_party(a_tokens: str | Path, b_tokens: str | Path, out_a: str | P
     return result
 
 
-def resolve_links(links: str | Path, private: str | Path) -> pd.DataFrame:
+def resolve_links(links: str | Path, private: str | Path,
+                  out: str | Path | None = None) -> pd.DataFrame:
     """A party's link file joined with its private ``record_id -> person_id`` file:
-    ``person_id, link_id, match_probability``.
+    ``person_id, link_id, match_probability``; written to ``out`` (mode 0600) when given.
 
     Examples
     --------
@@ -101,4 +102,7 @@ def resolve_links(links: str | Path, private: str | Path) -> pd.DataFrame:
     if joined["person_id"].isna().any():
         raise ValuecaseError(f"{Path(links).name}: record ids not in {Path(private).name}; "
                              "is it the private file of the same tokenize run?")
-    return joined[["person_id", "link_id", "match_probability"]]
+    resolved = joined[["person_id", "link_id", "match_probability"]]
+    if out is not None:
+        write_table(resolved, out, private=True)
+    return resolved
