@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from valuecase.partners.normalize import normalize_birth_date
 from valuecase.partners.tokens import SECRET_ENV
 
 VALUECASE = [sys.executable, "-m", "valuecase.cli", "link"]
@@ -21,7 +23,7 @@ def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
     environment = {k: v for k, v in os.environ.items() if k != SECRET_ENV}
     environment.update(env or {}, COLUMNS="160")
     return subprocess.run([*VALUECASE, *args], capture_output=True, text=True, cwd=cwd,
-                          env=environment, timeout=120)
+                          env=environment, timeout=600)
 
 
 def one_error(r: subprocess.CompletedProcess, pattern: str) -> None:
@@ -132,3 +134,114 @@ def test_user_errors_are_one_line_and_exit_2(linked):
     r = run("tokenize", "demo/payer.csv", "--secret", "a secret shared by both partners",
             "--out", "x.parquet", cwd=work)
     assert r.returncode == 2 and "No such option" in r.stderr
+
+
+def test_tokenize_prints_what_each_field_gave(linked):
+    work, _ = linked
+    r = run("tokenize", "demo/partner.csv", "--secret-file", "shared.secret", "--out",
+            "counted.parquet", "--seed", "1", cwd=work)
+    assert r.returncode == 0, r.stderr
+    partner = pd.read_csv(work / "demo" / "partner.csv", dtype=str)
+    lines = {line.split()[0]: line for line in r.stdout.splitlines()}
+    for column in ("first_name", "last_name", "birth_date", "zip", "medicaid_id"):
+        empty = int(partner[column].isna().sum())
+        used = len(partner) - empty
+        expected = f"used {used:,}  dropped {empty:,}" + (f" (empty {empty:,})" if empty else "")
+        assert expected in lines[column], (column, lines[column])
+    assert "not used: sex" in r.stdout  # said, not silently ignored
+
+
+def test_day_month_dates_are_detected_or_refused_never_dropped(linked, true_pairs):
+    """A partner writing DD/MM/YYYY: detected from the dates whose day is above 12 (the
+    former reader dropped them or misread them silently); a file that cannot say is
+    refused until --date-format says."""
+    work, _ = linked
+    partner = pd.read_csv(work / "demo" / "partner.csv", dtype=str)
+    iso = partner["birth_date"].map(normalize_birth_date)
+    partner["birth_date"] = [f"{d[8:]}/{d[5:7]}/{d[:4]}" if d else None for d in iso]
+    partner.to_csv(work / "partner_dm.csv", index=False)
+    r = run("tokenize", "partner_dm.csv", "--secret-file", "shared.secret", "--out",
+            "partner_dm.parquet", "--seed", "2", cwd=work)
+    assert r.returncode == 0, r.stderr
+    empty = int(partner["birth_date"].isna().sum())
+    assert f"birth_date    used {len(partner) - empty:,}  dropped {empty:,} (empty" in r.stdout
+    r = run("match", "payer.tokens.parquet", "partner_dm.parquet", "--out", "dm.csv", cwd=work)
+    assert r.returncode == 0, r.stderr
+    cw = pd.read_csv(work / "dm.csv", dtype={"record_id_a": str, "record_id_b": str})
+    found = true_pairs(cw, pd.read_csv(work / "payer.tokens.private.csv", dtype=str),
+                       pd.read_csv(work / "partner_dm.private.csv", dtype=str))
+    truth = pd.read_csv(work / "demo" / "truth.csv", dtype=str)
+    expected = set(zip(truth["payer_id"], truth["partner_id"], strict=True))
+    assert len(found & expected) / len(expected) >= 0.95
+    # only days <= 12: month/day or day/month? refused, then read as told
+    small = partner[[d is not None and int(d[:2]) <= 12 for d in partner["birth_date"]]]
+    small.to_csv(work / "ambiguous.csv", index=False)
+    one_error(run("tokenize", "ambiguous.csv", "--secret-file", "shared.secret", "--out",
+                  "amb.parquet", cwd=work), "--date-format")
+    r = run("tokenize", "ambiguous.csv", "--secret-file", "shared.secret", "--out",
+            "amb.parquet", "--date-format", "%d/%m/%Y", cwd=work)
+    assert r.returncode == 0 and "unparseable" not in r.stdout, r.stdout + r.stderr
+
+
+def test_postcodes_that_lost_leading_zeros_still_match(linked):
+    work, _ = linked
+    partner = pd.read_csv(work / "demo" / "partner.csv", dtype=str)
+    partner["zip"] = partner["zip"].str.lstrip("0")  # 02139 read as a number: 2139
+    partner.to_csv(work / "partner_4digit.csv", index=False)
+    r = run("tokenize", "partner_4digit.csv", "--secret-file", "shared.secret", "--out",
+            "p4.parquet", "--seed", "1", cwd=work)
+    assert r.returncode == 0, r.stderr
+    empty = int(partner["zip"].isna().sum())
+    zip_line = next(ln for ln in r.stdout.splitlines() if ln.startswith("zip "))
+    assert f"used {len(partner) - empty:,}  dropped {empty:,}" in zip_line, zip_line
+    before = pd.read_parquet(work / "partner.tokens.parquet")
+    after = pd.read_parquet(work / "p4.parquet")
+    assert after["t_name_postcode"].equals(before["t_name_postcode"])
+    assert after["t_name_postcode"].notna().sum() > 500
+
+
+def test_three_party_mode_each_side_gets_only_its_own_ids(linked, true_pairs):
+    """The matcher runs without the secret and writes one file per party; each party
+    resolves its own file with its private file; the link ids join the two."""
+    work, summary = linked
+    r = run("match", "payer.tokens.parquet", "partner.tokens.parquet", "--out-a",
+            "for_payer.csv", "--out-b", "for_partner.csv", "--json", cwd=work)
+    assert r.returncode == 0, r.stderr  # run() never passes the secret to the matcher
+    three = json.loads(r.stdout)
+    assert three["links"] == summary["links"] and "out" not in three
+    payer_tokens = pd.read_parquet(work / "payer.tokens.parquet")
+    partner_tokens = pd.read_parquet(work / "partner.tokens.parquet")
+    for_a = pd.read_csv(work / "for_payer.csv", dtype=str)
+    for_b = pd.read_csv(work / "for_partner.csv", dtype=str)
+    for got, own, other in ((for_a, payer_tokens, partner_tokens),
+                            (for_b, partner_tokens, payer_tokens)):
+        assert list(got.columns) == ["record_id", "link_id", "match_probability"]
+        assert got["record_id"].isin(own["record_id"]).all()
+        assert got["link_id"].str.fullmatch("[0-9a-f]{16}").all() and got["link_id"].is_unique
+        text = (work / ("for_payer.csv" if got is for_a else "for_partner.csv")).read_text()
+        assert not [t for t in other.drop(columns="record_id").stack() if t in text]
+    assert set(for_a["link_id"]) == set(for_b["link_id"])
+    for side, private in (("payer", "payer.tokens.private.csv"),
+                          ("partner", "partner.tokens.private.csv")):
+        r = run("resolve", f"for_{side}.csv", "--private", private, "--out",
+                f"{side}.links.csv", cwd=work)
+        assert r.returncode == 0, r.stderr
+        assert stat.S_IMODE((work / f"{side}.links.csv").stat().st_mode) == 0o600
+    a = pd.read_csv(work / "payer.links.csv", dtype=str)
+    b = pd.read_csv(work / "partner.links.csv", dtype=str)
+    joined = a.merge(b, on="link_id", suffixes=("_a", "_b"))
+    truth = pd.read_csv(work / "demo" / "truth.csv", dtype=str)
+    expected = set(zip(truth["payer_id"], truth["partner_id"], strict=True))
+    found = set(zip(joined["person_id_a"], joined["person_id_b"], strict=True))
+    assert len(found & expected) / len(found) >= 0.98
+    assert len(found & expected) / len(expected) >= 0.95
+    # the same links as the two-party crosswalk
+    cw = pd.read_csv(work / "crosswalk.csv", dtype={"record_id_a": str, "record_id_b": str})
+    assert found == true_pairs(cw, pd.read_csv(work / "payer.tokens.private.csv", dtype=str),
+                               pd.read_csv(work / "partner.tokens.private.csv", dtype=str))
+    one_error(run("match", "payer.tokens.parquet", "partner.tokens.parquet", "--out-a",
+                  "x.csv", cwd=work), "--out-a and --out-b")
+    one_error(run("match", "payer.tokens.parquet", "partner.tokens.parquet", cwd=work),
+              "--out")
+    one_error(run("resolve", "for_payer.csv", "--private", "partner.tokens.private.csv",
+                  "--out", "x.csv", cwd=work), "not in partner.tokens.private.csv")

@@ -126,16 +126,17 @@ def test_token_files_are_checked():
     with pytest.raises(ValuecaseError, match="unexpected column"):
         check_tokens(pd.DataFrame({"record_id": ["1"], "last_name": ["Lee"]}))
     with pytest.raises(ValuecaseError, match="not tokens"):
-        check_tokens(pd.DataFrame({"record_id": ["1"], "t_last": ["LEE"]}))
+        check_tokens(pd.DataFrame({"record_id": ["1"], "t_name_dob": ["LEE"]}))
     with pytest.raises(ValuecaseError, match="unique"):
-        check_tokens(pd.DataFrame({"record_id": ["1", "1"], "t_last": [token, token]}))
+        check_tokens(pd.DataFrame({"record_id": ["1", "1"], "t_name_dob": [token, token]}))
     with pytest.raises(ValuecaseError, match="no record_id"):
-        check_tokens(pd.DataFrame({"t_last": [token]}))
-    few = check_tokens(pd.DataFrame({"record_id": ["1"], "t_last": [token]}))
-    assert list(few.columns) == ["record_id", *TOKEN_COLUMNS] and few["t_zip"].isna().all()
+        check_tokens(pd.DataFrame({"t_name_dob": [token]}))
+    few = check_tokens(pd.DataFrame({"record_id": ["1"], "t_name_dob": [token]}))
+    assert list(few.columns) == ["record_id", *TOKEN_COLUMNS]
+    assert few["t_name_postcode"].isna().all()
     with pytest.raises(ValuecaseError, match="--mode"):
         link(few, few, mode="fuzzy")
     with pytest.raises(ValuecaseError, match="--threshold"):
         link(few, few, threshold=1.5)
     with pytest.raises(ValuecaseError, match="token columns"):
-        link(few, few, mode="deterministic", rule=["last_name"])
+        link(few, few, mode="deterministic", rule=["t_first"])

@@ -9,6 +9,7 @@ import pytest
 
 from valuecase.errors import ValuecaseError
 from valuecase.partners.tokens import (
+    COMPOSITES,
     NICKNAMES,
     SECRET_ENV,
     TOKEN_COLUMNS,
@@ -52,12 +53,16 @@ def test_nicknames_become_formal_first_names_only():
 def test_other_fields_normalize():
     assert normalize_birth_date("1980-05-03") == "1980-05-03"
     assert normalize_birth_date("5/3/1980") == normalize_birth_date("19800503") == "1980-05-03"
+    assert normalize_birth_date("5/3/1980", order="DM") == "1980-03-05"
+    assert normalize_birth_date("03/05/1980", "%d/%m/%Y") == "1980-05-03"
     assert normalize_birth_date("1980-13-01") is None and normalize_birth_date(None) is None
     assert normalize_birth_date(float("nan")) is None
     assert [normalize_sex(v) for v in ("M", "female", "", "other", None)] == \
         ["M", "F", "U", "U", "U"]
     assert normalize_zip("02139") == normalize_zip("02139-1234") == normalize_zip(2139) == "02139"
-    assert normalize_zip("0213") is None and normalize_zip(None) is None
+    # postcodes of any country are kept, as text; a 4-digit one is padded alike on both sides
+    assert normalize_zip("2600") == normalize_zip(2600) == "02600"
+    assert normalize_zip("SW1A 1AA") == "SW1A1AA" and normalize_zip(None) is None
     assert normalize_medicaid_id("ma 123-456") == "MA123456"
     assert normalize_medicaid_id(float("nan")) is None
 
@@ -66,39 +71,58 @@ def test_same_person_written_differently_gets_the_same_tokens():
     a = person_tokens(SECRET, "Bob", "O'Brien", "1980-05-03", "male", "02139-0001", "ma-1")
     b = person_tokens(SECRET, "ROBERT", "obrien", "5/3/1980", "M", "02139", "MA1")
     assert a == b
-    assert set(a) == set(TOKEN_COLUMNS)
-    assert all(re.fullmatch("[0-9a-f]{64}", v) for v in a.values())
+    assert set(a) == set(TOKEN_COLUMNS) == set(COMPOSITES)
+    present = [v for c, v in a.items() if "address" not in c]  # no address given
+    assert all(re.fullmatch("[0-9a-f]{64}", v) for v in present)
 
 
-def test_tokens_tolerate_typos_and_swaps():
-    a = person_tokens(SECRET, "Jonathan", "Smith", "1980-05-03")
-    b = person_tokens(SECRET, "Jonathon", "Smyth", "1980-03-05")
-    assert a["t_first"] != b["t_first"] and a["t_first_phonetic"] == b["t_first_phonetic"]
-    assert a["t_last"] != b["t_last"] and a["t_last_phonetic"] == b["t_last_phonetic"]
-    assert a["t_birth_date"] == b["t_birth_date_swapped"]
-    assert a["t_birth_year"] == b["t_birth_year"]
-    # no swapped date when the day cannot be a month, or day and month are equal
-    assert person_tokens(SECRET, "A", "B", "1980-05-13")["t_birth_date_swapped"] is None
-    assert person_tokens(SECRET, "A", "B", "1980-05-05")["t_birth_date_swapped"] is None
+def test_every_token_combines_at_least_two_fields():
+    single_field_parts = {"first", "last", "dob", "postcode", "address", "id",
+                          "first_initial", "first_metaphone", "last_soundex", "year"}
+    fields_of = {"first": "first", "first_initial": "first", "first_metaphone": "first",
+                 "last": "last", "last_soundex": "last", "dob": "dob", "year": "dob",
+                 "dob_unordered": "dob", "names_unordered": "first+last",
+                 "postcode": "postcode", "address": "address", "id": "id"}
+    assert single_field_parts <= set(fields_of)
+    for column, parts in COMPOSITES.items():
+        fields = set("+".join(fields_of[p] for p in parts).split("+"))
+        assert len(fields) >= 2, column
 
 
-def test_tokens_depend_on_the_secret_and_the_field():
-    a = person_tokens(SECRET, "Ann", "Lee", "1990-01-02", "F", "02139", "MA1")
+def test_composites_tolerate_typos_and_swaps():
+    a = person_tokens(SECRET, "Jonathan", "Smith", "1980-05-03", "M", "02139")
+    typo = person_tokens(SECRET, "Jonathon", "Smyth", "1980-05-03", "M", "02139")
+    assert a["t_name_dob"] != typo["t_name_dob"]
+    assert a["t_phonetic_dob"] == typo["t_phonetic_dob"]  # both names misspelt
+    swapped = person_tokens(SECRET, "Smith", "Jonathan", "1980-03-05", "M", "02139")
+    assert a["t_name_dob"] != swapped["t_name_dob"]
+    assert a["t_names_dob_unordered"] == swapped["t_names_dob_unordered"]
+    assert a["t_name_postcode"] == swapped["t_name_postcode"]
+    first_typo = person_tokens(SECRET, "Jnathan", "Smith", "1980-05-03", "M", "02139")
+    assert a["t_initial_last_dob"] == first_typo["t_initial_last_dob"]
+    assert a["t_last_dob"] == first_typo["t_last_dob"]
+    married = person_tokens(SECRET, "Jonathan", "Miller", "1980-05-03", "M", "02139")
+    assert a["t_first_dob"] == married["t_first_dob"]
+    wrong_day = person_tokens(SECRET, "Jonathan", "Smith", "1980-05-04", "M", "02139")
+    assert a["t_name_year"] == wrong_day["t_name_year"]
+
+
+def test_tokens_depend_on_the_secret_and_the_column():
+    a = person_tokens(SECRET, "Ann", "Lee", "1990-01-02", "F", "02139", "MA1", "1 Main St")
     b = person_tokens(b"another secret of 16+ bytes", "Ann", "Lee", "1990-01-02", "F",
-                      "02139", "MA1")
-    assert all(a[c] != b[c] for c in TOKEN_COLUMNS)
-    same_text = person_tokens(SECRET, "Lee", "Lee", None)
-    assert same_text["t_first"] != same_text["t_last"]
+                      "02139", "MA1", "1 Main St")
+    assert all(a[c] is not None and a[c] != b[c] for c in TOKEN_COLUMNS)
+    assert len(set(a.values())) == len(TOKEN_COLUMNS)  # the column name is in each message
 
 
 def test_missing_fields_give_missing_tokens():
-    t = person_tokens(SECRET, "Ann", None, "", None, "", None)
-    assert t["t_first"] is not None and t["t_first_phonetic"] is not None
-    missing = {c for c, v in t.items() if v is None}
-    assert missing == set(TOKEN_COLUMNS) - {"t_first", "t_first_phonetic"}
+    t = person_tokens(SECRET, "Ann", "Lee", "", None, "", None)
+    assert {c for c, v in t.items() if v is None} == set(TOKEN_COLUMNS)
+    t = person_tokens(SECRET, "Ann", None, "1990-01-02", "F", "02139")
+    assert {c for c, v in t.items() if v is not None} == {"t_first_dob", "t_dob_postcode"}
 
 
-def test_secret_from_file_or_environment_and_never_short(tmp_path, monkeypatch):
+def test_secret_from_file_or_environment_never_short_nor_uniform(tmp_path, monkeypatch):
     monkeypatch.delenv(SECRET_ENV, raising=False)
     f = tmp_path / "secret"
     f.write_bytes(b"0123456789abcdef\n")
@@ -106,13 +130,20 @@ def test_secret_from_file_or_environment_and_never_short(tmp_path, monkeypatch):
     f.write_bytes(b"0123456789abcde\n")  # 15 bytes
     with pytest.raises(ValuecaseError, match="at least 16"):
         read_secret(f)
+    for weak in (b"aaaaaaaaaaaaaaaa", b"abababababababababab", b"aaaaaaaaaaaaaaaaaaaaaaaabcdefghij"):
+        f.write_bytes(weak)
+        with pytest.raises(ValuecaseError, match="too little variety"):
+            read_secret(f)
     with pytest.raises(ValuecaseError, match="no secret"):
         read_secret()
     monkeypatch.setenv(SECRET_ENV, "short")
     with pytest.raises(ValuecaseError, match="at least 16"):
         read_secret()
     monkeypatch.setenv(SECRET_ENV, "x" * 16)
-    assert read_secret() == b"x" * 16
+    with pytest.raises(ValuecaseError, match="too little variety"):
+        read_secret()
+    monkeypatch.setenv(SECRET_ENV, "correct horse battery staple")
+    assert read_secret() == b"correct horse battery staple"
     with pytest.raises(ValuecaseError, match="not found"):
         read_secret(tmp_path / "nothing")
     with pytest.raises(ValuecaseError, match="at least 16"):
