@@ -122,3 +122,13 @@ def test_unknown_engine_is_one_line_error(seed10):
     r = run("summarize", "--engine", "oracle", str(seed10))
     assert r.returncode == 2
     assert r.stderr.strip() == "error: unknown engine 'oracle'; choose from duckdb, spark"
+
+
+def test_no_help_shows_bool_noise_on_flags():
+    """Flags such as --strict, --json, --pdf and --help take no value: no ``<bool>`` after them."""
+    for command in ([], ["validate"], ["summarize"], ["report"], ["simulate"], ["link"],
+                    ["link", "tokenize"], ["link", "match"]):
+        r = subprocess.run([*VALUECASE, *command, "--help"], capture_output=True, text=True,
+                           env={**os.environ, "COLUMNS": "120"})
+        assert r.returncode == 0, r.stderr
+        assert "<bool>" not in r.stdout, command

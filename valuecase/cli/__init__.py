@@ -16,63 +16,21 @@ line too (exit 1; ``VALUECASE_DEBUG=1`` shows the traceback).
 from __future__ import annotations
 
 import json
-import os
-import sys
-from collections.abc import Callable
 from decimal import Decimal
-from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand
 
-from valuecase.errors import ValuecaseError, storage_problem
+from valuecase.cli.common import PlainFlags, PlainFlagsGroup, output_file, user_errors
+from valuecase.cli.link import link_app
 from valuecase.reporting.catalog import report_names
-from valuecase.reporting.execute import NotebookExecutionError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(cls=PlainFlagsGroup, add_completion=False, no_args_is_help=True,
                   help="valuecase: claims to a defensible value case for complex-care programs.")
 
 MappingOpt = Annotated[Path | None, typer.Option(
     "--mapping", help="YAML column mapping (old: new names) applied before validation.")]
-
-
-def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """One ``error:`` line on stderr instead of a traceback.
-
-    Bad input or parameters (:class:`ValuecaseError`, ``ValueError``) exit with code 2; a
-    notebook that fails while running exits with code 1 (the message names notebook and cell).
-    """
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (ValuecaseError, ValueError) as exc:
-            for line in str(exc).splitlines() or [""]:
-                typer.echo(f"error: {line}", err=True)
-            raise typer.Exit(code=2) from None
-        except NotebookExecutionError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(code=1) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
-        except Exception as exc:
-            if os.environ.get("VALUECASE_DEBUG"):
-                raise
-            problem = storage_problem(exc)
-            if problem:
-                typer.echo(f"error: {problem}", err=True)
-                raise typer.Exit(code=2) from None
-            from valuecase.data.files import engine_message
-
-            typer.echo(f"error: internal error ({type(exc).__name__}: {engine_message(exc)}); "
-                       "please report it, with VALUECASE_DEBUG=1 set for the traceback",
-                       err=True)
-            raise typer.Exit(code=1) from None
-
-    return wrapper
 
 
 EngineOpt = Annotated[str, typer.Option(
@@ -90,16 +48,6 @@ DecimalOpt = Annotated[str, typer.Option(
                                 "per file), '.' or ','.")]
 
 
-def _output_file(path: Path | None, option: str, data_dir: Path | None = None,
-                 *inputs: Path | None) -> None:
-    """Stop before anything runs when ``path`` cannot or must not be written."""
-    from valuecase.analysis.parameters import check_output_file
-
-    problems = check_output_file(path, option, data_dir, inputs) if path else []
-    if problems:
-        raise ValueError(problems[0])
-
-
 def _load(data_dir: Path, mapping: Path | None, engine: str = "duckdb",
           decimal: str = "auto", layout: str = "tuva"):
     from valuecase.data.layouts import get_layout
@@ -114,7 +62,7 @@ def _load(data_dir: Path, mapping: Path | None, engine: str = "duckdb",
                 decimal_separator=None if decimal == "auto" else decimal, layout=layout)
 
 
-@app.command()
+@app.command(cls=PlainFlags)
 @user_errors
 def synth(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the tables into.")],
@@ -149,7 +97,7 @@ def synth(
         typer.echo(f"{table:<20} {rows:>12,} rows  {result.files[table]}")
 
 
-@app.command()
+@app.command(cls=PlainFlags)
 @user_errors
 def validate(
     data_dir: Annotated[Path, typer.Argument(help="Folder with eligibility, medical_claim, ...")],
@@ -170,7 +118,7 @@ def validate(
     from valuecase.panel.zero_yields import rule_evidence, zero_yield_notes
     from valuecase.privacy import safe_csv
 
-    _output_file(rejects_out, "--rejects-out", data_dir, mapping)
+    output_file(rejects_out, "--rejects-out", data_dir, mapping)
     data = _load(data_dir, mapping, engine, decimal, layout)
     evidence = rule_evidence(data)
     yields = zero_yield_notes(data, evidence)
@@ -244,7 +192,7 @@ def _reconciliation_json(data: Any) -> dict[str, Any]:
             "notes": list(data.notes)}
 
 
-@app.command()
+@app.command(cls=PlainFlags)
 @user_errors
 def summarize(
     data_dir: Annotated[Path, typer.Argument(help="Folder with eligibility, medical_claim, ...")],
@@ -279,18 +227,6 @@ def summarize(
             typer.echo(f"{key:<34} {value:>16,}")
         else:
             typer.echo(f"{key:<34} {value!s:>16}")
-
-
-class PlainFlags(TyperCommand):
-    """A command whose on/off flags show no value type in ``--help`` (typer prints ``<bool>``
-    after ``--pdf`` and ``--help``, as if they took a value)."""
-
-    def get_params(self, ctx: Any) -> list[Any]:
-        params = super().get_params(ctx)
-        for param in params:
-            if getattr(param, "is_flag", False) and param.metavar is None:
-                param.metavar = ""
-        return params
 
 
 @app.command(cls=PlainFlags)
@@ -356,7 +292,7 @@ def report(
     typer.echo(f"index: {result.index_path}  ({result.metadata['wall_seconds']:.1f} s)")
 
 
-@app.command()
+@app.command(cls=PlainFlags)
 @user_errors
 def convert(
     source: Annotated[Path, typer.Argument(help="Folder of source files in --layout's format.")],
@@ -386,7 +322,7 @@ def convert(
     typer.echo(f"next: valuecase validate {out}")
 
 
-@app.command()
+@app.command(cls=PlainFlags)
 @user_errors
 def simulate(
     scenario: Annotated[list[str] | None, typer.Option(
@@ -417,7 +353,7 @@ def simulate(
     unknown = [s for s in chosen if s not in SCENARIOS]
     if unknown:
         raise ValueError(f"--scenario {unknown[0]!r}: choose from {', '.join(SCENARIOS)}")
-    _output_file(replicates_csv, "--replicates-csv")
+    output_file(replicates_csv, "--replicates-csv")
     study = simulation_study(chosen, replicates=replicates, members=members,
                              effect_inpatient=effect_inpatient, effect_ed=effect_ed,
                              selection=selection, seed=seed, jobs=jobs,
@@ -434,109 +370,7 @@ def simulate(
     typer.echo(study.checks.to_string(index=False))
 
 
-link_app = typer.Typer(no_args_is_help=True, help=(
-    "Link a partner's records to the payer's without exchanging identities: tokenize, match "
-    "(a matcher without the secret), resolve (each side its own ids and link ids)."))
 app.add_typer(link_app, name="link")
-
-
-@link_app.command("synth")
-@user_errors
-def link_synth(
-    out: Annotated[Path, typer.Argument(help="Folder for payer.csv, partner.csv, truth.csv.")],
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-) -> None:
-    """Write synthetic payer and partner identifier files with a known truth (for trials)."""
-    from valuecase.partners.identifiers import write_synthetic_linkage
-
-    for name, path in write_synthetic_linkage(out, seed=seed).items():
-        typer.echo(f"{name:<8} {path}")
-
-
-@link_app.command("tokenize")
-@user_errors
-def link_tokenize(
-    identifiers: Annotated[Path, typer.Argument(help=(
-        "CSV: person_id, first_name, last_name, birth_date[, zip, medicaid_id, address]."))],
-    out: Annotated[Path, typer.Option("--out", help="Token file to send (.parquet or .csv).")],
-    secret_file: Annotated[Path | None, typer.Option("--secret-file", help=(
-        "The partners' shared secret (default: $VALUECASE_LINK_SECRET)."))] = None,
-    private_out: Annotated[Path | None, typer.Option("--private-out", help=(
-        "record_id -> person_id, kept by you (default: OUT + .private.csv)."))] = None,
-    date_format: Annotated[str | None, typer.Option("--date-format", help=(
-        "e.g. %d/%m/%Y (default: the day/month order is detected, or refused)."))] = None,
-    seed: Annotated[int | None, typer.Option(
-        help="Seed of the random record ids (reproducible tests only).")] = None,
-) -> None:
-    """Turn identifiers into keyed composite tokens; prints per field the values used and
-    dropped (and why)."""
-    from valuecase.partners.tokens import read_secret, tokenize_file
-
-    private = private_out or out.with_name(out.stem + ".private.csv")
-    if len({out.resolve(), private.resolve(), identifiers.resolve()}) < 3:
-        raise ValueError("IDENTIFIERS, --out and --private-out must be three different files")
-    _output_file(out, "--out", None, identifiers, secret_file)
-    _output_file(private, "--private-out", None, identifiers, secret_file)
-    result = tokenize_file(identifiers, read_secret(secret_file), out, private, seed=seed,
-                           date_format=date_format)
-    for line in result["fields"]:  # type: ignore[attr-defined]
-        typer.echo(line)
-    typer.echo(f"send: {out}  ({result['records']:,} records: record_id and token columns)")
-    typer.echo(f"keep: {private}  (record_id -> person_id: never send this file)")
-
-
-@link_app.command("match")
-@user_errors
-def link_match(
-    a_tokens: Annotated[Path, typer.Argument(help="Token file of partner A (e.g. the payer).")],
-    b_tokens: Annotated[Path, typer.Argument(help="Token file of partner B.")],
-    out: Annotated[Path | None, typer.Option("--out", help="Two-party crosswalk CSV.")] = None,
-    out_a: Annotated[Path | None, typer.Option("--out-a", help="A's link file.")] = None,
-    out_b: Annotated[Path | None, typer.Option("--out-b", help="B's link file.")] = None,
-    threshold: Annotated[float, typer.Option(
-        help="Least match probability of a link (probabilistic mode).")] = 0.9,
-    mode: Annotated[str, typer.Option(help="probabilistic (splink) or deterministic.")] = (
-        "probabilistic"),
-    rule: Annotated[str, typer.Option(
-        help="Deterministic mode: comma-separated tokens that must all be equal.")] = (
-        "t_name_dob"),
-    seed: Annotated[int, typer.Option(help="Seed of the u-probability sample.")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """Link two token files: a crosswalk (--out) or one link file per party (--out-a/-b)."""
-    from valuecase.partners.linkage import link_files
-    from valuecase.partners.three_party import match_three_party
-
-    for target, flag in ((out, "--out"), (out_a, "--out-a"), (out_b, "--out-b")):
-        _output_file(target, flag, None, a_tokens, b_tokens)
-    options = {"mode": mode, "threshold": threshold, "seed": seed, "rule": rule.split(",")}
-    if (out is None) == (out_a is None and out_b is None) or (out_a is None) != (out_b is None):
-        raise ValueError("give --out (two-party) or both --out-a and --out-b (three-party)")
-    result = (link_files(a_tokens, b_tokens, out, **options) if out is not None
-              else match_three_party(a_tokens, b_tokens, out_a, out_b, **options))
-    written = ({"out": str(out)} if out is not None
-               else {"out_a": str(out_a), "out_b": str(out_b)})
-    if as_json:
-        typer.echo(json.dumps({**result.summary, **written}))
-        return
-    for key, value in result.summary.items():
-        typer.echo(f"{key:<16} {value}")
-    typer.echo(f"crosswalk: {out}" if out is not None else
-               f"send to A: {out_a}, to B: {out_b}  (each its own record ids and link ids)")
-
-
-@link_app.command("resolve")
-@user_errors
-def link_resolve(
-    links: Annotated[Path, typer.Argument(help="Your link file from the matcher.")],
-    private: Annotated[Path, typer.Option("--private", help="Your private file.")],
-    out: Annotated[Path, typer.Option("--out", help="CSV: person_id, link_id, probability.")],
-) -> None:
-    """Your link file with your own person ids (three-party mode), kept by you (mode 0600)."""
-    from valuecase.partners.three_party import resolve_links
-
-    resolved = resolve_links(links, private, out)
-    typer.echo(f"keep: {out}  ({len(resolved):,} of your people linked, by link_id)")
 
 
 def _shown_path(path: Path, data_dir: Path) -> str:
@@ -551,5 +385,3 @@ def main() -> None:  # pragma: no cover - console entry point
     app()
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
