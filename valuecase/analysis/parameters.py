@@ -112,9 +112,10 @@ class SuiteParameters(BaseModel):
     mapping_file: str = Field("", description="YAML file with a column_mapping section")
     column_mapping: dict[str, Any] | None = Field(None, description="renames of your columns")
     roi_params_file: str = Field("", description="ROI assumptions; empty = roi-sample.yml")
-    layout: Literal["tuva", "desynpuf", "synthea"] = Field(
+    layout: Literal["tuva", "desynpuf", "synthea", "omop"] = Field(
         "tuva", description="format of the data folder: tuva (contract tables), desynpuf "
-                            "(CMS DE-SynPUF files) or synthea (a Synthea CSV export)")
+                            "(CMS DE-SynPUF files), synthea (a Synthea CSV export) or omop "
+                            "(an OMOP CDM v5.x export)")
     engine: Literal["duckdb", "spark"] = Field(
         "duckdb", description="where the data is processed: duckdb (embedded) or spark")
     engine_settings: dict[str, Any] = Field(

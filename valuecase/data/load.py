@@ -59,6 +59,7 @@ from valuecase.data.enrollment import (
 )
 from valuecase.data.files import engine_message, file_names, files_label, find_table_files
 from valuecase.data.layouts import Layout, get_layout
+from valuecase.data.layouts.base import NO_COST_DATA
 from valuecase.data.mapping import ColumnMapping
 from valuecase.data.row_checks import (
     CLAIMS,
@@ -123,6 +124,12 @@ class LoadedData:
             raise KeyError(f"no table {table!r} loaded (have: {', '.join(self.tables)})")
         return self.engine.backend.table(table)
 
+    @property
+    def paid_amounts_known(self) -> bool:
+        """False when the source feed has no paid amounts (a layout's :data:`~valuecase.data.
+        layouts.base.NO_COST_DATA` note): its paid 0s are placeholders, not money."""
+        return not any(note.startswith(NO_COST_DATA) for note in self.notes)
+
     def frame(self, table: str) -> pd.DataFrame:
         """Accepted rows of ``table`` as pandas (money as float: for small tables only)."""
         df = self.table(table).to_pyarrow().to_pandas()
@@ -168,7 +175,7 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
         Placeholder dates read as blank (default :data:`DATE_SENTINELS`).
     layout : str or layout, default "tuva"
         The source format (:mod:`valuecase.data.layouts`): ``tuva``, ``desynpuf`` or
-        ``synthea``. Converted rows are validated, rejected and reconciled like any other.
+        ``synthea``, ``omop``. Converted rows are validated, rejected and reconciled like any other.
 
     Returns
     -------
