@@ -284,3 +284,18 @@ def test_spark_gives_the_same_tables_reconciliation_and_summary(request, spark, 
                            "enrollment_start_date", "plan") if c in a.columns]
         a, b = (x.sort_values(key).reset_index(drop=True) for x in (a, b))
         pd.testing.assert_frame_equal(a, b[a.columns], check_dtype=False)
+
+
+def test_reports_past_data_quality_say_not_in_this_feed_not_no_claims(omop_eunomia, tmp_path):
+    from valuecase.analysis.parameters import check_parameters
+    from valuecase.analysis.results import Results
+    from valuecase.analysis.run import run_analysis
+    from valuecase.analysis.sections.unavailable import NO_COST
+
+    params = check_parameters(data_dir=omop_eunomia, overrides={"layout": "omop"})
+    reports = ["population", "utilization", "impact", "roi", "funder_summary"]
+    run_analysis(params, reports, tmp_path)
+    for name in reports:
+        r = Results.read(tmp_path, name)
+        assert r["unavailable"] == NO_COST, name
+        assert "$0" not in r["unavailable"].replace("rather than $0", "")
