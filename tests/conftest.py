@@ -50,6 +50,16 @@ def synthea11() -> Path:
 
 
 @pytest.fixture(scope="session")
+def omop_eunomia() -> Path:
+    return external("omop-eunomia-synthea27nj")
+
+
+@pytest.fixture(scope="session")
+def omop_etlcms() -> Path:
+    return external("omop-etlcms-handconverted-2p")
+
+
+@pytest.fixture(scope="session")
 def sample_dir() -> Path:
     if not (SAMPLE / "eligibility.parquet").exists():
         pytest.fail(f"bundled sample missing in {SAMPLE}; regenerate with `make sample`")

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import EXTERNAL
 
 SETS = ("cms-desynpuf-sample0", "desynpuf-claimsdb-500", "synthea-us-11", "tuva-demo-100",
-        "tuva-synthetic-seed-10")
+        "tuva-synthetic-seed-10", "omop-eunomia-synthea27nj", "omop-etlcms-handconverted-2p")
 
 
 @pytest.mark.parametrize("name", SETS)

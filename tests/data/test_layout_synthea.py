@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -244,3 +247,51 @@ def test_spark_gives_the_same_reconciliation_and_rejects(syn, spark, synthea11):
     pd.testing.assert_frame_equal(syn.reconciliation, on_spark.reconciliation, check_exact=True)
     pd.testing.assert_frame_equal(syn.rejects, on_spark.rejects, check_exact=True)
     assert syn.notes == on_spark.notes
+
+
+def _year_export(synthea11: Path, folder: Path, old: bool) -> Path:
+    """synthea-us-11 with each payer transition widened to whole years: ``old`` writes
+    START_YEAR/END_YEAR (a Synthea 2.x export), else the current START_DATE/END_DATE."""
+    shutil.copytree(synthea11, folder)
+    spans = rows(synthea11, "payer_transitions")
+    fields = [c for c in spans[0] if c not in ("START_DATE", "END_DATE")]
+    fields[1:1] = ["START_YEAR", "END_YEAR"] if old else ["START_DATE", "END_DATE"]
+    with (folder / "payer_transitions.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fields, extrasaction="ignore")
+        w.writeheader()
+        for r in spans:
+            first, last = r["START_DATE"][:4], r["END_DATE"][:4]
+            dates = ({"START_YEAR": first, "END_YEAR": last} if old else
+                     {"START_DATE": f"{first}-01-01T00:00:00Z",
+                      "END_DATE": f"{last}-12-31T00:00:00Z"})
+            w.writerow({**r, **dates})
+    return folder
+
+
+def test_older_export_with_start_and_end_years_gives_whole_years(synthea11, tmp_path):
+    old = load(_year_export(synthea11, tmp_path / "old", old=True), layout="synthea")
+    new = load(_year_export(synthea11, tmp_path / "new", old=False), layout="synthea")
+    payers = {r["Id"]: r["NAME"] for r in rows(synthea11, "payers")}
+    months: dict[str, set] = defaultdict(set)
+    for r in rows(synthea11, "payer_transitions"):
+        if payers[r["PAYER"]] != "NO_INSURANCE":
+            months[r["PATIENT"]] |= {(y, m) for y in range(int(r["START_DATE"][:4]),
+                                                           int(r["END_DATE"][:4]) + 1)
+                                     for m in range(1, 13)}
+    s_old, s_new = summarize(old), summarize(new)
+    assert s_old["member_months"] == s_new["member_months"] == sum(map(len, months.values()))
+    assert s_old == s_new  # the same years give the same numbers, claims and all
+    pd.testing.assert_frame_equal(old.frame("eligibility"), new.frame("eligibility"))
+    assert any("START_YEAR/END_YEAR" in n for n in old.notes)
+    assert not any("START_YEAR" in n for n in new.notes)
+
+
+def test_older_export_without_year_columns_stops_with_one_line(synthea11, tmp_path):
+    folder = _year_export(synthea11, tmp_path / "old", old=True)
+    path = folder / "payer_transitions.csv"
+    path.write_text(path.read_text().replace("END_YEAR", "LAST_YEAR", 1))
+    r = subprocess.run([sys.executable, "-m", "valuecase.cli", "summarize", "--layout",
+                        "synthea", str(folder)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2
+    assert r.stderr.strip() == ("error: payer_transitions.csv: missing column 'END_YEAR' "
+                                "(1 missing); is this the right --layout?")

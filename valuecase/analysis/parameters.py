@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from valuecase.analysis.output_paths import check_output_file, within
 from valuecase.errors import ParametersError
 from valuecase.yaml_file import read_yaml_mapping
 
@@ -113,9 +114,10 @@ class SuiteParameters(BaseModel):
     mapping_file: str = Field("", description="YAML file with a column_mapping section")
     column_mapping: dict[str, Any] | None = Field(None, description="renames of your columns")
     roi_params_file: str = Field("", description="ROI assumptions; empty = roi-sample.yml")
-    layout: Literal["tuva", "desynpuf", "synthea"] = Field(
+    layout: Literal["tuva", "desynpuf", "synthea", "omop"] = Field(
         "tuva", description="format of the data folder: tuva (contract tables), desynpuf "
-                            "(CMS DE-SynPUF files) or synthea (a Synthea CSV export)")
+                            "(CMS DE-SynPUF files), synthea (a Synthea CSV export) or omop "
+                            "(an OMOP CDM v5.x export)")
     engine: Literal["duckdb", "spark"] = Field(
         "duckdb", description="where the data is processed: duckdb (embedded) or spark")
     engine_settings: dict[str, Any] = Field(
@@ -383,7 +385,7 @@ def _check_roi_file(path: Path) -> list[str]:
 def _check_out_dir(path: Path, data_dir: Path | None = None) -> list[str]:
     if path.exists() and not path.is_dir():
         return [f"--out {path}: exists and is not a folder"]
-    if data_dir is not None and _within(path, data_dir):
+    if data_dir is not None and within(path, data_dir):
         return [f"--out {path}: is the data folder or inside it; write reports elsewhere"]
     parent = path
     while not parent.exists():
@@ -392,46 +394,6 @@ def _check_out_dir(path: Path, data_dir: Path | None = None) -> list[str]:
         return [f"--out {path}: {parent} is not a folder"]
     if not os.access(parent, os.W_OK | os.X_OK):
         return [f"--out {path}: cannot create files in {parent}"]
-    return []
-
-
-def check_output_file(path: str | Path, option: str, data_dir: str | Path | None = None,
-                      inputs: tuple[str | Path | None, ...] = ()) -> list[str]:
-    """Problems of a file a command is about to write, found before anything is read.
-
-    The file must not be one of ``inputs`` (say the mapping file) or lie in the data folder
-    (whose files are the input: writing there could overwrite the claims), must not be a
-    folder, and its folder must exist and be writable.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> data = Path(tempfile.mkdtemp())
-    >>> check_output_file(data / "medical_claim.csv", "--rejects-out", data)[0]  # doctest: +ELLIPSIS
-    '--rejects-out .../medical_claim.csv: is in the data folder (its files are the input); write it elsewhere'
-    >>> check_output_file(data / "missing" / "r.csv", "--rejects-out")[0]  # doctest: +ELLIPSIS
-    '--rejects-out .../missing/r.csv: folder ... does not exist'
-    >>> check_output_file(data.parent / "rejects.csv", "--rejects-out", data)
-    []
-    """
-    path = Path(path)
-    where = f"{option} {path}"
-    for item in inputs:
-        if item is not None and Path(item).exists() and _same_file(path, Path(item)):
-            return [f"{where}: is an input file; write it elsewhere"]
-    if data_dir is not None and Path(data_dir).exists() and _within(path, Path(data_dir)):
-        return [f"{where}: is in the data folder (its files are the input); write it elsewhere"]
-    if path.is_dir():
-        return [f"{where}: is a folder; name a file"]
-    parent = path.absolute().parent
-    if not parent.exists():
-        return [f"{where}: folder {parent} does not exist"]
-    if not parent.is_dir():
-        return [f"{where}: {parent} is not a folder"]
-    if path.exists() and not os.access(path, os.W_OK):
-        return [f"{where}: cannot write the file"]
-    if not path.exists() and not os.access(parent, os.W_OK | os.X_OK):
-        return [f"{where}: cannot create files in {parent}"]
     return []
 
 
@@ -451,16 +413,3 @@ def check_period(start: str | None, end: str | None) -> None:
     first, last = months_between(start, end)
     if first is not None and last is not None and first > last:
         raise ParametersError(f"--start {start} is after --end {end}: the period is reversed")
-
-
-def _within(path: Path, folder: Path) -> bool:
-    """Is ``path`` (resolved, links followed) ``folder`` or inside it?"""
-    target, root = path.resolve(), folder.resolve()
-    return target == root or root in target.parents
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and os.path.samefile(a, b))
-    except OSError:
-        return False

@@ -40,7 +40,8 @@ EngineOpt = Annotated[str, typer.Option(
 
 LayoutOpt = Annotated[str, typer.Option(
     "--layout", help="Format of the data folder: tuva (contract tables, default), desynpuf "
-                     "(CMS DE-SynPUF files) or synthea (a Synthea CSV export).")]
+                     "(CMS DE-SynPUF files), synthea (a Synthea CSV export) or omop (an OMOP CDM "
+                     "v5.x export).")]
 
 
 DecimalOpt = Annotated[str, typer.Option(
@@ -144,11 +145,16 @@ def validate(
                              if k not in ("source", "files", "rejected_by_reason",
                                           "values_rounded")}
                             for r in data.exact_reconciliation]).astype(object)
+        if not data.paid_amounts_known:  # placeholder 0s are not money
+            rec = rec.drop(columns=[c for c in rec.columns if c.startswith("paid_")])
         for col in [c for c in rec.columns if c.startswith("paid_")]:  # exact, to the cent
             rec[col] = [f"{v:,.2f}" if isinstance(v, Decimal) else "" for v in rec[col]]
         for col in [c for c in rec.columns if c.startswith("rows_")]:
             rec[col] = [f"{int(v):,}" if pd.notna(v) else "" for v in rec[col]]
         typer.echo(rec.to_string(index=False))
+        if not data.paid_amounts_known:
+            from valuecase.data.layouts.base import NO_COST_DATA
+            typer.echo(NO_COST_DATA)
         for r in data.exact_reconciliation:
             if r.get("rows_amount_unread"):
                 typer.echo(f"{r['table']}: {r['rows_amount_unread']:,} rejected row(s) "
@@ -209,6 +215,7 @@ def summarize(
     """Headline numbers: persons, member months, paid, PMPM, ED visits, stays, readmissions."""
     from valuecase.analysis.parameters import check_period
     from valuecase.population.summary import summarize as summarize_data
+    from valuecase.population.summary import summary_lines
 
     check_period(start, end)
     s = summarize_data(_load(data_dir, mapping, engine, decimal, layout), start=start, end=end,
@@ -216,17 +223,8 @@ def summarize(
     if as_json:
         typer.echo(json.dumps(s))
         return
-    for key, value in s.items():
-        if isinstance(value, dict):
-            typer.echo(f"{key}:")
-            for k, v in value.items():
-                typer.echo(f"  {k:<40} {v:>12,}")
-        elif isinstance(value, float | Decimal):
-            typer.echo(f"{key:<34} {value:>16,.2f}")
-        elif isinstance(value, int):
-            typer.echo(f"{key:<34} {value:>16,}")
-        else:
-            typer.echo(f"{key:<34} {value!s:>16}")
+    for line in summary_lines(s):
+        typer.echo(line)
 
 
 @app.command(cls=PlainFlags)
@@ -245,7 +243,7 @@ def report(
     engine: Annotated[str | None, typer.Option(
         "--engine", help="duckdb or spark (default: engine: in --params, else duckdb).")] = None,
     layout: Annotated[str | None, typer.Option(
-        "--layout", help="tuva, desynpuf or synthea (default: layout: in --params, else "
+        "--layout", help="tuva, desynpuf, synthea or omop (default: layout: in --params, else "
                          "tuva).")] = None,
     pdf: Annotated[bool, typer.Option(
         "--pdf", help="Also write <report>.pdf beside each HTML report, printed offline by "
@@ -298,7 +296,7 @@ def convert(
     source: Annotated[Path, typer.Argument(help="Folder of source files in --layout's format.")],
     out: Annotated[Path, typer.Argument(help="New (or empty) folder for the contract tables.")],
     layout: Annotated[str, typer.Option(
-        "--layout", help="Format of SOURCE: desynpuf or synthea (tuva is already the "
+        "--layout", help="Format of SOURCE: desynpuf, synthea or omop (tuva is already the "
                          "contract).")],
     engine: EngineOpt = "duckdb",
 ) -> None:

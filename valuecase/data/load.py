@@ -40,7 +40,6 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from valuecase.data import text_rules as tr
 from valuecase.data.contract import TABLES, TableSpec
 from valuecase.data.date_rules import (
     NO_RULES,
@@ -59,7 +58,15 @@ from valuecase.data.enrollment import (
 )
 from valuecase.data.files import engine_message, file_names, files_label, find_table_files
 from valuecase.data.layouts import Layout, get_layout
+from valuecase.data.layouts.base import NO_COST_DATA
 from valuecase.data.mapping import ColumnMapping
+from valuecase.data.reconciliation import (
+    REJECT_COLUMNS,
+    reconciliation_row,
+    rejected_rows,
+    rounded_by_file,
+    rounded_notes,
+)
 from valuecase.data.row_checks import (
     CLAIMS,
     checked_in_place,
@@ -76,9 +83,6 @@ from valuecase.errors import ContractError
 from valuecase.trace import stage
 
 __all__ = ["REJECT_COLUMNS", "LoadedData", "find_table_files", "load", "load_frames"]
-
-REJECT_COLUMNS = ("table", "file", "row_number", "reason", "person_id", "paid_amount")
-"""Columns of :attr:`LoadedData.rejects`."""
 
 _REJECT_DTYPES = {"row_number": "int64", "paid_amount": "float64"}
 _READ_IN_PLACE = ("pharmacy_claim",)
@@ -130,6 +134,12 @@ class LoadedData:
             raise KeyError(f"no table {table!r} loaded (have: {', '.join(self.tables)})")
         return self.engine.backend.table(table)
 
+    @property
+    def paid_amounts_known(self) -> bool:
+        """False when the source feed has no paid amounts (a layout's :data:`~valuecase.data.
+        layouts.base.NO_COST_DATA` note): its paid 0s are placeholders, not money."""
+        return not any(note.startswith(NO_COST_DATA) for note in self.notes)
+
     def frame(self, table: str) -> pd.DataFrame:
         """Accepted rows of ``table`` as pandas (money as float: for small tables only)."""
         df = self.table(table).to_pyarrow().to_pandas()
@@ -175,7 +185,7 @@ def load(data_dir: str | Path, mapping: ColumnMapping | None = None,
         Placeholder dates read as blank (default :data:`DATE_SENTINELS`).
     layout : str or layout, default "tuva"
         The source format (:mod:`valuecase.data.layouts`): ``tuva``, ``desynpuf`` or
-        ``synthea``. Converted rows are validated, rejected and reconciled like any other.
+        ``synthea``, ``omop``. Converted rows are validated, rejected and reconciled like any other.
 
     Returns
     -------
@@ -269,13 +279,13 @@ def _validate_all(eng: Engine, raw: dict[str, ir.Table], files, mapping: ColumnM
         if comma_files:
             notes.append(f"{', '.join(comma_files)}: amounts read with a decimal comma "
                          "(100,10 is 100.10; a point separates thousands)")
-        rounded = _rounded_by_file(checked, stats)
-        notes.extend(_rounded_notes(table, rounded))
+        rounded = rounded_by_file(checked, stats)
+        notes.extend(rounded_notes(table, rounded))
         by_reason: dict[str, dict[str, Any]] = {}
         if stats["rows_accepted"] < stats["rows_in"]:  # no query for a table without any
-            listed, by_reason = _rejects(bad, table)
+            listed, by_reason = rejected_rows(bad, table)
             rejects.append(listed)
-        exact_rec = _reconciliation(table, label, stats)
+        exact_rec = reconciliation_row(table, label, stats)
         exact_rec.update(files=[Path(f).name for f in files[table]] or [table],
                          rejected_by_reason=by_reason, values_rounded=rounded)
         exact.append(exact_rec)
@@ -405,67 +415,3 @@ def _check_parseable(raw: ir.Table, spec: TableSpec, renames: dict[str, str], pr
             raise ContractError(
                 f"{label}: column '{col}' cannot be read as {spec.kind(col)} "
                 f"({bad:,} of {n:,} values{where}; accepted formats: README, 'Data contract')")
-
-
-def _rejects(checked: ir.Table, table: str) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
-    """The rejected rows as a listing, and per reason their rows and exact paid (the rows
-    whose amount is a number) and the rows whose amount has no reading."""
-    bad = checked.filter(checked._reason.notnull())
-    money = TABLES[table].money
-    paid = bad[money] if money in checked.columns else ibis.null(tr.AMOUNT_TYPE)
-    pid = bad.person_id if "person_id" in checked.columns else ibis.null("string")
-    df = (bad.select(file=bad._file, row_number=bad._row, reason=bad._reason,
-                     person_id=pid, paid_amount=paid)
-          .order_by(["file", "row_number"]).to_pyarrow().to_pandas())
-    df.insert(0, "table", table)
-    df["row_number"] = df["row_number"].astype("int64")
-    by_reason: dict[str, dict[str, Any]] = {}
-    for why, group in df.groupby("reason", sort=True):
-        amounts = [Decimal(v) for v in group["paid_amount"] if v is not None and pd.notna(v)]
-        entry: dict[str, Any] = {"rows": len(group)}
-        if money in checked.columns:
-            entry.update(paid=sum(amounts, Decimal("0.00")),
-                         rows_amount_unread=len(group) - len(amounts))
-        by_reason[str(why)] = entry
-    df["paid_amount"] = df["paid_amount"].astype("float64")  # a listing: cents as numbers
-    return df[list(REJECT_COLUMNS)], by_reason
-
-
-def _rounded_by_file(checked: ir.Table, stats: Mapping[str, Any]) -> dict[str, dict[str, int]]:
-    """File -> column -> values read from a float's residue; a query only when there are
-    some (the statistics counted them per table)."""
-    out: dict[str, dict[str, int]] = {}
-    for key in [k for k in stats if k.startswith("rounded_") and stats[k]]:
-        col = key[len("rounded_"):]
-        flag = checked[f"_round_{col}"]
-        counts = (checked.filter(flag).group_by("_file").aggregate(n=flag.count())
-                  .to_pyarrow().to_pylist())
-        for row in counts:
-            out.setdefault(row["_file"], {})[col] = int(row["n"])
-    return {f: out[f] for f in sorted(out)}
-
-
-def _rounded_notes(table: str, rounded: Mapping[str, Mapping[str, int]]) -> list[str]:
-    return [f"{file}: {n:,} {col} value(s) written with a float's residue (such as "
-            "1018.0999999999999) read as the whole cent within 1e-6 of them"
-            for file, cols in rounded.items() for col, n in cols.items()]
-
-
-def _reconciliation(table: str, label: str, stats) -> dict[str, Any]:
-    """Rows and exact paid (``Decimal``) in, accepted, rejected; ``rows_amount_unread``:
-    rejected rows whose amount has no reading (not in any paid sum)."""
-    rec: dict[str, Any] = {"table": table, "source": label, "rows_in": stats["rows_in"],
-                           "rows_accepted": stats["rows_accepted"],
-                           "rows_rejected": stats["rows_in"] - stats["rows_accepted"]}
-    if "rows_amount_unread" in stats:
-        rec["rows_amount_unread"] = stats["rows_amount_unread"]
-    if "paid_in" in stats:
-        rec.update(paid_in=stats["paid_in"], paid_accepted=stats["paid_accepted"],
-                   paid_rejected=stats["paid_in"] - stats["paid_accepted"])
-    if "rows_outside_enrollment" in stats:
-        rec["rows_outside_enrollment"] = stats["rows_outside_enrollment"]
-        if "paid_outside_enrollment" in stats:
-            rec["paid_outside_enrollment"] = stats["paid_outside_enrollment"]
-    return rec
-
-

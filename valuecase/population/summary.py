@@ -30,6 +30,42 @@ SUMMARY_KEYS = ("persons", "member_months", "medical_paid", "pharmacy_paid", "pm
 
 _CENT = Decimal("0.01")
 
+NOT_IN_FEED = "not in this feed (utilization only)"
+"""Printed in place of every money figure when the feed has no paid amounts (an OMOP CDM
+without cost rows): ``summarize`` gives those keys as None and ``paid_amounts`` this text."""
+MONEY_KEYS = ("medical_paid", "pharmacy_paid", "pmpm", "medical_paid_outside_enrollment",
+              "pharmacy_paid_outside_enrollment", "medical_paid_rejected",
+              "pharmacy_paid_rejected")
+"""Keys of :func:`summarize` that are amounts of money."""
+
+
+def summary_lines(s: dict[str, Any]) -> list[str]:
+    """The lines ``valuecase summarize`` prints: one per key, money to the cent, and
+    :data:`NOT_IN_FEED` in place of each money figure when the feed has none.
+
+    Examples
+    --------
+    >>> summary_lines({"persons": 2, "medical_paid": None, "paid_amounts": NOT_IN_FEED})[1]
+    'medical_paid                       not in this feed (utilization only)'
+    """
+    out = []
+    unknown = s.get("paid_amounts") == NOT_IN_FEED
+    for key, value in s.items():
+        if key == "paid_amounts":
+            continue
+        if isinstance(value, dict):
+            out.append(f"{key}:")
+            out.extend(f"  {k:<40} {v:>12,}" for k, v in value.items())
+        elif unknown and key in MONEY_KEYS:
+            out.append(f"{key:<34} {NOT_IN_FEED}")
+        elif isinstance(value, float | Decimal):
+            out.append(f"{key:<34} {value:>16,.2f}")
+        elif isinstance(value, int):
+            out.append(f"{key:<34} {value:>16,}")
+        else:
+            out.append(f"{key:<34} {value!s:>16}")
+    return out
+
 
 def summarize(data: LoadedData, start: str | None = None,
               end: str | None = None, exact: bool = False) -> dict[str, Any]:
@@ -49,7 +85,9 @@ def summarize(data: LoadedData, start: str | None = None,
         The keys of :data:`SUMMARY_KEYS` plus ``period_start``, ``period_end``,
         ``medical_paid_outside_enrollment``, ``pharmacy_paid_outside_enrollment``,
         ``medical_paid_rejected``, ``pharmacy_paid_rejected``, ``rows_rejected`` and
-        ``rejects_by_reason``.
+        ``rejects_by_reason``. When the feed has no paid amounts
+        (:attr:`~valuecase.data.load.LoadedData.paid_amounts_known` is False) every key of
+        :data:`MONEY_KEYS` is None and ``paid_amounts`` is :data:`NOT_IN_FEED`.
     """
     panel = panel_expr(data.ibis(), start=start, end=end)
     counts = panel.aggregate(
@@ -76,7 +114,7 @@ def summarize(data: LoadedData, start: str | None = None,
     reasons = (data.rejects.groupby(["table", "reason"]).size()
                if len(data.rejects) else pd.Series(dtype=int))
     total = paid["medical_claim"] + paid["pharmacy_claim"]
-    return {
+    out = {
         "persons": int(counts["persons"]),
         "member_months": int(mm),
         "medical_paid": money(paid["medical_claim"]),
@@ -95,6 +133,9 @@ def summarize(data: LoadedData, start: str | None = None,
         "rows_rejected": int(len(data.rejects)),
         "rejects_by_reason": {f"{t}:{r}": int(n) for (t, r), n in reasons.items()},
     }
+    if not data.paid_amounts_known:  # placeholder 0s are not money: say so, never $0
+        out.update({k: None for k in MONEY_KEYS}, paid_amounts=NOT_IN_FEED)
+    return out
 
 
 def _paid_in_enrollment(data: LoadedData, table: str, start: str | None,

@@ -17,7 +17,7 @@ from typing import Any
 
 from valuecase.analysis.results import Results
 
-__all__ = ["NO_CLAIMS", "NO_PROGRAM", "unavailable", "without_claims"]
+__all__ = ["NO_CLAIMS", "NO_COST", "NO_PROGRAM", "unavailable", "without_claims"]
 
 NO_PROGRAM = ("**No program data was given** (no `program_enrollment` table, or one without "
               "rows): there is no program to evaluate, so there are no effect estimates. The "
@@ -33,6 +33,14 @@ NO_CLAIMS = ("**There are no claims to describe**: no medical or pharmacy claim 
              "and rejected, and why.")
 """What every report past data quality says when no claim line was accepted."""
 
+NO_COST = ("**Paid amounts: not in this feed (utilization only).** These data (e.g. an OMOP CDM "
+           "without cost rows) record visits, stays and diagnoses but no payment, so this "
+           "report, whose figures are money or rest on it, shows none rather than $0. "
+           "`valuecase summarize` gives the utilization counts; the data-quality report lists "
+           "the files read, the rows accepted and rejected, and why.")
+"""What every report past data quality says when the feed has no paid amounts
+(:attr:`~valuecase.data.load.LoadedData.paid_amounts_known` is False)."""
+
 
 def unavailable(name: str, message: str, short: str) -> Results:
     """The results of a report that cannot be made from these data: one message (the suite
@@ -45,6 +53,8 @@ def unavailable(name: str, message: str, short: str) -> Results:
 def without_claims(name: str, a: Any) -> Results | None:
     """:func:`unavailable` results for report ``name`` when the analysis has no accepted
     spending (:attr:`~valuecase.analysis.run.Analysis.has_spending`), else None."""
+    if not a.data.paid_amounts_known:  # placeholder 0s: not "no claims", and never $0
+        return unavailable(name, NO_COST, "Paid amounts not in this feed (utilization only).")
     if a.has_spending:
         return None
     return unavailable(name, NO_CLAIMS, "No claims accepted: nothing to describe.")

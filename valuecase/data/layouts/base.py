@@ -41,8 +41,14 @@ from valuecase.data.files import engine_message, file_names, files_label
 from valuecase.data.text_rules import blank_to_null
 from valuecase.errors import ContractError
 
-__all__ = ["Converted", "Layout", "blank", "literal_text", "optional_column", "read_source",
+__all__ = ["NO_COST_DATA", "Converted", "Layout", "blank", "literal_text", "optional_column", "read_source",
            "require_columns", "source_files", "union_all"]
+
+NO_COST_DATA = "paid amounts: not in this feed (utilization only)"
+"""How a layout says its source carries no paid amounts (a note starting with it): the claims
+then hold paid 0 as placeholders, and ``summarize``, ``validate`` and the results show this
+sentence in place of every money figure, never $0 (:attr:`~valuecase.data.load.LoadedData.
+paid_amounts_known`). The note travels with ``valuecase convert`` in ``conversion.json``."""
 
 
 @dataclass(frozen=True)

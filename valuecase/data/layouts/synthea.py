@@ -7,6 +7,8 @@ mapping choice (the figures are those of ``tests/data/external/synthea-us-11``, 
 
 Eligibility (``payer_transitions.csv`` + ``payers.csv`` + ``patients.csv``)
     One span per payer transition, ``START_DATE`` to ``END_DATE`` (the date of each timestamp).
+    Older exports (Synthea 2.x) write ``START_YEAR``/``END_YEAR`` instead: the span is then
+    whole years, January 1 of ``START_YEAR`` to December 31 of ``END_YEAR`` (a note says so).
     Transitions to the payer named ``NO_INSURANCE`` are not coverage and give no span (counted
     in a note). Synthea ends every span; a blank ``END_DATE`` is kept blank, i.e. an open span
     that the loader closes at the last date of the eligibility file (and reports). ``payer`` is
@@ -93,7 +95,7 @@ __all__ = ["SyntheaLayout"]
 _FILES = {"payer_transitions": "^payer_transitions$", "payers": "^payers$",
           "patients": "^patients$", "claims": "^claims$",
           "claims_transactions": "^claims_transactions$", "encounters": "^encounters$"}
-_COLUMNS = {"payer_transitions": ("PATIENT", "START_DATE", "END_DATE", "PAYER"),
+_COLUMNS = {"payer_transitions": ("PATIENT", "PAYER"),
             "payers": ("ID", "NAME"), "patients": ("ID", "BIRTHDATE", "GENDER"),
             "claims": ("ID", "PATIENTID", "APPOINTMENTID"),
             "claims_transactions": ("CLAIMID", "TYPE", "AMOUNT", "METHOD", "PAYMENTS",
@@ -131,12 +133,14 @@ class SyntheaLayout:
         t = {k: read_source(eng, f"synthea_{k}", v) for k, v in paths.items()}
         for key, cols in _COLUMNS.items():
             require_columns(t[key], cols, paths[key])
+        t["payer_transitions"], span_note = _span_dates(t["payer_transitions"],
+                                                        paths["payer_transitions"])
         spans = _spans(t)
         # computed once on the engine: every query of the loader reads these, not the CSV
         tx = eng.materialize(_transactions(t), "synthea_transactions")
         lines = eng.materialize(_lines(t, tx), "synthea_lines")
         medication = lines._medication
-        notes = _notes(spans, tx, lines, t["claims"])
+        notes = span_note + _notes(spans, tx, lines, t["claims"])
         sources = paths["claims_transactions"] + paths["claims"] + paths["encounters"]
         files = {"eligibility": paths["payer_transitions"] + paths["payers"] + paths["patients"],
                  "medical_claim": sources + paths["payers"],
@@ -150,6 +154,23 @@ class SyntheaLayout:
 def _day(stamp: ir.StringValue) -> ir.StringValue:
     """The date part of an ISO timestamp (``2014-03-21T18:34:30Z`` → ``2014-03-21``)."""
     return ibis.ifelse(blank(stamp), literal_text(None), blank_to_null(stamp).substr(0, 10))
+
+
+def _span_dates(spans: ir.Table, paths: tuple[Path, ...]) -> tuple[ir.Table, list[str]]:
+    """Payer transitions with ``START_DATE``/``END_DATE``: as written, or (older exports) the
+    whole years of ``START_YEAR``/``END_YEAR``."""
+    if "START_DATE" in spans.columns or "START_YEAR" not in spans.columns:
+        require_columns(spans, ("START_DATE", "END_DATE"), paths)
+        return spans, []
+    require_columns(spans, ("START_YEAR", "END_YEAR"), paths)
+    first, last = blank_to_null(spans.START_YEAR), blank_to_null(spans.END_YEAR)
+    spans = spans.mutate(START_DATE=ibis.ifelse(first.isnull(), literal_text(None),
+                                                first + "-01-01"),
+                         END_DATE=ibis.ifelse(last.isnull(), literal_text(None),
+                                              last + "-12-31"))
+    return spans, ["payer_transitions.csv has START_YEAR/END_YEAR (an older Synthea export): "
+                   "each span is whole years, January 1 of START_YEAR to December 31 of "
+                   "END_YEAR"]
 
 
 def _spans(t: dict[str, ir.Table]) -> ir.Table:
