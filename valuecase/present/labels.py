@@ -35,6 +35,7 @@ COLUMN_LABELS: dict[str, str] = {
     "from": "From", "to": "To",
     # data quality
     "rows_in": "Rows in", "rows_accepted": "Rows accepted", "rows_rejected": "Rows rejected",
+    "rows_amount_unread": "Rejected rows with no readable amount",
     "paid_in": "Paid in ($)", "paid_accepted": "Paid accepted ($)",
     "paid_rejected": "Paid rejected ($)", "reason": "Reason", "paid_amount": "Paid ($)",
     "filled": "Rows with a value", "filled_share": "Share with a value", "lines": "Claim lines",
