@@ -36,10 +36,10 @@ SYNTH_GENERATOR = "valuecase.synth"
 """``generator`` of a ``truth.json`` that ``valuecase synth`` wrote."""
 
 LINE_NOUNS = {"inpatient": "acute hospital stays", "ed": "ED visits"}
-"""What a service line counts, for sentences."""
+"""What a service line counts, for sentences (``truth.json`` names its effects by line too)."""
 
-TRUTH_EFFECTS = {"inpatient": "inpatient", "ed": "ed"}
-"""The ``truth.json`` effect of each service line the value case prices."""
+LINE_OUTCOMES = {"inpatient": "inpatient_stays", "ed": "ed_visits"}
+"""The outcome of each service line among ``truth.json``'s estimands."""
 
 
 def required_cut(value: float, kind: str) -> float:
@@ -135,11 +135,12 @@ def describe_data(data_dir: Path, layout: str, results_dir: Path | None,
     >>> describe_data(Path("/x/claims"), "tuva", None)
     'Data: folder claims (Tuva input layer).'
     """
-    layouts = {"tuva": "Tuva input layer", "desynpuf": "CMS DE-SynPUF",
-               "synthea": "Synthea CSV export"}
+    from valuecase.data.layouts import get_layout
+
+    source = get_layout(layout).summary.split(":")[0]  # "Tuva input layer", "CMS DE-SynPUF"
     where = ("the synthetic sample bundled with valuecase" if bundled_sample
              else f"folder {Path(data_dir).name}")
-    text = f"Data: {where} ({layouts.get(layout, layout)})"
+    text = f"Data: {where} ({source})"
     pop = _values(results_dir, "population")
     if pop.get("persons") and pop.get("first_month"):
         text += (f": {int(pop['persons']):,} people, {int(pop['member_months']):,} member "
@@ -171,9 +172,8 @@ def synthetic_story(truth: Mapping[str, Any], results_dir: Path | None) -> list[
     """
     config = truth.get("config", {})
     effects = truth.get("true_effects", {})
-    planted = [f"{LINE_NOUNS[line]} by {_pct(-float(effects[key]))}"
-               for line, key in TRUTH_EFFECTS.items()
-               if isinstance(effects.get(key), int | float) and effects[key] < 0]
+    planted = [f"{noun} by {_pct(-float(effects[line]))}" for line, noun in LINE_NOUNS.items()
+               if isinstance(effects.get(line), int | float) and effects[line] < 0]
     story = ["These claims are synthetic (made by valuecase synth; no real people) with a "
              "program of known effect: while enrolled, it cuts "
              + (" and ".join(planted) or "nothing") + ". The reports estimate that effect "
@@ -183,7 +183,7 @@ def synthetic_story(truth: Mapping[str, Any], results_dir: Path | None) -> list[
     ratios = truth.get("estimands", {}).get("followup_rate_ratio", {})
     for line, be in (roi.get("breakeven_effects") or {}).items():
         cut = required_cut(float(be["value"]), str(be["kind"]))
-        true_ratio = ratios.get({"inpatient": "inpatient_stays", "ed": "ed_visits"}.get(line))
+        true_ratio = ratios.get(LINE_OUTCOMES.get(line))
         if line not in LINE_NOUNS or not math.isfinite(cut) or true_ratio is None:
             continue
         true_cut = 1.0 - float(true_ratio)

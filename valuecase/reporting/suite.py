@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -257,8 +257,7 @@ def run_suite(data_dir: str | Path | None = None, out_dir: str | Path = "reports
                 story=synthetic_story(truth, results_dir) if truth else [])
     published = publish(staging, out_dir, [e.name for e in entries],
                         data=metadata["data_fingerprint"])
-    final = tuple(ReportEntry(e.name, e.title, out_dir / e.html_path.name, e.summary,
-                              e.question, e.audience, e.pdf) for e in entries)
+    final = tuple(replace(e, html_path=out_dir / e.html_path.name) for e in entries)
     metadata.update({
         "data_dir": str(data_path),
         "parameters_file": shown_file,
