@@ -41,16 +41,18 @@ def test_validate_prints_reconciliation(seed10):
 
 
 def test_validate_writes_rejects_csv_with_formula_cells_neutralized(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
     pd.DataFrame({"person_id": ["=cmd|' /C calc'!A0", "P2"],
                   "enrollment_start_date": ["2020-01-01", "bad"],
                   "enrollment_end_date": ["2020-12-31", "2020-12-31"]}).to_csv(
-        tmp_path / "eligibility.csv", index=False)
+        data / "eligibility.csv", index=False)
     pd.DataFrame({"claim_id": ["C1"], "claim_line_number": [1], "person_id": ["P2"],
                   "claim_type": ["professional"], "claim_start_date": ["2020-01-02"],
-                  "paid_amount": [1]}).to_csv(tmp_path / "medical_claim.csv", index=False)
+                  "paid_amount": [1]}).to_csv(data / "medical_claim.csv", index=False)
     out = tmp_path / "rejects.csv"
-    r = run("validate", str(tmp_path), "--rejects-out", str(out), "--strict")
-    assert r.returncode == 1  # --strict: rejects present
+    r = run("validate", str(data), "--rejects-out", str(out), "--strict")
+    assert r.returncode == 1, r.stderr  # --strict: rejects present
     rejects = pd.read_csv(out)
     assert rejects["reason"].tolist() == ["unparseable:enrollment_start_date"]
 

@@ -217,8 +217,10 @@ def test_messy_rows_get_their_reasons_on_both_engines(messy, spark_engine):
         r = data.rejects.set_index(["file", "row_number"])["reason"]
         assert r[("part_a.csv", 4)] == "unparseable:claim_start_date"
         assert r[("part_a.csv", 12)] == "unparseable:paid_amount"
-        for row in (14, 18, 20):  # NaN, 1e3 and 10.505 are not money
+        for row in (14, 18):  # NaN and 1e3 are not money
             assert r[("part_a.csv", row)] == "unparseable:paid_amount"
+        # one point then three digits: 10.505 or 10,505? refused, not guessed
+        assert r[("part_a.csv", 20)] == "ambiguous_amount"
         assert r[("part_a.csv", 38)] == "missing:person_id"
         assert r[("part_a.csv", 44)] == "unparseable:claim_line_number"
         assert r[("part_a.csv", 54)] == "end_before_start"

@@ -41,11 +41,13 @@ def test_header_only_claims_give_reports_that_say_there_is_no_data(header_only_c
 
 
 def test_pharmacy_only_claims_do_not_print_an_undefined_readmission_rate(tmp_path, sample_dir):
+    data = tmp_path / "data"
+    data.mkdir()
     for table in ("eligibility", "pharmacy_claim"):
-        shutil.copy(sample_dir / f"{table}.parquet", tmp_path)
-    (tmp_path / "medical_claim.csv").write_text(HEADER)
+        shutil.copy(sample_dir / f"{table}.parquet", data)
+    (data / "medical_claim.csv").write_text(HEADER)
     out = tmp_path / "reports"
-    r = report("--data", str(tmp_path), "--out", str(out), "--only", "utilization")
+    r = report("--data", str(data), "--out", str(out), "--only", "utilization")
     assert r.returncode == 0, r.stderr[-3000:]
     index = text_of(out / "index.html")
     assert "30-day readmission not shown (<11 index stays)" in index
