@@ -10,6 +10,7 @@ import pytest
 from valuecase import population
 from valuecase.population import cohorts, concentration
 from valuecase.present import figures
+from valuecase.present.currency import use_currency
 
 
 @pytest.fixture(scope="module")
@@ -86,5 +87,9 @@ def test_count_and_rate_axes_start_at_zero(panel):
 
 
 def test_pmpm_axis_names_the_currency(panel):
-    fig = figures.pmpm_figure(population.pmpm_by_category(panel), money="A$")
+    previous = use_currency("AUD")
+    try:
+        fig = figures.pmpm_figure(population.pmpm_by_category(panel))
+    finally:
+        use_currency(previous)
     assert fig.layout.yaxis.title.text == "Paid per member per month (A$)"

@@ -13,6 +13,7 @@ import pytest
 
 from valuecase.present import formatting as fmt
 from valuecase.present import interpret
+from valuecase.present.currency import use_currency
 from valuecase.present.display import table_html
 
 SCIENTIFIC = re.compile(r"\d\.?\d*e[+-]?\d+", re.I)
@@ -35,10 +36,16 @@ def test_money_puts_the_sign_before_the_currency_and_names_the_period():
     assert fmt.money(5, currency="€") == "€5"
 
 
-def test_the_currency_symbol_comes_from_one_place(monkeypatch):
-    monkeypatch.setattr(fmt, "CURRENCY", "£")
-    assert fmt.money(-12) == "-£12"
-    assert interpret.money(12) == "£12"  # the sentences delegate to the layer
+def test_the_currency_comes_from_one_setting():
+    previous = use_currency("GBP")
+    try:
+        assert fmt.money(-12) == "-£12"
+        assert interpret.money(12) == "£12"  # the sentences delegate to the layer
+        assert fmt.column_label("paid_total") == "Paid (£)"  # headers written for dollars
+        assert fmt.money(3, currency="$") == "$3"  # an explicit symbol still wins
+    finally:
+        use_currency(previous)
+    assert fmt.money(-12) == "-$12" and fmt.column_label("paid_total") == "Paid ($)"
 
 
 def test_percent_has_one_rule_for_decimals():

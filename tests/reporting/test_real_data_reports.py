@@ -6,15 +6,23 @@ inpatient spend flagged, table cells that do not break inside a number."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from test_no_program import report, text_of
+
+from valuecase.datasets import example_params
 
 from browser import CHROMIUM_ARGS, chromium_path
 
 pytestmark = [pytest.mark.slow, pytest.mark.notebook]
 
-PARAMS = "layout: synthea\ncurrency: AUD\nnotebooks:\n  utilization:\n    period: month\n"
+PARAMS = ("layout: synthea\ncurrency: AUD\nnotebooks:\n  utilization:\n    period: month\n"
+          f"roi_params_file: {example_params('roi-calculator.yml')}\n")
 PAGES = ("data_quality", "population", "utilization")
+MONEY_PAGES = (*PAGES, "roi", "funder_summary")  # the value case from a calculator file
+BARE_DOLLAR = re.compile(r"(?<![A-Z])\$")
+"""A dollar sign that is not part of A$: money shown in US dollars."""
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +31,7 @@ def aud_reports(tmp_path_factory, synthea11):
     (folder / "params.yml").write_text(PARAMS)
     out = folder / "reports"
     r = report("--params", str(folder / "params.yml"), "--data", str(synthea11), "--out",
-               str(out), *[a for p in PAGES for a in ("--only", p)], "--jobs", "2")
+               str(out), *[a for p in MONEY_PAGES for a in ("--only", p)], "--jobs", "2")
     assert r.returncode == 0, r.stderr[-3000:]
     assert "Traceback" not in r.stderr
     return out
@@ -40,10 +48,25 @@ def test_money_is_in_the_data_currency_and_no_us_benchmark_is_shown(aud_reports)
     population = text_of(aud_reports / "population.html")
     assert "No benchmark is shown" in population and "in AUD" in population
     assert "the top 1% hold about 21–24%" not in population
-    for page in PAGES:
+    for page in MONEY_PAGES:
         text = text_of(aud_reports / f"{page}.html")
         assert "A$" in text, page
+        assert BARE_DOLLAR.findall(text) == [], (page, BARE_DOLLAR.search(text))
     assert "PMPM (A$) by period and service category" in population
+    assert "Paid (A$)" in population  # column headers written for dollars
+    roi = text_of(aud_reports / "roi.html")
+    # the assumptions read as what they are: money in A$, rates as percentages
+    assert "A$14,000 (range A$11,000 to A$17,000)" in roi and "3.0%" in roi
+
+
+def test_money_axes_and_hover_labels_are_in_the_data_currency(aud_reports):
+    """The value-case charts (tornado, Monte Carlo, payback, ledger) tick and hover in A$."""
+    html = (aud_reports / "roi.html").read_text()
+    prefixes = re.findall(r'"tickprefix":\s*"([^"]*)"', html)
+    formats = re.findall(r'"(?:hovertemplate|tickformat)":\s*"([^"]*)"', html)
+    assert prefixes.count("A$") >= 3 and set(prefixes) == {"A$"}, prefixes
+    assert any("A$%{" in f for f in formats), formats
+    assert [f for f in formats if BARE_DOLLAR.search(f)] == []  # no d3 "$" (US dollars)
 
 
 def test_partial_periods_are_labelled_and_left_off_rate_charts(aud_reports):

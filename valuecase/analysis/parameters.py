@@ -36,8 +36,7 @@ from valuecase.errors import ParametersError
 from valuecase.yaml_file import read_yaml_mapping
 
 __all__ = ["REPORT_FIELDS", "SuiteParameters", "check_output_file", "check_parameters",
-           "check_period", "currency_symbol", "format_problems", "read_parameters",
-           "shows_us_benchmarks"]
+           "check_period", "format_problems", "read_parameters"]
 
 Period = Literal["year", "quarter", "month", "all"]
 
@@ -184,42 +183,17 @@ class SuiteParameters(BaseModel):
         return values
 
 
-def currency_symbol(code: str) -> str:
-    """The prefix money is shown with in reports written in US English: ``$`` for USD, the
-    currency's distinct symbol otherwise (``A$``, ``€``, ``£``; the code where there is none).
-
-    Examples
-    --------
-    >>> [currency_symbol(c) for c in ("USD", "AUD", "EUR", "GBP", "CHF")]
-    ['$', 'A$', '€', '£', 'CHF\xa0']
-    """
-    from babel.numbers import get_currency_symbol
-
-    symbol = get_currency_symbol(code, locale="en_US")
-    return symbol if symbol != code else f"{code}\xa0"
-
-
-def shows_us_benchmarks(currency: str) -> bool:
-    """Whether a report compares the data with US benchmarks (MEPS): only for US dollars.
-
-    Examples
-    --------
-    >>> shows_us_benchmarks("USD"), shows_us_benchmarks("AUD")
-    (True, False)
-    """
-    return currency == "USD"
-
-
 _TRIGGER = ("trigger_min_stays", "trigger_window_days", "trigger_after_months")
 _STUDY = ("design", "baseline_months", "followup_months", *_TRIGGER)
 REPORT_FIELDS: dict[str, tuple[str, ...]] = {
     "data_quality": ("data_dir", "mapping_file", "currency"),
     "population": ("data_dir", "mapping_file", *_TRIGGER, "seed", "currency"),
     "utilization": ("data_dir", "mapping_file", *_TRIGGER, "currency"),
-    "impact": ("data_dir", "mapping_file", *_STUDY, "seed"),
-    "roi": ("data_dir", "mapping_file", "roi_params_file", *_STUDY, "seed"),
-    "partners": ("data_dir", "mapping_file"),
-    "funder_summary": ("data_dir", "mapping_file", "roi_params_file", *_STUDY, "seed"),
+    "impact": ("data_dir", "mapping_file", *_STUDY, "seed", "currency"),
+    "roi": ("data_dir", "mapping_file", "roi_params_file", *_STUDY, "seed", "currency"),
+    "partners": ("data_dir", "mapping_file", "currency"),
+    "funder_summary": ("data_dir", "mapping_file", "roi_params_file", *_STUDY, "seed",
+                       "currency"),
 }
 """Top-level parameters each report uses (its own ``notebooks:`` section comes on top)."""
 

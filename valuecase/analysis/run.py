@@ -267,13 +267,16 @@ class Analysis:
 
 
 def build_results(analysis: Analysis, name: str) -> Results:
-    """The results of report ``name`` (see :data:`valuecase.analysis.sections.BUILDERS`)."""
+    """The results of report ``name`` (see :data:`valuecase.analysis.sections.BUILDERS`), their
+    sentences' amounts in the run's ``currency``."""
     from valuecase.analysis.sections import BUILDERS
+    from valuecase.present.currency import shown_in
 
     if name not in BUILDERS:
         raise KeyError(f"no results builder for report {name!r}; known: "
                        f"{', '.join(BUILDERS)}")
-    return BUILDERS[name](analysis)
+    with shown_in(analysis.params.currency):
+        return BUILDERS[name](analysis)
 
 
 def run_analysis(params: SuiteParameters, reports: Sequence[str], results_dir: str | Path,

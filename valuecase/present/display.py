@@ -25,6 +25,7 @@ from IPython.display import display
 from plotly.basedatatypes import BaseFigure
 
 from valuecase.present import formatting
+from valuecase.present.currency import with_symbol
 from valuecase.present.trace_types import check_trace_types
 
 __all__ = ["show", "show_markdown", "show_table", "figure_bundle", "table_html"]
@@ -227,7 +228,7 @@ def show_table(
     df : pandas.DataFrame
         Table to display.
     caption : str, optional
-        Caption shown above the table.
+        Caption shown above the table; a ``($)`` in it reads in the report's currency.
     formats : mapping of column name to format, optional
         A ``str.format`` pattern such as ``"{:,.0f}"`` or a callable returning a string.
 
@@ -237,6 +238,7 @@ def show_table(
     >>> "$1,234" in table_html(pd.DataFrame({"cost": [1234.5]}), formats={"cost": "${:,.0f}"})
     True
     """
+    caption = with_symbol(caption) if caption else caption
     bundle = {
         "text/html": table_html(df, caption=caption, formats=formats),
         "text/plain": (f"{caption}\n" if caption else "") + _shown(df).to_string(index=False),

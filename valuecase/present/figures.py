@@ -63,11 +63,10 @@ def top_share_figure(shares: pd.Series, title: str = "Share of spending held by 
     return themed(fig, title, "Group of people", "Share of total spending (%)")
 
 
-def pmpm_figure(pmpm_long: pd.DataFrame, title: str = "PMPM by service category",
-                money: str = "$") -> go.Figure:
-    """Stacked bars of :func:`valuecase.population.rates.pmpm_by_category` output; ``money``
-    is the currency symbol of the axis title
-    (:func:`valuecase.analysis.parameters.currency_symbol`)."""
+def pmpm_figure(pmpm_long: pd.DataFrame, title: str = "PMPM by service category"
+                ) -> go.Figure:
+    """Stacked bars of :func:`valuecase.population.rates.pmpm_by_category` output, the axis in
+    the report's currency (:mod:`valuecase.present.currency`)."""
     if pmpm_long.empty:
         return no_data_figure(title)
     fig = go.Figure()
@@ -77,7 +76,7 @@ def pmpm_figure(pmpm_long: pd.DataFrame, title: str = "PMPM by service category"
                              marker_color=PALETTE[i % len(PALETTE)]))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(rangemode="tozero")
-    return themed(fig, title, "Period", f"Paid per member per month ({money})")
+    return themed(fig, title, "Period", "Paid per member per month ($)")
 
 
 def rate_figure(summary: pd.DataFrame, event: str, label: str | None = None) -> go.Figure:

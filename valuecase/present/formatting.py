@@ -1,6 +1,6 @@
 """How a number reads: the one formatting layer of every report table and sentence.
 
-Money carries its currency symbol (from :data:`CURRENCY`, the one place it is set) and, where
+Money carries the symbol of the report's currency (:mod:`valuecase.present.currency`) and, where
 it has one, its period ("$1,234 per person-year"); rates name their denominator ("12.3 per
 1,000 member-years"); percentages follow one rule for decimals (:func:`percent`); counts have
 thousands separators and a suppressed count shows :data:`SUPPRESSED`; a value not shown shows
@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from valuecase.present import currency as currency_in_use
 from valuecase.present.labels import (
     COLUMN_LABELS,
     STRICT_LABELS_ENV,
@@ -39,15 +40,12 @@ from valuecase.present.labels import (
 from valuecase.privacy import MIN_CELL_SIZE, SUPPRESSED
 
 __all__ = [
-    "COLUMN_LABELS", "CURRENCY", "NOT_SHOWN", "PLAIN_COLUMNS", "STRICT_LABELS_ENV", "SUPPRESSED",
+    "COLUMN_LABELS", "NOT_SHOWN", "PLAIN_COLUMNS", "STRICT_LABELS_ENV", "SUPPRESSED",
     "SUPPRESSED_NOTE", "VALUE_LABELS", "auto", "ci", "column_label", "count", "input_value",
     "is_missing", "money", "number", "p_value", "percent", "percent_change", "rate", "ratio",
     "signed", "value_label", "yes_no",
 ]
 
-CURRENCY = "$"
-"""Currency symbol of every amount (the one place it is set; each function takes
-``currency=`` to override it)."""
 NOT_SHOWN = "—"
 """Shown in a cell whose value is not shown: computed from a count below the cell-size
 threshold, or not defined."""
@@ -127,7 +125,7 @@ def money(x: Number | None, period: str | None = None, *, cents: bool = False,
     signed_ : bool, default False
         Show ``+`` before positive amounts (changes).
     currency : str, optional
-        Symbol; :data:`CURRENCY` by default.
+        Symbol; the report's (:func:`valuecase.present.currency.symbol`) by default.
 
     Examples
     --------
@@ -138,7 +136,7 @@ def money(x: Number | None, period: str | None = None, *, cents: bool = False,
     """
     if is_missing(x):
         return NOT_SHOWN
-    symbol = CURRENCY if currency is None else currency
+    symbol = currency_in_use.symbol() if currency is None else currency
     exact = x if isinstance(x, Decimal) else Decimal(repr(float(x)))  # as written, not binary
     rounded = exact.quantize(Decimal("0.01") if cents else Decimal("1"), rounding=ROUND_HALF_UP)
     amount = _plain(abs(rounded), 2 if cents else 0)
@@ -265,23 +263,29 @@ def input_value(key: str, x: Number | None) -> str:
     --------
     >>> input_value("service_lines.ed.unit_cost", 1234.5)
     '$1,235'
-    >>> input_value("service_lines.ed.reduction", 0.25)
-    '25.0%'
-    >>> input_value("service_lines.inpatient.effect", 0.8349)
-    '0.835'
+    >>> input_value("service_lines.ed.reduction", 0.25), input_value("discount_rate", 0.03)
+    ('25.0%', '3.0%')
+    >>> input_value("service_lines.inpatient.effect", 0.8349), input_value("horizon_years", 3)
+    ('0.835', '3')
+    >>> input_value("service_lines.ed.baseline_rate", 1.2)
+    '1.20 per member-year'
     >>> input_value("program_costs.staff.per_member_year", 1200)
     '$1,200 per member-year'
+    >>> input_value("payment_models[1].fee_per_enrollee_year", 1200.0)
+    '$1,200'
     """
     if is_missing(x):
         return NOT_SHOWN
     name = key.rsplit(".", 1)[-1]
-    if name == "unit_cost" or name == "annual" or name.endswith("cost"):
+    if name in ("unit_cost", "annual") or name.endswith(("cost", "fee_per_enrollee_year")):
         return money(x)
     if name == "per_member_year":
         return money(x, "per member-year")
-    if name == "reduction" or name.endswith(("_rate", "share")) and name != "baseline_rate":
+    if name == "baseline_rate":
+        return rate(x, per="member-year", digits=2)
+    if name in ("reduction", "cost_trend") or name.endswith(("_rate", "share")):
         return percent(x)
-    if name == "members":
+    if name == "members" or float(x).is_integer():
         return count(x, threshold=0)
     return number(x, 3 if abs(float(x)) < 10 else None)
 

@@ -239,10 +239,10 @@ def ratio_text(roi: float | None, benefit_cost_ratio: float | None) -> str:
     Examples
     --------
     >>> ratio_text(0.5, 1.5), ratio_text(None, None)
-    ('ROI 50.0% (benefit–cost ratio 1.50)', 'ROI not defined (the program cost is $0)')
+    ('ROI 50.0% (benefit–cost ratio 1.50)', 'ROI not defined (the program cost is zero)')
     """
     if roi is None or benefit_cost_ratio is None or roi != roi:
-        return "ROI not defined (the program cost is $0)"
+        return "ROI not defined (the program cost is zero)"
     return (f"ROI {formatting.percent(roi)} "
             f"(benefit–cost ratio {formatting.ratio(benefit_cost_ratio)})")
 
@@ -265,7 +265,7 @@ def describe_value(summary: Any, prob_positive: float, interval: tuple[float, fl
         verdict = "about as likely to lose money as to save it"
     if summary.roi is None:
         ratios = ("; ROI and benefit–cost ratio are not defined because the program cost is "
-                  "$0 (both divide by it). ")
+                  "zero (both divide by it). ")
     else:
         ratios = (f", an ROI of {formatting.percent(summary.roi)} (net savings divided by "
                   "cost) and a "

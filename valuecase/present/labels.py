@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from valuecase.present.currency import with_symbol
+
 __all__ = ["COLUMN_LABELS", "STRICT_LABELS_ENV", "VALUE_LABELS", "column_label", "value_label"]
 
 STRICT_LABELS_ENV = "VALUECASE_STRICT_LABELS"
@@ -144,7 +146,7 @@ def column_label(name: Any) -> str:
     """
     text = str(name)
     if text in COLUMN_LABELS:
-        return COLUMN_LABELS[text]
+        return with_symbol(COLUMN_LABELS[text])
     if "_" not in text:  # words already (a period, "95% CI", "top 5% still top")
         return text[:1].upper() + text[1:]
     if os.environ.get(STRICT_LABELS_ENV):

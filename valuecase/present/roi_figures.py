@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from valuecase.present.currency import symbol
 from valuecase.present.formatting import money
 from valuecase.present.theme import PALETTE, themed
 from valuecase.value.arithmetic import payback_month
@@ -31,9 +32,21 @@ __all__ = ["cumulative_net_figure", "ledger_figure", "net_savings_histogram", "t
 
 
 def _money_axis(fig: go.Figure, axis: str) -> go.Figure:
-    """Tick labels of ``axis`` ("x" or "y") in money: ``-$1.5M``, ``$500k``."""
-    fig.update_layout({f"{axis}axis_tickformat": "$,.3~s"})
+    """Tick labels of ``axis`` ("x" or "y") in the report's currency: ``-$1.5M``, ``$500k``
+    (d3's own ``$`` for US dollars; the symbol as a prefix otherwise, ``A$-1.5M``)."""
+    if symbol() == "$":
+        fig.update_layout({f"{axis}axis_tickformat": "$,.3~s"})
+    else:
+        fig.update_layout({f"{axis}axis_tickformat": ",.3~s",
+                           f"{axis}axis_tickprefix": symbol()})
     return fig
+
+
+def _hover_money(field: str, decimals: int = 0) -> str:
+    """A plotly hover-template placeholder showing ``field`` in the report's currency."""
+    if symbol() == "$":
+        return f"%{{{field}:$,.{decimals}f}}"
+    return f"{symbol()}%{{{field}:,.{decimals}f}}"
 
 
 def tornado_figure(table: pd.DataFrame, title: str = "One-way sensitivity of net savings",
@@ -56,11 +69,11 @@ def tornado_figure(table: pd.DataFrame, title: str = "One-way sensitivity of net
     for col, name, color in (("at_low", "Input at low", PALETTE[1]),
                              ("at_high", "Input at high", PALETTE[0])):
         fig.add_trace(go.Bar(
-            y=[html.escape(str(v)) for v in t["label"]], x=t[col] - base, base=base, orientation="h", name=name,
-            marker_color=color,
+            y=[html.escape(str(v)) for v in t["label"]], x=t[col] - base, base=base,
+            orientation="h", name=name, marker_color=color,
             customdata=np.c_[t["low" if col == "at_low" else "high"], t[col]],
-            hovertemplate="%{y}: input %{customdata[0]:,.4~f} → %{customdata[1]:$,.0f}"
-                          "<extra></extra>"))
+            hovertemplate="%{y}: input %{customdata[0]:,.4~f} → "
+                          + _hover_money("customdata[1]") + "<extra></extra>"))
     fig.add_vline(x=base, line_dash="dash", line_color="#444",
                   annotation_text=f"Base {money(base)}")
     fig.update_layout(barmode="overlay")
@@ -114,8 +127,9 @@ def net_savings_histogram(net_savings: np.ndarray, title: str = "Net savings, Mo
         x=np.round((edges[:-1] + edges[1:]) / 2, digits), y=np.round(counts / x.size, 6),
         width=width, name="Draws", marker_color=PALETTE[0],
         customdata=np.round(np.c_[edges[:-1], edges[1:]], digits),
-        hovertemplate=f"%{{customdata[0]:$,.{decimals}f}} to %{{customdata[1]:$,.{decimals}f}}: "
-                      "%{y:.1%} of draws<extra></extra>"))
+        hovertemplate=f"{_hover_money('customdata[0]', decimals)} to "
+                      f"{_hover_money('customdata[1]', decimals)}: %{{y:.1%}} of draws"
+                      "<extra></extra>"))
     fig.update_layout(bargap=0)
     fig.add_vline(x=0, line_color=PALETTE[1], line_width=2)
     p = float(np.mean(x > 0))
@@ -179,7 +193,8 @@ def ledger_figure(table: pd.DataFrame, title: str = "Who pays and who saves") ->
               ("Net position", table["net_position"], PALETTE[0])]
     for name, y, color in series:
         fig.add_trace(go.Bar(x=names, y=y, name=name, marker_color=color,
-                             hovertemplate="%{x}: %{y:$,.0f}<extra>" + name + "</extra>"))
+                             hovertemplate="%{x}: " + _hover_money("y") + "<extra>" + name
+                             + "</extra>"))
     fig.update_layout(barmode="group")
     fig.add_hline(y=0, line_color="#888")
     return _money_axis(themed(fig, title, "Partner", "$ over the horizon (costs negative)"),

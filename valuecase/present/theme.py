@@ -16,6 +16,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from valuecase.present.currency import with_symbol
+
 PALETTE = ("#1f4e79", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646", "#7f7f7f")
 """Colours in the order traces use them (dark blue, red, green, purple, teal, orange, grey)."""
 
@@ -34,8 +36,11 @@ __all__ = ["PALETTE", "TEMPLATE", "no_data_figure", "themed"]
 
 def themed(fig: go.Figure, title: str, x: str = "", y: str = "", height: int = 420
            ) -> go.Figure:
-    """Apply the valuecase template, title and axis titles to ``fig`` (returned)."""
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, template=TEMPLATE,
+    """Apply the valuecase template, title and axis titles to ``fig`` (returned); a ``($)``
+    in a title reads in the report's currency (:func:`valuecase.present.currency.with_symbol`).
+    """
+    fig.update_layout(title=with_symbol(title), xaxis_title=with_symbol(x),
+                      yaxis_title=with_symbol(y), template=TEMPLATE,
                       height=height)
     return fig
 

@@ -36,7 +36,7 @@ def _value_case_values(vc: Any) -> dict[str, Any]:
         gross = float(proj.annual["gross_savings"].sum())
         summary = {"gross_savings": gross, "program_cost": 0.0, "net_savings": gross,
                    "roi": None, "benefit_cost_ratio": None}
-        labelled = ("ROI and benefit–cost ratio not defined: the program cost is $0 (both "
+        labelled = ("ROI and benefit–cost ratio not defined: the program cost is zero (both "
                     "divide by the cost)")
     return {
         "summary": summary,
@@ -87,6 +87,7 @@ def no_value_case(a: Any) -> tuple[str, str]:
 
 def roi(a: Any) -> Results:
     """Assumptions with sources, projection, ledger, Monte Carlo, tornado, break-even."""
+    from valuecase.present.formatting import input_value
     from valuecase.present.interpret import describe_breakeven, describe_monte_carlo
     from valuecase.value.case import assumptions_table
     from valuecase.value.uncertainty import breakeven_effect, tornado
@@ -102,7 +103,7 @@ def roi(a: Any) -> Results:
                     basis=value_basis(a))
     if a.has_program and a.roi_mode == "evidence":  # the priced effect's estimand
         r.values["estimand"] = study_values(a)["estimand"]
-    r.tables["assumptions"] = assumptions_table(vc.params, vc.sources)
+    r.tables["assumptions"] = assumptions_table(vc.params, vc.sources, show=input_value)
     r.tables["annual"] = vc.projection.annual.reset_index()
     r.tables["monthly"] = vc.projection.monthly
     r.tables["ledger"] = vc.ledger.table

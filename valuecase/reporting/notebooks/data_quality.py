@@ -24,19 +24,19 @@ currency = "USD"
 import plotly.graph_objects as go
 
 from valuecase.analysis.notebook import results_for
-from valuecase.analysis.parameters import currency_symbol
 from valuecase.present import formatting as fmt
+from valuecase.present.currency import use_currency
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.present.figures import line_figure
 from valuecase.present.theme import PALETTE, themed
 from valuecase.privacy import suppress_small_counts
 
 res = results_for("data_quality", globals())
-money = currency_symbol(currency)
+use_currency(currency)  # every amount, header and axis below
 
 
 def CENTS(v):
-    return fmt.money(v, cents=True, currency=money)
+    return fmt.money(v, cents=True)
 
 
 def DAYS(v):
@@ -100,7 +100,7 @@ for table in res["tables"]:
 # %%
 vol = res.table("volume_by_month")
 show(line_figure(vol, x="month", y="paid_amount", color="table",
-                 title="Paid amount by service month", y_title=f"Paid ({money})"))
+                 title="Paid amount by service month", y_title="Paid ($)"))
 show(line_figure(vol, x="month", y="lines", color="table", title="Claim lines by service month",
                  y_title="Lines"))
 if "completeness_by_month" in res.tables and len(res.table("completeness_by_month")):
@@ -144,7 +144,7 @@ if len(outside):
     show_table(totals, caption="Accepted claims dated in months without enrollment",
                formats={"lines": fmt.number, "paid_amount": CENTS})
     show(line_figure(outside, x="month", y="paid_amount", color="table",
-                     title="Paid outside enrollment by month", y_title=f"Paid ({money})"))
+                     title="Paid outside enrollment by month", y_title="Paid ($)"))
 else:
     show_markdown("No accepted claim falls outside enrollment.")
 
@@ -156,7 +156,7 @@ if "stays_without_spend" in res.tables:
     gaps = res.table("stays_without_spend")
     flagged = gaps.loc[gaps["flagged"], "year"].tolist()
     show_markdown(
-        f"**Flag:** acute inpatient stays but {money}0 inpatient spend in "
+        f"**Flag:** acute inpatient stays but {fmt.money(0)} inpatient spend in "
         f"{', '.join(flagged)}: the data do not price stays in those years, so inpatient PMPM and the paid per stay there "
         "are not real costs." if flagged else
         "Every year with acute inpatient stays has inpatient spend.")
@@ -166,7 +166,7 @@ from valuecase.reporting.summary import publish_summary  # noqa: E402
 
 publish_summary(
     f"{int(recon['rows_in'].sum()):,} rows read, {res['rejected_rows']:,} rejected; "
-    f"{fmt.money(outside['paid_amount'].sum() if len(outside) else 0, currency=money)} paid "
+    f"{fmt.money(outside['paid_amount'].sum() if len(outside) else 0)} paid "
     "outside "
     "enrollment."
 )

@@ -23,6 +23,7 @@ trigger_min_stays = 2
 trigger_window_days = 182
 trigger_after_months = 12
 seed = 2024
+currency = "USD"
 
 # %%
 from valuecase.analysis.notebook import results_for
@@ -31,10 +32,12 @@ from valuecase.impact.evaluation import LABELS
 from valuecase.impact.study import COMPARISON_TEXT
 from valuecase.present import formatting as fmt
 from valuecase.present import impact_figures, interpret, roi_figures
+from valuecase.present.currency import use_currency
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 from valuecase.value.arithmetic import RoiSummary
 
+use_currency(currency)  # every amount, header and axis below
 res = results_for("funder_summary", globals())
 program = res["has_program"]  # False: claims without program data (nothing to evaluate)
 if program:

@@ -29,6 +29,7 @@ trigger_after_months = 12
 seed = 2024
 placebo_split = -6
 event_window = 9
+currency = "USD"
 
 # %%
 from valuecase.analysis.notebook import results_for
@@ -38,9 +39,11 @@ from valuecase.impact.study import COMPARISON_TEXT
 from valuecase.impact.subgroups import subgroup_label
 from valuecase.present import formatting as fmt
 from valuecase.present import impact_figures, interpret
+from valuecase.present.currency import use_currency
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 
+use_currency(currency)  # every amount, header and axis below
 res = results_for("impact", globals())
 effects = res.table("effects")
 

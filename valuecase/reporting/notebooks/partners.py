@@ -22,14 +22,17 @@ results_dir = ""
 data_dir = ""
 mapping_file = ""
 horizon_days = 90
+currency = "USD"
 
 # %%
 from valuecase.analysis.notebook import results_for
 from valuecase.present import formatting as fmt
 from valuecase.present import partner_figures
+from valuecase.present.currency import use_currency
 from valuecase.present.display import show, show_markdown, show_table, show_text
 from valuecase.present.interpret import money
 
+use_currency(currency)  # every amount, header and axis below
 res = results_for("partners", globals())
 PCT = fmt.percent
 COUNT = fmt.count

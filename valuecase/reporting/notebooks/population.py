@@ -31,17 +31,17 @@ currency = "USD"
 import pandas as pd
 
 from valuecase.analysis.notebook import results_for
-from valuecase.analysis.parameters import currency_symbol, shows_us_benchmarks
 from valuecase.population import RATE_EVENTS
 from valuecase.population.cohorts import funnel_for_funders
 from valuecase.population.concentration import concentration_ci_text
 from valuecase.present import figures
 from valuecase.present import formatting as fmt
+from valuecase.present.currency import shows_us_benchmarks, use_currency
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 
 res = results_for("population", globals())
-money = currency_symbol(currency)
+use_currency(currency)  # every amount, header and axis below
 summary = res.table("summary")
 
 # %% [markdown]
@@ -52,8 +52,8 @@ overview = summary[["period", "persons", "member_months", "paid_total", "pmpm_to
 show_table(
     suppress_small_counts(overview, ["persons"]),
     caption="Persons, member months and spending by period",
-    formats={"member_months": fmt.number, "paid_total": lambda v: fmt.money(v, currency=money),
-             "pmpm_total": lambda v: fmt.money(v, cents=True, currency=money)},
+    formats={"member_months": fmt.number, "paid_total": lambda v: fmt.money(v),
+             "pmpm_total": lambda v: fmt.money(v, cents=True)},
 )
 first, last = pd.Timestamp(res["first_month"]), pd.Timestamp(res["last_month"])
 show_markdown(
@@ -70,11 +70,11 @@ show_markdown(
 
 # %%
 pmpm = res.table("pmpm")
-show(figures.pmpm_figure(pmpm, money=money))
+show(figures.pmpm_figure(pmpm))
 show_table(
     pmpm.pivot(index="period", columns="category", values="pmpm").reset_index(),
-    caption=f"PMPM ({money}) by period and service category",
-    formats={c: lambda v: fmt.money(v, cents=True, currency=money)
+    caption="PMPM ($) by period and service category",
+    formats={c: lambda v: fmt.money(v, cents=True)
              for c in pmpm["category"].unique()},
 )
 
@@ -99,7 +99,7 @@ show_table(res.table("rates"), caption="Events per 1,000 member-years (95% CI)")
 # %%
 show_markdown(
     "In US data (MEPS) the top 1% hold about 21–24% of spending, the top 5% about half, the "
-    "bottom 50% about 3%." if shows_us_benchmarks(currency) else
+    "bottom 50% about 3%." if shows_us_benchmarks() else
     f"No benchmark is shown: the published figures (MEPS) describe US spending, and these "
     f"amounts are in {currency}.")
 latest = res["latest_year"]
@@ -170,6 +170,6 @@ from valuecase.reporting.summary import publish_summary  # noqa: E402
 
 publish_summary(
     f"{res['persons']:,} persons, {res['member_months']:,} member months, "
-    f"PMPM {fmt.money(res['pmpm_total'], cents=True, currency=money)}; top 5% hold "
+    f"PMPM {fmt.money(res['pmpm_total'], cents=True)}; top 5% hold "
     f"{fmt.percent(shares[0.05])} of {latest} spending."
 )

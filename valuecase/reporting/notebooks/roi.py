@@ -32,6 +32,7 @@ trigger_min_stays = 2
 trigger_window_days = 182
 trigger_after_months = 12
 seed = 2024
+currency = "USD"
 
 # %%
 import pandas as pd
@@ -39,9 +40,11 @@ import pandas as pd
 from valuecase.analysis.notebook import results_for
 from valuecase.present import formatting as fmt
 from valuecase.present import interpret, roi_figures
+from valuecase.present.currency import use_currency
 from valuecase.present.display import show, show_markdown, show_table, show_text
 from valuecase.present.interpret import money, ratio_text
 
+use_currency(currency)  # every amount, header and axis below
 res = results_for("roi", globals())
 s = res["summary"]
 show_markdown(res["basis"])  # evidence (measured effects) or calculator (assumed reductions)
@@ -64,10 +67,10 @@ headline = {
     "Program cost": money(s["program_cost"]),
     "Net savings (savings − cost)": money(s["net_savings"]),
     "ROI (net savings / cost)": (fmt.percent(s["roi"]) if s["roi"] is not None
-                                 else "not defined (program cost $0)"),
+                                 else "not defined (the program cost is zero)"),
     "Benefit–cost ratio (savings / cost)": (fmt.ratio(s["benefit_cost_ratio"])
                                             if s["benefit_cost_ratio"] is not None
-                                            else "not defined (program cost $0)"),
+                                            else "not defined (the program cost is zero)"),
     "All partners combined (after the hospital's lost margin)": money(res["all_partner_net"]),
     f"NPV at {fmt.percent(res['discount_rate'])}": money(res["npv"]),
     "Payback month": (f"month {res['payback_month']}" if res["payback_month"]

@@ -28,21 +28,21 @@ currency = "USD"
 
 # %%
 from valuecase.analysis.notebook import results_for
-from valuecase.analysis.parameters import currency_symbol
 from valuecase.population import RATE_EVENTS, rate_table
 from valuecase.present import figures
 from valuecase.present import formatting as fmt
+from valuecase.present.currency import use_currency
 from valuecase.present.display import show, show_markdown, show_table
 from valuecase.privacy import suppress_small_counts
 
 res = results_for("utilization", globals())
-money = currency_symbol(currency)
+use_currency(currency)  # every amount, header and axis below
 summary = res.table("summary")
 period = res["period"]
 
 
 def PMPM(v):
-    return fmt.money(v, cents=True, currency=money)
+    return fmt.money(v, cents=True)
 
 
 def rates_shown(s, keys):
@@ -56,7 +56,7 @@ def rates_shown(s, keys):
 # %%
 for event, label in RATE_EVENTS.items():
     show(figures.rate_figure(summary, event, label))
-show(figures.pmpm_figure(res.table("pmpm"), money=money,
+show(figures.pmpm_figure(res.table("pmpm"),
                          title=f"PMPM by service category and {period}"))
 show_table(rates_shown(summary, ["period"]),
            caption=f"Per 1,000 member-years (95% CI) and PMPM by {period}",
@@ -82,7 +82,7 @@ for group in ("age_band", "gender", "segment"):
 # %%
 seg = res.table("by__segment")
 cols = ["segment"] + [c for c in seg.columns if c.startswith("pmpm_")]
-show_table(seg[cols], caption=f"PMPM ({money}) by service category and segment",
+show_table(seg[cols], caption="PMPM ($) by service category and segment",
            formats={c: PMPM for c in cols[1:]})
 show_markdown(f"Trigger: {res['trigger']}.")
 
