@@ -35,7 +35,7 @@ NO_CLAIMS = ("**There are no claims to describe**: no medical or pharmacy claim 
 
 NO_COST = ("**Paid amounts: not in this feed (utilization only).** These data (e.g. an OMOP CDM "
            "without cost rows) record visits, stays and diagnoses but no payment, so this "
-           "report, whose figures are money or rest on it, shows none rather than $0. "
+           "report, whose figures are money or rest on it, shows none rather than zero. "
            "`valuecase summarize` gives the utilization counts; the data-quality report lists "
            "the files read, the rows accepted and rejected, and why.")
 """What every report past data quality says when the feed has no paid amounts
