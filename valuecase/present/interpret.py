@@ -147,20 +147,33 @@ def describe_rtm(naive: pd.DataFrame, did_effect: Any, outcome_label: str,
 
 
 def covariate_label(name: str) -> str:
-    """A covariate's plain name: ``baseline_ed_visits_per_member_year`` -> ``baseline ed visits
-    per member year``, ``cond_copd`` -> ``chronic condition: COPD``.
+    """A covariate's plain name: ``baseline_ed_visits_per_member_year`` -> ``baseline ED visits
+    per member-year``, ``cond_copd`` -> ``chronic condition: COPD``.
 
     Examples
     --------
     >>> covariate_label("cond_serious_mental_illness"), covariate_label("age")
     ('chronic condition: serious mental illness', 'age')
+    >>> covariate_label("baseline_readmissions_30d_per_member_year")
+    'baseline 30-day readmissions per member-year'
+    >>> covariate_label("baseline_paid_total_pmpm")
+    'baseline paid per member-month'
     """
     from valuecase.impact.characteristics import condition_labels
 
     labels = condition_labels()
     if name in labels:
         return f"chronic condition: {labels[name]}"
-    return name.replace("baseline_", "baseline ").replace("_", " ")
+    words = name.replace("baseline_", "baseline ").replace("_", " ")
+    for raw, plain in _COVARIATE_WORDS:
+        words = words.replace(raw, plain)
+    return words
+
+
+_COVARIATE_WORDS = (("readmissions 30d", "30-day readmissions"), ("paid total pmpm",
+                    "paid per member-month"), ("per member year", "per member-year"),
+                    (" ed ", " ED "))
+"""Code words of covariate names and how a reader says them."""
 
 
 def describe_subgroups(table: pd.DataFrame, outcome: str, outcome_label: str) -> str:
