@@ -10,7 +10,7 @@ OUT    ?= reports
 JOBS   ?= 2
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: reports test lab env env-test chromium java lint bench sample clean
+.PHONY: reports test test-fast lab env env-test chromium java lint bench sample clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,12 @@ reports: env
 
 test: env-test chromium java
 	$(BIN)/ruff check valuecase tests benchmarks conftest.py
-	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadgroup
+
+# The inner loop: everything but the Apache Spark tests and the in-browser checks (CI runs all).
+test-fast: env-test chromium
+	$(BIN)/ruff check valuecase tests benchmarks conftest.py
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadgroup -m "not spark and not browser"
 
 lab: env-test
 	$(BIN)/python -m ipykernel install --sys-prefix --name valuecase --display-name "valuecase (.venv)"

@@ -8,6 +8,20 @@ import pytest
 
 from valuecase.datasets import sample_dir as sample_dir_path
 
+
+def pytest_collection_modifyitems(config, items):
+    """One xdist group per test file (``--dist loadgroup`` then runs a file on one worker, so its
+    module fixtures are built once, as ``--dist loadfile`` does), except that every test that
+    runs Apache Spark, in-process (the ``spark`` fixture) or in a subprocess (``@pytest.mark.spark``),
+    joins the one group ``spark``: one worker, one Spark session and one JVM for the run, instead
+    of a JVM per worker competing for the same two cores."""
+    for item in items:
+        spark = "spark" in getattr(item, "fixturenames", ()) or item.get_closest_marker("spark")
+        if spark and not item.get_closest_marker("spark"):
+            item.add_marker(pytest.mark.spark)
+        group = "spark" if spark else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
 collect_ignore = ["fixtures"]  # notebooks run by papermill, not modules to import
 
 REPO = Path(__file__).resolve().parents[1]

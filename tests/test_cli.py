@@ -109,6 +109,7 @@ def test_report_unknown_only_name_is_an_error(seed10, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.spark
 def test_summarize_on_spark_equals_duckdb_exactly(sample_dir):
     """The issue's must-show: ``valuecase summarize --engine spark data --json`` == DuckDB."""
     outputs = {}
