@@ -9,6 +9,7 @@ import pytest
 from valuecase.datasets import sample_dir as sample_dir_path
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
 def pytest_collection_modifyitems(config, items):
     """One xdist group per test file (``--dist loadgroup`` then runs a file on one worker, so its
     module fixtures are built once, as ``--dist loadfile`` does), except that every test that

@@ -12,7 +12,8 @@ from valuecase.errors import ParametersError
 from valuecase.impact import Effect
 from valuecase.panel import build_panel
 from valuecase.present import interpret
-from valuecase.value.case import assemble_params, assumptions_table, measure_evidence
+from valuecase.value.assumptions_table import assumptions_table
+from valuecase.value.case import assemble_params, measure_evidence
 from valuecase.value.domains import value_domains
 from valuecase.value.projection import build_model, project
 

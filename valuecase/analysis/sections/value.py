@@ -89,7 +89,7 @@ def roi(a: Any) -> Results:
     """Assumptions with sources, projection, ledger, Monte Carlo, tornado, break-even."""
     from valuecase.present.formatting import input_value
     from valuecase.present.interpret import describe_breakeven, describe_monte_carlo
-    from valuecase.value.case import assumptions_table
+    from valuecase.value.assumptions_table import assumptions_table
     from valuecase.value.uncertainty import breakeven_effect, tornado
 
     if (none := without_claims("roi", a)) is not None:
