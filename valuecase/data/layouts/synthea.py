@@ -260,7 +260,7 @@ def _notes(spans: ir.Table, tx: ir.Table, lines: ir.Table, claims: ir.Table) -> 
         if not count.get(role):
             continue
         if role in ("secondary", "patient"):
-            which = f"${found[role]['dollars'] or Decimal(0):,.2f}: {which}"
+            which = f"total {found[role]['dollars'] or Decimal(0):,.2f}: {which}"
         bad = f"; {found[role]['bad']:,} amounts unreadable" if found[role]["bad"] else ""
         notes.append(f"claims_transactions.csv: {count[role]:,} {what} ({which}) {why}{bad}")
     notes.append(f"claims.csv: {count.get('medication', 0):,} medication claims (first charge "
