@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 __all__ = ["currency_symbol", "in_use", "shown_in", "shows_us_benchmarks", "symbol",
            "use_currency", "with_symbol"]
@@ -32,6 +33,7 @@ DEFAULT = "USD"
 _IN_USE = [DEFAULT]
 
 
+@cache  # read for every amount a report formats; babel's lookup is not free
 def currency_symbol(code: str) -> str:
     """The prefix money is shown with in reports written in US English: ``$`` for USD, the
     currency's distinct symbol otherwise (``A$``, ``€``, ``£``; the code and a no-break space
